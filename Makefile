@@ -1,0 +1,55 @@
+# Two commands matter: `make up` (set up, then run the stack) and `make test`
+# (set up, then lint, type-check and run the whole test suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system-deps venv process-compose test lint unit integration up down bench clean
+
+setup: system-deps venv process-compose
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "python: installing workloadctl and its dev tools into $(VENV)"
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+# A missing process-compose does not stop the set-up: the tests that need the real
+# binary then skip, each saying why, and `make up` runs without it.
+process-compose: venv
+	@scripts/install-process-compose.sh $(BIN)/process-compose || { \
+		echo "WARNING: process-compose is not installed; tests that need it will be SKIPPED" >&2; }
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/pytest
+
+unit: venv
+	$(BIN)/pytest -m "not integration"
+
+integration: setup
+	$(BIN)/pytest -m integration
+
+up: setup
+	$(BIN)/workloadctl up
+
+down: venv
+	$(BIN)/workloadctl down
+
+bench: setup
+	$(BIN)/python bench/bench_validate.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

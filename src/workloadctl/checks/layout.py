@@ -1,0 +1,116 @@
+"""Run the right loader on each file and the cross-manager rules across them.
+
+Two entry points, both used by `validate` (and the layout one by `doctor`/pre-commit):
+- `validate_layout(root)`: the files a repository using workloadctl has (or should have);
+- `validate_paths(paths)`: explicit files/directories, kind from extension or `--kind`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from workloadctl import settings as S
+from workloadctl.checks.cross_manager import check_cross_manager
+from workloadctl.checks.process_compose import load_process_compose
+from workloadctl.checks.programs import LoadResult, ProgramSpec
+from workloadctl.checks.s6rc import load_s6rc_tree
+from workloadctl.checks.supervisord import load_supervisord
+from workloadctl.findings import Report, error, warning
+from workloadctl.runtime.manager_env import manager_environment
+
+Kind = Literal["supervisord", "process-compose", "s6-rc"]
+KINDS: tuple[Kind, ...] = ("supervisord", "process-compose", "s6-rc")
+
+_SUFFIX_KINDS: dict[str, Kind] = {
+    ".conf": "supervisord",
+    ".ini": "supervisord",
+    ".yaml": "process-compose",
+    ".yml": "process-compose",
+    ".json": "process-compose",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    path: Path
+    kind: Kind
+
+
+def kind_of(path: Path) -> Kind | None:
+    """The kind a path is checked as when `--kind` is not given; None when it cannot tell."""
+    if path.is_dir():
+        return "s6-rc"
+    return _SUFFIX_KINDS.get(path.suffix.lower())
+
+
+def load_one(target: Target, settings: S.Settings) -> LoadResult:
+    """The single place that maps a kind to its loader, with the environment the launcher uses."""
+    if target.kind == "supervisord":
+        env = manager_environment(settings, "supervisord", for_validation=True)
+        return load_supervisord(target.path, env=env, on_target=settings.in_container)
+    if target.kind == "process-compose":
+        env = manager_environment(settings, "process-compose", for_validation=True)
+        return load_process_compose(target.path, env=env)
+    tree = load_s6rc_tree(target.path)
+    return LoadResult(findings=list(tree.findings))
+
+
+def validate_paths(
+    targets: Sequence[Target], settings: S.Settings, *, cross_manager: bool = True
+) -> Report:
+    report = Report()
+    programs: list[ProgramSpec] = []
+    for target in targets:
+        result = load_one(target, settings)
+        report.extend(result.findings)
+        programs.extend(result.programs)
+    if cross_manager:
+        report.extend(check_cross_manager(programs))
+    return report
+
+
+# What a repository using workloadctl contains, relative to its root, and whether it must.
+_LAYOUT: tuple[tuple[Path, Kind, bool], ...] = (
+    (S.PROJECT_SUPERVISORD_CONF, "supervisord", False),
+    (S.PROJECT_PROCESS_COMPOSE_YAML, "process-compose", False),
+    (S.SEED_SUPERVISORD_CONF, "supervisord", True),
+    (S.SEED_PROCESS_COMPOSE_YAML, "process-compose", True),
+    (S.S6_RC_SOURCE_DIR, "s6-rc", True),
+)
+
+_MISSING_PROJECT_HINT = {
+    "supervisord": "supervisord will run its seed config until it exists",
+    "process-compose": "process-compose will run its seed config until it exists",
+}
+
+
+def validate_layout(root: Path, settings: S.Settings) -> Report:
+    """Check every file of the layout that exists; say which ones are missing and what that means.
+
+    The cross-manager rules compare the two project configs only: the seeds are fallbacks
+    and never run beside the project config of the same manager.
+    """
+    report = Report()
+    project_programs: list[ProgramSpec] = []
+    for relative, kind, required in _LAYOUT:
+        path = root / relative
+        if not path.exists() and not path.is_symlink():
+            if required:
+                report.extend(
+                    [error(relative, None, "LY002", f"missing {kind} file or directory of the layout")]
+                )
+            else:
+                report.extend(
+                    [warning(relative, None, "LY001", f"missing: {_MISSING_PROJECT_HINT[kind]}")]
+                )
+            continue
+        result = load_one(Target(path, kind), settings)
+        report.extend(result.findings)
+        if relative in (S.PROJECT_SUPERVISORD_CONF, S.PROJECT_PROCESS_COMPOSE_YAML):
+            project_programs.extend(result.programs)
+    report.extend(check_cross_manager(project_programs))
+    return report
+

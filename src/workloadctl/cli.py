@@ -1,0 +1,64 @@
+"""Entry point: parse the command line, dispatch to one command module, and be the one
+error boundary (a `WorkloadctlError` is one line on stderr, never a traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from workloadctl import __version__
+from workloadctl.errors import WorkloadctlError
+
+# One module per command under workloadctl.commands; each exposes
+# `register(subparsers)`, which adds its parser and sets `handler`.
+COMMANDS: tuple[str, ...] = ("validate",)
+
+DESCRIPTION = """\
+Validate, launch and control supervisord and process-compose running side by side
+as s6 services, with configs under workloads/ and baked-in seed fallbacks.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workloadctl",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"workloadctl {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMANDS:
+        module = importlib.import_module(f"workloadctl.commands.{name.replace('-', '_')}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.handler(args)
+        return result
+    except WorkloadctlError as exc:
+        print(f"workloadctl: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("workloadctl: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `workloadctl status | head`: the reader went away; that is not our failure.
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # the last line of defence: one line unless debugging
+        if os.environ.get("WORKLOADCTL_DEBUG"):
+            raise
+        print(
+            f"workloadctl: internal error: {type(exc).__name__}: {exc} "
+            "(set WORKLOADCTL_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return 70

@@ -1,0 +1,111 @@
+"""`workloadctl validate`: static checks of supervisord, process-compose and s6-rc configs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from workloadctl import settings as S
+from workloadctl.checks.layout import KINDS, Target, kind_of, validate_layout, validate_paths
+from workloadctl.errors import UsageError
+from workloadctl.findings import Report
+
+HELP = "check configs (supervisord .conf, process-compose .yaml, s6-rc trees) without running them"
+
+DESCRIPTION = """\
+Check configs the way the managers will read them, without starting anything.
+
+With no PATH, checks the layout of the repository (--root, default: the git root of
+the current directory): workloads/supervisord/project.conf,
+workloads/process-compose/project.yaml, the seed configs and the s6-rc source tree
+under .devcontainer/, and the cross-manager rules between the two project configs.
+
+With PATHs: a .conf/.ini file is a supervisord config, a .yaml/.yml/.json file a
+process-compose config, a directory an s6-rc source tree (--kind overrides). The
+programs of all the PATHs are also checked against each other (same name, same
+command or same TCP port in both managers).
+
+Exit status: 0 no errors (warnings allowed), 1 at least one error (with --strict,
+warnings count), 2 usage error. Finding codes: docs/validate-codes.md.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", type=Path, help="files or s6-rc dirs")
+    parser.add_argument("--root", type=Path, help="repository root (default: git root of cwd)")
+    parser.add_argument("--kind", choices=KINDS, help="check every PATH as this kind")
+    parser.add_argument("--strict", action="store_true", help="warnings count as errors")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = S.Settings.from_env()
+    if args.paths:
+        if args.root is not None:
+            raise UsageError("give either PATHs or --root, not both")
+        report = validate_paths(_targets(args.paths, args.kind), settings)
+    else:
+        root = args.root if args.root is not None else S.find_repo_root(Path.cwd())
+        if not root.is_dir():
+            raise UsageError(f"--root {root}: not a directory")
+        report = _relative_to(validate_layout(root, settings), root)
+    ok = report.ok(strict=args.strict)
+    if args.json:
+        print(json.dumps(_as_json(report, ok), indent=None))
+    else:
+        _print_human(report, ok)
+    return 0 if ok else 1
+
+
+def _targets(paths: list[Path], kind: str | None) -> list[Target]:
+    targets: list[Target] = []
+    for path in paths:
+        # A dangling link or a link loop still "exists" as a path: the loader reports it.
+        if not os.path.lexists(path):
+            raise UsageError(f"{path}: no such file or directory")
+        resolved_kind = kind or kind_of(path)
+        if resolved_kind is None:
+            raise UsageError(
+                f"{path}: cannot tell its kind from the name; pass --kind supervisord, "
+                "--kind process-compose or --kind s6-rc"
+            )
+        targets.append(Target(path, resolved_kind))  # type: ignore[arg-type]
+    return targets
+
+
+def _relative_to(report: Report, root: Path) -> Report:
+    """Layout findings name files relative to the repository root, as a user reads them."""
+    resolved_root = root.resolve()
+    out = Report()
+    for finding in report.findings:
+        path = Path(finding.file)
+        try:
+            shown = str(path.resolve().relative_to(resolved_root)) if path.is_absolute() else str(path)
+        except (ValueError, OSError):
+            shown = finding.file
+        out.findings.append(replace(finding, file=shown))
+    return out
+
+
+def _as_json(report: Report, ok: bool) -> dict[str, Any]:
+    return {"ok": ok, "findings": [f.as_dict() for f in report.findings]}
+
+
+def _print_human(report: Report, ok: bool) -> None:
+    for finding in report.findings:
+        print(finding.render())
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    verdict = "OK" if ok else "FAILED"
+    summary = f"{verdict}: {n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
+    print(summary)

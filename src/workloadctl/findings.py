@@ -1,0 +1,75 @@
+"""What every static check reports: findings with file, line, severity and a stable code.
+
+Every loader (supervisord conf, process-compose yaml, s6-rc tree, cross-manager rules)
+returns a list of `Finding`; `validate`, the launcher and `reload` all read the same list.
+The codes are documented in docs/validate-codes.md (a unit test holds the two in step).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str
+    line: int | None
+    severity: Severity
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "severity": str(self.severity),
+            "code": self.code,
+            "message": self.message,
+        }
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.severity}: {self.message} [{self.code}]"
+
+
+def error(file: Path | str, line: int | None, code: str, message: str) -> Finding:
+    return Finding(str(file), line, Severity.ERROR, code, message)
+
+
+def warning(file: Path | str, line: int | None, code: str, message: str) -> Finding:
+    return Finding(str(file), line, Severity.WARNING, code, message)
+
+
+@dataclass
+class Report:
+    """An ordered, de-duplicated collection of findings."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    def extend(self, more: list[Finding]) -> None:
+        for finding in more:
+            if finding not in self.findings:
+                self.findings.append(finding)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def ok(self, *, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
