@@ -49,7 +49,7 @@ def write_layout(root: Path) -> None:
     (seeds_sv / "seed.conf").write_text(header)
     processes = "".join(
         f"  pc-{i}:\n    command: sleep {5000 + i}\n"
-        f"    availability:\n      restart: \"no\"\n"
+        f'    availability:\n      restart: "no"\n'
         + (f"    depends_on:\n      pc-{i - 1}:\n        condition: process_started\n" if i else "")
         for i in range(PROGRAMS_PER_MANAGER)
     )
@@ -77,7 +77,9 @@ def median_seconds(cmd: list[str], runs: int, cwd: Path, env: dict[str, str]) ->
         proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
         samples.append(time.perf_counter() - start)
         if proc.returncode != 0:
-            sys.exit(f"benchmark command failed ({proc.returncode}): {cmd}\n{proc.stdout}{proc.stderr}")
+            sys.exit(
+                f"benchmark command failed ({proc.returncode}): {cmd}\n{proc.stdout}{proc.stderr}"
+            )
     return statistics.median(samples)
 
 
@@ -88,7 +90,9 @@ def main() -> int:
     pc_bin = process_compose_binary()
     if pc_bin is None:
         sys.exit("process-compose not found: run `make setup` or set WORKLOADCTL_PROCESS_COMPOSE")
-    workloadctl = shutil.which("workloadctl", path=str(Path(sys.executable).parent)) or "workloadctl"
+    workloadctl = (
+        shutil.which("workloadctl", path=str(Path(sys.executable).parent)) or "workloadctl"
+    )
     with tempfile.TemporaryDirectory(prefix="wlc-bench-") as tmp:
         root = Path(tmp)
         write_layout(root)
@@ -102,8 +106,10 @@ def main() -> int:
             pc_dir,
             env,
         )
-    print(f"layout: {PROGRAMS_PER_MANAGER} supervisord programs + {PROGRAMS_PER_MANAGER} "
-          f"process-compose processes, {args.runs} runs each (median)")
+    print(
+        f"layout: {PROGRAMS_PER_MANAGER} supervisord programs + {PROGRAMS_PER_MANAGER} "
+        f"process-compose processes, {args.runs} runs each (median)"
+    )
     print(f"workloadctl validate (all layers):   {ours * 1000:8.1f} ms")
     print(f"process-compose --dry-run (yaml):    {theirs * 1000:8.1f} ms")
     print(f"ratio workloadctl / process-compose: {ours / theirs:8.2f}")

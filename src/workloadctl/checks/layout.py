@@ -100,7 +100,14 @@ def validate_layout(root: Path, settings: S.Settings) -> Report:
         if not path.exists() and not path.is_symlink():
             if required:
                 report.extend(
-                    [error(relative, None, "LY002", f"missing {kind} file or directory of the layout")]
+                    [
+                        error(
+                            relative,
+                            None,
+                            "LY002",
+                            f"missing {kind} file or directory of the layout",
+                        )
+                    ]
                 )
             else:
                 report.extend(
@@ -113,4 +120,3 @@ def validate_layout(root: Path, settings: S.Settings) -> Report:
             project_programs.extend(result.programs)
     report.extend(check_cross_manager(project_programs))
     return report
-

@@ -91,7 +91,9 @@ def _relative_to(report: Report, root: Path) -> Report:
     for finding in report.findings:
         path = Path(finding.file)
         try:
-            shown = str(path.resolve().relative_to(resolved_root)) if path.is_absolute() else str(path)
+            shown = (
+                str(path.resolve().relative_to(resolved_root)) if path.is_absolute() else str(path)
+            )
         except (ValueError, OSError):
             shown = finding.file
         out.findings.append(replace(finding, file=shown))
