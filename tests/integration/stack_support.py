@@ -1,0 +1,192 @@
+"""Helpers for integration tests that run a real stack: s6-svscan as PID 1 of a fresh PID
+namespace, the real supervisord and process-compose, all under a temp dir."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import psutil
+import pytest
+
+from workloadctl import settings as S
+from workloadctl.clients import s6
+from workloadctl.clients.connect import process_compose_client, supervisord_client
+from workloadctl.errors import WorkloadctlError
+from workloadctl.runtime import pidns
+from workloadctl.runtime.local_runner import start_stack, stop_stack
+from workloadctl.runtime.local_stack import StackRecord
+
+REPO = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
+
+
+def require_stack_tools() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the local runner needs root for PID namespaces")
+    for tool in ("s6-svscan", "execlineb", "unshare"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (make setup installs it)")
+    if S.process_compose_binary() is None:
+        pytest.skip("process-compose is not installed (make setup installs it)")
+
+
+SUPERVISORD_CONF = """\
+[supervisord]
+nodaemon=true
+logfile=/dev/stdout
+logfile_maxbytes=0
+silent=true
+pidfile=%(ENV_WORKLOADCTL_RUN_DIR)s/supervisord.pid
+
+[unix_http_server]
+file=%(ENV_WORKLOADCTL_RUN_DIR)s/supervisord.sock
+chmod=0700
+username=%(ENV_WORKLOADCTL_SUPERVISOR_USER)s
+password={{SHA}}%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://%(ENV_WORKLOADCTL_RUN_DIR)s/supervisord.sock
+username=%(ENV_WORKLOADCTL_SUPERVISOR_USER)s
+{inet}
+{programs}
+"""
+
+SV_PROGRAM = """\
+[program:{name}]
+command=/bin/sleep {seconds}
+autostart=true
+autorestart=true
+startsecs=1
+stopasgroup=true
+killasgroup=true
+stdout_logfile=/dev/null
+stderr_logfile=/dev/null
+"""
+
+PC_PROCESS = """\
+  {name}:
+    command: sleep {seconds}
+    availability:
+      restart: always
+"""
+
+
+def supervisord_conf(programs: dict[str, int], inet_port: int | None = None) -> str:
+    inet = ""
+    if inet_port is not None:
+        inet = (
+            f"\n[inet_http_server]\nport=127.0.0.1:{inet_port}\n"
+            "username=%(ENV_WORKLOADCTL_SUPERVISOR_USER)s\n"
+            "password={SHA}%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s\n"
+        )
+    body = "\n".join(SV_PROGRAM.format(name=n, seconds=s) for n, s in programs.items())
+    return SUPERVISORD_CONF.format(inet=inet, programs=body).replace("{{SHA}}", "{SHA}")
+
+
+def process_compose_yaml(processes: dict[str, int]) -> str:
+    body = "".join(PC_PROCESS.format(name=n, seconds=s) for n, s in processes.items())
+    return f"processes:\n{body}"
+
+
+def make_repo(tmp_path: Path, sv_conf: str | None, pc_yaml: str | None) -> Path:
+    """A repository with this repo's real .devcontainer (s6-rc tree, seeds) and the given workloads."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / ".devcontainer", root / ".devcontainer")
+    for relative, text in ((S.PROJECT_SUPERVISORD_CONF, sv_conf), (S.PROJECT_PROCESS_COMPOSE_YAML, pc_yaml)):
+        if text is not None:
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(text)
+    return root
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 20.0, interval: float = 0.1) -> T:
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = probe()
+        except WorkloadctlError as exc:
+            last_error, value = exc, None
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last error: {last_error})")
+
+
+@dataclass
+class Stack:
+    root: Path
+    top: Path
+    record: StackRecord
+
+    @property
+    def settings(self) -> S.Settings:
+        return S.Settings.from_env(self.record.env)
+
+    def service(self, name: str) -> Path:
+        return self.settings.service_dir / name
+
+    def manager_pid(self, name: str) -> int | None:
+        """The manager's PID as seen from the test (outside the namespace)."""
+        state = s6.state(self.service(name))
+        return pidns.to_caller(state.pid, self.record.svscan_pid) if state.up else None
+
+    def supervisord(self) -> dict[str, dict[str, object]]:
+        return {p["name"]: p for p in supervisord_client(self.settings, timeout=5).processes()}
+
+    def process_compose(self) -> dict[str, dict[str, object]]:
+        return {p["name"]: p for p in process_compose_client(self.settings, timeout=5).processes()}
+
+    def decision(self, manager: str) -> dict[str, object]:
+        import json
+
+        return json.loads((self.settings.decisions_dir / f"{manager}.json").read_text())
+
+    def running_pids(self, manager: str) -> dict[str, int]:
+        """Program name -> PID (as the manager reports it) of every RUNNING program."""
+        if manager == "supervisord":
+            return {n: int(p["pid"]) for n, p in self.supervisord().items() if p["statename"] == "RUNNING"}
+        return {
+            n: int(p["pid"]) for n, p in self.process_compose().items() if p.get("status") == "Running"
+        }
+
+    def wait_running(self, manager: str, names: set[str], timeout: float = 30.0) -> dict[str, int]:
+        return wait_for(
+            f"{manager} programs {sorted(names)} running",
+            lambda: (pids := self.running_pids(manager)) and names <= set(pids) and pids,
+            timeout,
+        )
+
+    def namespace_commands(self) -> list[list[str]]:
+        out = []
+        for pid in pidns.members(self.record.svscan_pid):
+            try:
+                out.append(psutil.Process(pid).cmdline())
+            except psutil.Error:
+                continue
+        return out
+
+    def copies_of(self, argv: list[str]) -> int:
+        return sum(1 for cmd in self.namespace_commands() if cmd == argv)
+
+
+@contextmanager
+def running_stack(root: Path, top: Path, env: dict[str, str] | None = None) -> Iterator[Stack]:
+    base = dict(os.environ)
+    base.update(env or {})
+    started = start_stack(root, top, lambda _line: None, base_env=base)
+    try:
+        yield Stack(root, top, started.record)
+    finally:
+        if (top / "stack.json").exists():
+            stop_stack(top, lambda _line: None)
