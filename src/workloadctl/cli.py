@@ -14,7 +14,7 @@ from workloadctl.errors import WorkloadctlError
 
 # One module per command under workloadctl.commands; each exposes
 # `register(subparsers)`, which adds its parser and sets `handler`.
-COMMANDS: tuple[str, ...] = ("validate",)
+COMMANDS: tuple[str, ...] = ("validate", "up", "down", "boot", "launch", "finish")
 
 DESCRIPTION = """\
 Validate, launch and control supervisord and process-compose running side by side

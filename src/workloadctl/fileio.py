@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,9 @@ def read_config_text(path: Path, *, what: str = "config file") -> TextFile | Fin
         return error(path, None, "IO003", f"cannot read {what}: {exc.strerror}")
     if os.path.isdir(path):
         return error(path, None, "IO004", f"{what} is a directory, expected a file")
+    if not stat.S_ISREG(st.st_mode):
+        # Reading a FIFO would block the launcher forever; a device could be endless.
+        return error(path, None, "IO008", f"{what} is not a regular file (FIFO, socket or device)")
     if st.st_size > MAX_CONFIG_BYTES:
         return error(
             path,

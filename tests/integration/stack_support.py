@@ -37,29 +37,7 @@ def require_stack_tools() -> None:
         pytest.skip("process-compose is not installed (make setup installs it)")
 
 
-SUPERVISORD_CONF = """\
-[supervisord]
-nodaemon=true
-logfile=/dev/stdout
-logfile_maxbytes=0
-silent=true
-pidfile=%(ENV_WORKLOADCTL_RUN_DIR)s/supervisord.pid
-
-[unix_http_server]
-file=%(ENV_WORKLOADCTL_RUN_DIR)s/supervisord.sock
-chmod=0700
-username=%(ENV_WORKLOADCTL_SUPERVISOR_USER)s
-password={{SHA}}%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://%(ENV_WORKLOADCTL_RUN_DIR)s/supervisord.sock
-username=%(ENV_WORKLOADCTL_SUPERVISOR_USER)s
-{inet}
-{programs}
-"""
+SUPERVISORD_HEADER = (REPO / "tests/fixtures/stack/supervisord-header.conf").read_text()
 
 SV_PROGRAM = """\
 [program:{name}]
@@ -90,7 +68,7 @@ def supervisord_conf(programs: dict[str, int], inet_port: int | None = None) -> 
             "password={SHA}%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s\n"
         )
     body = "\n".join(SV_PROGRAM.format(name=n, seconds=s) for n, s in programs.items())
-    return SUPERVISORD_CONF.format(inet=inet, programs=body).replace("{{SHA}}", "{SHA}")
+    return SUPERVISORD_HEADER + inet + "\n" + body
 
 
 def process_compose_yaml(processes: dict[str, int]) -> str:

@@ -94,3 +94,9 @@ def test_path_under_a_file(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert _code(read_config_text(blocker / "child.conf")) in {"IO001", "IO003"}
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.conf"
+    os.mkfifo(fifo)
+    assert _code(read_config_text(fifo)) == "IO008"

@@ -14,12 +14,13 @@ Manager = Literal["supervisord", "process-compose"]
 class ProgramSpec:
     manager: Manager
     name: str
-    argv: tuple[str, ...]  # the command split into words (shell-style), unexpanded
+    argv: tuple[str, ...]  # the command split into words, after the manager's own expansion
     file: str
     line: int | None
     environment: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     autostart: bool = True
     disabled: bool = False
+    working_dir: str | None = None  # supervisord `directory=`, process-compose `working_dir:`
 
     @property
     def where(self) -> str:

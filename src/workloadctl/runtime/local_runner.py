@@ -31,8 +31,16 @@ Say = Callable[[str], None]
 
 TOP_BUNDLE = "user"
 # Files of an s6-rc longrun source dir that s6-supervise reads from a service dir.
-_LONGRUN_FILES = ("run", "finish", "notification-fd", "timeout-finish", "timeout-kill", "down-signal",
-                  "max-death-tally", "lock-fd")
+_LONGRUN_FILES = (
+    "run",
+    "finish",
+    "notification-fd",
+    "timeout-finish",
+    "timeout-kill",
+    "down-signal",
+    "max-death-tally",
+    "lock-fd",
+)
 ONESHOT_TIMEOUT = 120.0
 UP_TIMEOUT = 30.0
 DOWN_TIMEOUT = 20.0
@@ -51,9 +59,16 @@ class StackStarted:
 
 
 def _prepare(layout: LocalLayout, say: Say) -> None:
-    for directory in (layout.service_dir, layout.run_dir.parent, layout.state_dir.parent,
-                      layout.supervisor_etc, layout.process_compose_etc, layout.home,
-                      layout.shim_dir, layout.log_file.parent):
+    for directory in (
+        layout.service_dir,
+        layout.run_dir.parent,
+        layout.state_dir.parent,
+        layout.supervisor_etc,
+        layout.process_compose_etc,
+        layout.home,
+        layout.shim_dir,
+        layout.log_file.parent,
+    ):
         directory.mkdir(parents=True, exist_ok=True)
     layout.top.chmod(0o700)  # secrets and sockets live below
     shim = layout.shim_dir / "with-contenv"
@@ -79,14 +94,25 @@ def _run_oneshot(service: S6Service, env: Mapping[str, str], layout: LocalLayout
     started = time.monotonic()
     with layout.log_file.open("ab") as log:
         try:
-            proc = subprocess.run(["execlineb", "-Pc", command_line], cwd=service.path, env=dict(env),
-                                  stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                  timeout=ONESHOT_TIMEOUT, check=False)
+            proc = subprocess.run(
+                ["execlineb", "-Pc", command_line],
+                cwd=service.path,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=ONESHOT_TIMEOUT,
+                check=False,
+            )
         except subprocess.TimeoutExpired as exc:
-            raise WorkloadctlError(f"oneshot {service.name} did not finish in {ONESHOT_TIMEOUT:.0f} s") from exc
+            raise WorkloadctlError(
+                f"oneshot {service.name} did not finish in {ONESHOT_TIMEOUT:.0f} s"
+            ) from exc
     if proc.returncode != 0:
         # As in s6-rc: a failed oneshot blocks everything that depends on it.
-        raise WorkloadctlError(f"oneshot {service.name} exited {proc.returncode}; see {layout.log_file}")
+        raise WorkloadctlError(
+            f"oneshot {service.name} exited {proc.returncode}; see {layout.log_file}"
+        )
     say(f"oneshot {service.name}: done in {time.monotonic() - started:.1f} s")
 
 
@@ -107,14 +133,20 @@ def _start_svscan(layout: LocalLayout, env: Mapping[str, str]) -> tuple[int, int
     log = layout.log_file.open("ab")
     proc = subprocess.Popen(
         ["unshare", "--pid", "--fork", "--mount-proc", "s6-svscan", str(layout.service_dir)],
-        env=dict(env), cwd=layout.top, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        env=dict(env),
+        cwd=layout.top,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     log.close()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise WorkloadctlError(f"s6-svscan exited at once ({proc.returncode}); see {layout.log_file}")
+            raise WorkloadctlError(
+                f"s6-svscan exited at once ({proc.returncode}); see {layout.log_file}"
+            )
         children = psutil.Process(proc.pid).children()
         if children and s6.is_supervised_scan(layout.service_dir):
             return proc.pid, children[0].pid
@@ -122,13 +154,17 @@ def _start_svscan(layout: LocalLayout, env: Mapping[str, str]) -> tuple[int, int
     raise WorkloadctlError("s6-svscan did not start within 10 s")
 
 
-def start_stack(root: Path, top: Path, say: Say, base_env: Mapping[str, str] | None = None) -> StackStarted:
+def start_stack(
+    root: Path, top: Path, say: Say, base_env: Mapping[str, str] | None = None
+) -> StackStarted:
     started = time.monotonic()
     layout = LocalLayout.create(root, top)
     existing = StackRecord.read(layout.record_file)
     if existing is not None and psutil.pid_exists(existing.svscan_pid):
-        raise WorkloadctlError(f"a stack already runs from {layout.top} (s6-svscan PID {existing.svscan_pid}); "
-                               f"stop it with `workloadctl down --state-dir {layout.top}`")
+        raise WorkloadctlError(
+            f"a stack already runs from {layout.top} (s6-svscan PID {existing.svscan_pid}); "
+            f"stop it with `workloadctl down --state-dir {layout.top}`"
+        )
     tree = load_s6rc_tree(layout.root / S.S6_RC_SOURCE_DIR)
     if has_errors(tree.findings):
         details = "\n".join(f.render() for f in tree.findings)
@@ -140,10 +176,19 @@ def start_stack(root: Path, top: Path, say: Say, base_env: Mapping[str, str] | N
     for name in longruns:
         _install_longrun(tree.services[name], layout)
     unshare_pid, svscan_pid = _start_svscan(layout, env)
-    say(f"s6-svscan is PID 1 of a new PID namespace (PID {svscan_pid} here), scanning {layout.service_dir}")
-    record = StackRecord(root=str(layout.root), top=str(layout.top), unshare_pid=unshare_pid,
-                         svscan_pid=svscan_pid, services=order, longruns=longruns, env=env,
-                         started_at=time.time())
+    say(
+        f"s6-svscan is PID 1 of a new PID namespace (PID {svscan_pid} here), scanning {layout.service_dir}"
+    )
+    record = StackRecord(
+        root=str(layout.root),
+        top=str(layout.top),
+        unshare_pid=unshare_pid,
+        svscan_pid=svscan_pid,
+        services=order,
+        longruns=longruns,
+        env=env,
+        started_at=time.time(),
+    )
     record.write(layout.record_file)
     try:
         for name in order:
@@ -155,7 +200,9 @@ def start_stack(root: Path, top: Path, say: Say, base_env: Mapping[str, str] | N
             (service_dir / "down").unlink(missing_ok=True)
             s6.control(service_dir, "-u")
             if not s6.wait(service_dir, up=True, timeout=UP_TIMEOUT):
-                raise WorkloadctlError(f"longrun {name} did not come up in {UP_TIMEOUT:.0f} s; see {layout.log_file}")
+                raise WorkloadctlError(
+                    f"longrun {name} did not come up in {UP_TIMEOUT:.0f} s; see {layout.log_file}"
+                )
             state = s6.state(service_dir)
             say(f"longrun {name}: up, PID {pidns.to_caller(state.pid, svscan_pid)}")
     except BaseException:

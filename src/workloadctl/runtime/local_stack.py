@@ -149,7 +149,9 @@ def find_record(top: Path) -> StackRecord | None:
     return None
 
 
-def settings_for(top: Path | None, env: Mapping[str, str] | None = None) -> tuple[S.Settings, StackRecord | None]:
+def settings_for(
+    top: Path | None, env: Mapping[str, str] | None = None
+) -> tuple[S.Settings, StackRecord | None]:
     """Settings for a command run from outside a local stack (`--state-dir`) or inside the container."""
     env = dict(os.environ if env is None else env)
     if top is None and env.get(S.ENV_STATE_DIR):

@@ -36,7 +36,7 @@ stderr_logfile=/dev/null
 GOOD_YAML = """\
 processes:
   worker:
-    command: sleep 1000
+    command: sleep 2000
     availability:
       restart: no
 """

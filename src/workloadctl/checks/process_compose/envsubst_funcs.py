@@ -1,0 +1,157 @@
+"""The string functions of github.com/drone/envsubst v1.0.3 (funcs.go), as process-compose
+applies them to `${VAR<op>...}`. Lengths and offsets count bytes of UTF-8 like Go does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from workloadctl.checks.process_compose import gopath
+
+Function = Callable[[str, list[str]], str]
+
+
+def _to_len(s: str, args: list[str]) -> str:
+    return str(len(s.encode()))
+
+
+def _to_lower(s: str, args: list[str]) -> str:
+    return s.lower()
+
+
+def _to_upper(s: str, args: list[str]) -> str:
+    return s.upper()
+
+
+def _to_lower_first(s: str, args: list[str]) -> str:
+    return s[:1].lower() + s[1:] if s else s
+
+
+def _to_upper_first(s: str, args: list[str]) -> str:
+    return s[:1].upper() + s[1:] if s else s
+
+
+def _to_default(s: str, args: list[str]) -> str:
+    if not s and args:
+        return "".join(args)
+    return s
+
+
+def _atoi(text: str) -> int | None:
+    body = text[1:] if text[:1] in "+-" else text
+    if not body or not body.isascii() or not body.isdigit():
+        return None
+    return int(text)
+
+
+def _byte_slice(s: str, start: int, end: int | None = None) -> str:
+    return s.encode()[start:end].decode(errors="replace")
+
+
+def _to_substr(s: str, args: list[str]) -> str:
+    if not args:
+        return s
+    size = len(s.encode())
+    pos = _atoi(args[0])
+    if pos is None:
+        return s
+    if pos < 0:
+        pos = max(size + pos, 0)
+    if len(args) == 1:
+        return _byte_slice(s, pos) if pos < size else ""
+    length = _atoi(args[1])
+    if length is None:
+        return s
+    if pos + length >= size:
+        return _byte_slice(s, pos) if pos < size else ""
+    return _byte_slice(s, pos, pos + length)
+
+
+def _replace_all(s: str, args: list[str]) -> str:
+    if not args:
+        return s
+    return s.replace(args[0], args[1] if len(args) > 1 else "")
+
+
+def _replace_first(s: str, args: list[str]) -> str:
+    if not args:
+        return s
+    return s.replace(args[0], args[1] if len(args) > 1 else "", 1)
+
+
+def _replace_prefix(s: str, args: list[str]) -> str:
+    if len(args) != 2:
+        return s
+    return s.replace(args[0], args[1], 1) if s.startswith(args[0]) else s
+
+
+def _replace_suffix(s: str, args: list[str]) -> str:
+    if len(args) != 2:
+        return s
+    return s[: len(s) - len(args[0])] + args[1] if s.endswith(args[0]) else s
+
+
+def _trim_shortest(s: str, pattern: str) -> str:
+    shortest = ""
+    for i in range(len(s)):
+        candidate = s[: len(s) - i]
+        matched = gopath.match(pattern, candidate)
+        if matched is None:
+            return s
+        if matched:
+            shortest = candidate
+    return s[len(shortest) :] if shortest and s.startswith(shortest) else s
+
+
+def _trim_longest(s: str, pattern: str) -> str:
+    for i in range(len(s)):
+        candidate = s[: len(s) - i]
+        matched = gopath.match(pattern, candidate)
+        if matched is None:
+            return s
+        if matched:
+            return s[len(candidate) :]
+    return s
+
+
+def _trim_shortest_prefix(s: str, args: list[str]) -> str:
+    return _trim_shortest(s, args[0]) if args else s
+
+
+def _trim_longest_prefix(s: str, args: list[str]) -> str:
+    return _trim_longest(s, args[0]) if args else s
+
+
+def _trim_shortest_suffix(s: str, args: list[str]) -> str:
+    if not args:
+        return s
+    return _trim_shortest(s[::-1], args[0][::-1])[::-1]
+
+
+def _trim_longest_suffix(s: str, args: list[str]) -> str:
+    if not args:
+        return s
+    return _trim_longest(s[::-1], args[0][::-1])[::-1]
+
+
+_BY_NAME: dict[str, Function] = {
+    ",": _to_lower_first,
+    ",,": _to_lower,
+    "^": _to_upper_first,
+    "^^": _to_upper,
+    "##": _trim_longest_prefix,
+    "%": _trim_shortest_suffix,
+    "%%": _trim_longest_suffix,
+    ":": _to_substr,
+    "/#": _replace_prefix,
+    "/%": _replace_suffix,
+    "/": _replace_first,
+    "//": _replace_all,
+}
+
+
+def apply(name: str, value: str, args: list[str]) -> str:
+    """envsubst's lookupFunc(name, len(args)) applied to the variable's value."""
+    if name == "#":
+        return _to_len(value, args) if not args else _trim_shortest_prefix(value, args)
+    return _BY_NAME.get(name, _to_default)(value, args)

@@ -1,0 +1,396 @@
+"""YAML 1.2 parsing with line numbers, and scalar typing as process-compose's yaml.v3 does it.
+
+ruamel.yaml (pure Python parser, YAML 1.2) produces the event stream; we build a small
+node tree from it ourselves (no constructor, no resolver: both would apply ruamel's own
+typing rules). How a scalar becomes a bool/int/float/null is decided by `resolve_scalar`,
+a port of gopkg.in/yaml.v3's `resolve` (v3.0.1), because that is what process-compose
+uses: `restart: no` is the string "no", `1_000` is an int, `08` is the float 8.
+
+Like yaml.v3's `Unmarshal`, only the first document of a stream is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+
+LONG_TAG_PREFIX = "tag:yaml.org,2002:"
+STR_TAG = "!!str"
+NULL_TAG = "!!null"
+BOOL_TAG = "!!bool"
+INT_TAG = "!!int"
+FLOAT_TAG = "!!float"
+TIMESTAMP_TAG = "!!timestamp"
+BINARY_TAG = "!!binary"
+MERGE_TAG = "!!merge"
+MAP_TAG = "!!map"
+SEQ_TAG = "!!seq"
+
+# yaml.v3 refuses documents whose decoding is dominated by alias expansion; we use a
+# plain budget on the number of nodes any walk may visit (a "billion laughs" guard).
+MAX_ALIAS_EXPANSION = 1_000_000
+
+
+class YamlSyntaxError(Exception):
+    """The text is not YAML; `line` is 1-based (None when the parser gave no position)."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class Node:
+    __slots__ = ("anchor", "column", "line", "tag")
+
+    def __init__(self, line: int, column: int, tag: str | None, anchor: str | None) -> None:
+        self.line = line  # 1-based
+        self.column = column  # 1-based
+        self.tag = tag  # explicit tag in short form ("!!str", "!foo"), None when implicit
+        self.anchor = anchor
+
+
+class Scalar(Node):
+    __slots__ = ("style", "value")
+
+    def __init__(
+        self,
+        line: int,
+        column: int,
+        tag: str | None,
+        anchor: str | None,
+        value: str,
+        style: str | None,
+    ) -> None:
+        super().__init__(line, column, tag, anchor)
+        self.value = value
+        self.style = style  # None plain, "'" or '"' quoted, "|" or ">" block
+
+    @property
+    def is_plain(self) -> bool:
+        return self.style is None
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.value!r}, line={self.line})"
+
+
+class Mapping(Node):
+    __slots__ = ("pairs",)
+
+    def __init__(self, line: int, column: int, tag: str | None, anchor: str | None) -> None:
+        super().__init__(line, column, tag, anchor)
+        self.pairs: list[tuple[Node, Node]] = []
+
+    def __repr__(self) -> str:
+        return f"Mapping({len(self.pairs)} pairs, line={self.line})"
+
+
+class Sequence(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, line: int, column: int, tag: str | None, anchor: str | None) -> None:
+        super().__init__(line, column, tag, anchor)
+        self.items: list[Node] = []
+
+    def __repr__(self) -> str:
+        return f"Sequence({len(self.items)} items, line={self.line})"
+
+
+def short_tag(tag: str | None) -> str:
+    if not tag:
+        return ""
+    if tag.startswith(LONG_TAG_PREFIX):
+        return "!!" + tag[len(LONG_TAG_PREFIX) :]
+    return tag
+
+
+def _marked_line(exc: MarkedYAMLError) -> int | None:
+    mark = exc.problem_mark or exc.context_mark
+    return None if mark is None else int(mark.line) + 1
+
+
+def _describe(exc: MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    text = "; ".join(str(p).strip() for p in parts) or "invalid YAML"
+    return " ".join(text.split())
+
+
+def _new_parser() -> YAML:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.version = (1, 2)
+    return yaml
+
+
+class _TreeBuilder:
+    """Builds the node tree of the first document from ruamel's parser events."""
+
+    def __init__(self, events: Iterator[Any]) -> None:
+        self.events = events
+        self.anchors: dict[str, Node] = {}
+        self.building: set[str] = set()  # anchors whose node is not complete yet
+
+    def document(self) -> Node | None:
+        for event in self.events:
+            if isinstance(event, StreamStartEvent | DocumentStartEvent):
+                continue
+            if isinstance(event, StreamEndEvent | DocumentEndEvent):
+                return None
+            root = self.node(event)
+            # yaml.v3 expects the document's end right after its root node: whatever the
+            # scanner finds there is checked, later documents are never read.
+            next(self.events, None)
+            return root
+        return None
+
+    def node(self, event: Any) -> Node:
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        if isinstance(event, AliasEvent):
+            return self.alias(event.anchor, line)
+        # "!" is the non-specific tag: plain scalars are then typed as usual (yaml.v3).
+        tag = short_tag(event.tag) or None
+        if tag == "!":
+            tag = None
+        anchor = event.anchor
+        if isinstance(event, ScalarEvent):
+            scalar = Scalar(line, column, tag, anchor, event.value, event.style or None)
+            if anchor is not None:
+                self.anchors[anchor] = scalar
+            return scalar
+        if isinstance(event, MappingStartEvent):
+            return self.collection(Mapping(line, column, tag, anchor), MappingEndEvent)
+        if isinstance(event, SequenceStartEvent):
+            return self.collection(Sequence(line, column, tag, anchor), SequenceEndEvent)
+        raise YamlSyntaxError(line, f"unexpected YAML event {type(event).__name__}")
+
+    def alias(self, name: str, line: int) -> Node:
+        if name in self.building:
+            # yaml.v3: "anchor 'x' value contains itself"
+            raise YamlSyntaxError(line, f"anchor {name!r} value contains itself")
+        target = self.anchors.get(name)
+        if target is None:
+            raise YamlSyntaxError(line, f"unknown anchor {name!r} referenced")
+        return target
+
+    def collection(self, node: Mapping | Sequence, end: type) -> Node:
+        if node.anchor is not None:
+            self.building.add(node.anchor)
+        children: list[Node] = []
+        for event in self.events:
+            if isinstance(event, end):
+                break
+            children.append(self.node(event))
+        if isinstance(node, Mapping):
+            node.pairs = list(zip(children[0::2], children[1::2], strict=False))
+        else:
+            node.items = children
+        if node.anchor is not None:
+            self.building.discard(node.anchor)
+            self.anchors[node.anchor] = node
+        return node
+
+
+def parse_yaml(text: str, *, fast: bool = True) -> Node | None:
+    """The first document's root node (None for an empty document); raises YamlSyntaxError.
+
+    Plain block YAML goes through our fast parser (same tree); the rest through ruamel.
+    """
+    if fast:
+        from workloadctl.checks.process_compose.fastyaml import GIVE_UP, fast_parse
+
+        root = fast_parse(text)
+        if root is not GIVE_UP:
+            assert root is None or isinstance(root, Node)
+            return root
+    return parse_with_ruamel(text)
+
+
+def parse_with_ruamel(text: str) -> Node | None:
+    parser = _new_parser()
+    events = parser.parse(text)
+    try:
+        return _TreeBuilder(iter(events)).document()
+    except MarkedYAMLError as exc:
+        raise YamlSyntaxError(_marked_line(exc), _describe(exc)) from None
+    except YAMLError as exc:  # ruamel's unmarked errors (e.g. reader errors)
+        raise YamlSyntaxError(None, " ".join(str(exc).split())) from None
+    except RecursionError:
+        raise YamlSyntaxError(None, "YAML nesting is too deep") from None
+    finally:
+        events.close()
+
+
+# --- scalar typing (port of yaml.v3 resolve.go) ------------------------------------------
+
+_RESOLVE_MAP: dict[str, tuple[str, Any]] = {}
+for _v, _t, _words in (
+    (True, BOOL_TAG, ("true", "True", "TRUE")),
+    (False, BOOL_TAG, ("false", "False", "FALSE")),
+    (None, NULL_TAG, ("", "~", "null", "Null", "NULL")),
+    (math.nan, FLOAT_TAG, (".nan", ".NaN", ".NAN")),
+    (math.inf, FLOAT_TAG, (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF")),
+    (-math.inf, FLOAT_TAG, ("-.inf", "-.Inf", "-.INF")),
+    ("<<", MERGE_TAG, ("<<",)),
+):
+    for _w in _words:
+        _RESOLVE_MAP[_w] = (_t, _v)
+
+_RESOLVABLE = frozenset(("", STR_TAG, BOOL_TAG, INT_TAG, FLOAT_TAG, NULL_TAG, TIMESTAMP_TAG))
+_YAML_STYLE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+# Go's strconv.ParseFloat on text that starts with '.': ".5", ".5e3".
+_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?\Z")
+# Go's strconv.ParseInt(s, 0, 64) syntax (underscores already removed by the caller).
+_GO_INT = re.compile(r"([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:(?:([Tt])|[ ])(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?"
+    r"(Z|[+-]\d{2}:\d{2})?)?\Z"
+)
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+UINT64_MAX = 2**64 - 1
+
+
+def _hint(text: str) -> str:
+    if not text:
+        return "N"
+    first = text[0]
+    if first in "+-":
+        return "S"
+    if first.isdigit() and first.isascii():
+        return "D"
+    if first in "yYnNtTfFoO~":
+        return "M"
+    if first == ".":
+        return "."
+    return ""
+
+
+def _go_parse_int(plain: str) -> int | None:
+    match = _GO_INT.match(plain)
+    if match is None:
+        return None
+    sign, digits = match.groups()
+    if len(digits) > 1 and digits[0] == "0" and digits[1] not in "xXoObB":
+        value = int(digits, 8)
+    else:
+        value = int(digits, 0)
+    return -value if sign == "-" else value
+
+
+def _go_parse_float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    # Go reports out-of-range values as an error; yaml.v3 then keeps the text a string.
+    return None if math.isinf(value) else value
+
+
+def parse_timestamp(text: str) -> dt.datetime | None:
+    """yaml.v3's parseTimestamp: the few layouts it accepts, as an aware datetime."""
+    match = _TIMESTAMP.match(text)
+    if match is None:
+        return None
+    year, month, day, tee, hour, minute, second, frac, zone = match.groups()
+    if tee is not None and zone is None:
+        return None  # the RFC 3339 layouts need a zone
+    if tee is None and hour is not None and zone is not None:
+        return None  # the space-separated layout has no zone
+    try:
+        tz = dt.UTC
+        if zone and zone != "Z":
+            sign = -1 if zone[0] == "-" else 1
+            offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+            tz = dt.timezone(sign * offset)
+        micro = int((frac or "0").ljust(9, "0")[:6])
+        return dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micro,
+            tzinfo=tz,
+        )
+    except ValueError:
+        return None
+
+
+def is_indicated_string(node: Scalar) -> bool:
+    tag = node.tag or ""
+    return tag == STR_TAG or (tag in ("", "!") and node.style is not None)
+
+
+def resolve_scalar(node: Scalar) -> tuple[str, Any]:
+    """(short tag, value) as yaml.v3 decodes the scalar when no target type forces it."""
+    if is_indicated_string(node):
+        return STR_TAG, node.value
+    return resolve(node.tag or "", node.value)
+
+
+def resolve(tag: str, text: str) -> tuple[str, Any]:
+    if tag not in _RESOLVABLE:
+        return tag, text
+    rtag, value = _resolve_untyped(tag, text)
+    if tag in ("", rtag, STR_TAG, BINARY_TAG):
+        return rtag, value
+    if tag == FLOAT_TAG and rtag == INT_TAG:
+        return FLOAT_TAG, float(value)
+    raise ValueError(f"cannot decode {rtag} `{text}` as a {tag}")
+
+
+def _resolve_untyped(tag: str, text: str) -> tuple[str, Any]:
+    hint = _hint(text)
+    if not hint or tag in (STR_TAG, BINARY_TAG):
+        return STR_TAG, text
+    known = _RESOLVE_MAP.get(text)
+    if known is not None:
+        return known
+    if hint == ".":
+        if _DOT_FLOAT.match(text):
+            value = _go_parse_float(text)
+            if value is not None:
+                return FLOAT_TAG, value
+        return STR_TAG, text
+    if hint in "DS":
+        if tag in ("", TIMESTAMP_TAG):
+            stamp = parse_timestamp(text)
+            if stamp is not None:
+                return TIMESTAMP_TAG, stamp
+        plain = text.replace("_", "")
+        number = _go_parse_int(plain)
+        if number is not None and INT64_MIN <= number <= UINT64_MAX:
+            return INT_TAG, number
+        if _YAML_STYLE_FLOAT.match(plain):
+            value = _go_parse_float(plain)
+            if value is not None:
+                return FLOAT_TAG, value
+    return STR_TAG, text
+
+
+def merge_is_key(node: Node) -> bool:
+    return (
+        isinstance(node, Scalar)
+        and node.value == "<<"
+        and (node.tag in (None, "!", MERGE_TAG))
+        and node.style is None
+    )

@@ -1,0 +1,121 @@
+"""What every supervisord check needs: the parsed files, the environment, the target."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from supervisor.datatypes import dict_of_key_value_pairs
+
+from workloadctl.checks.supervisord.expand import env_names, expand
+from workloadctl.checks.supervisord.ini import IniEntry, IniModel
+from workloadctl.checks.supervisord.tables import (
+    PROGRAM_LIKE,
+    SectionKind,
+    classify_section,
+    section_suffix,
+)
+from workloadctl.findings import Finding, error, warning
+
+
+@dataclass
+class Context:
+    path: Path  # the main config file, as the caller named it
+    env: Mapping[str, str]  # the environment supervisord will have
+    on_target: bool  # True inside the container that runs supervisord
+    model: IniModel = field(default_factory=IniModel)
+    # %(ENV_X)s names used somewhere and set nowhere (reported once, by name)
+    unset_env: set[str] = field(default_factory=set)
+    # %(name)s names that Supervisor never offers anywhere (typos), reported once each
+    unknown_names: set[str] = field(default_factory=set)
+
+    def placeholders(self) -> dict[str, str]:
+        """Stand-ins for the names above, so Supervisor's own parse gets past them."""
+        values = {f"ENV_{name}": "" for name in self.unset_env}
+        values.update({name: "" for name in self.unknown_names})
+        return values
+
+    def uses_placeholder(self, value: str) -> bool:
+        return any(f"%({name})" in value for name in self.placeholders())
+
+    @property
+    def file(self) -> str:
+        return str(self.path)
+
+    @property
+    def here(self) -> str:
+        # Supervisor's %(here)s: the directory of the config file, made absolute.
+        return str(self.path.absolute().parent)
+
+    def depends_on_machine(
+        self,
+        file: str,
+        line: int | None,
+        code: str,
+        fact: str,
+        consequence: str,
+        *,
+        fatal: bool = True,
+    ) -> Finding:
+        """A problem that is only real where supervisord runs.
+
+        `fact` states it ("user 'app' does not exist"); on the machine that runs
+        supervisord it is an error (a warning if not `fatal`: supervisord still
+        starts), elsewhere a warning saying where it holds.
+        """
+        if self.on_target:
+            make = error if fatal else warning
+            return make(file, line, code, f"{fact}: {consequence}")
+        return warning(
+            file,
+            line,
+            code,
+            f"{fact} on this machine: {consequence} if that is also so where it runs",
+        )
+
+    def supervisord_environment(self) -> dict[str, str]:
+        """[supervisord] environment=, parsed the way Supervisor does (empty if it cannot)."""
+        entry = self.model.get("supervisord", "environment")
+        if entry is None:
+            return {}
+        names = {**env_names(self.env), "here": self.here, "host_node_name": platform.node()}
+        return parse_environment(entry.value, names)
+
+    def names_for(self, section: str) -> dict[str, Any]:
+        """Best-effort expansion names for values of `section` (for our own checks)."""
+        names: dict[str, Any] = {"here": self.here, "host_node_name": platform.node()}
+        names.update(env_names(self.env))
+        if section != "supervisord":
+            names.update(env_names(self.supervisord_environment()))
+        kind = classify_section(section)
+        if kind in PROGRAM_LIKE:
+            program = section_suffix(section)
+            names.update(program_name=program, group_name=program, process_num=0, numprocs=1)
+            own = self.model.get(section, "environment")
+            if own is not None:
+                names.update(env_names(parse_environment(own.value, names)))
+        if kind is SectionKind.GROUP:
+            names["group_name"] = section_suffix(section)
+        return names
+
+    def expanded(self, section: str, key: str) -> tuple[IniEntry | None, str | None]:
+        """The winning entry for `key` and its expanded value (None when it cannot expand)."""
+        entry = self.model.get(section, key)
+        if entry is None:
+            return None, None
+        return entry, expand(entry.value, self.names_for(section))
+
+
+def parse_environment(raw: str, names: Mapping[str, Any]) -> dict[str, str]:
+    """An `environment=` value as Supervisor parses it (empty if it cannot)."""
+    expanded = expand(raw, names)
+    if expanded is None:
+        return {}
+    try:
+        parsed: dict[str, str] = dict_of_key_value_pairs(expanded)
+    except ValueError:
+        return {}
+    return parsed

@@ -1,0 +1,148 @@
+"""`workloadctl finish MANAGER EXIT SIGNAL`: the `finish` script of the s6 longruns.
+
+s6-supervise runs it after the manager died, with the exit code (256 when killed by a
+signal) and the signal number. It records the death for the crash-loop quarantine and
+kills every program the dead manager left behind. It always exits 0: s6 reads 125 as
+"keep the service down for good", and s6 kills it after 5 s anyway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Mapping
+from typing import TextIO, cast
+
+from workloadctl.checks.programs import Manager
+from workloadctl.runtime.decision import read_decision
+from workloadctl.runtime.manager_env import MANAGERS, instance_id
+from workloadctl.runtime.quarantine import (
+    S6_KILLED_BY_SIGNAL,
+    Death,
+    counting_deaths,
+    is_intentional,
+    load_deaths,
+    policy_from_env,
+    record_death,
+)
+from workloadctl.runtime.reaper import grace_from_env, reap
+from workloadctl.settings import Settings
+
+HELP = "record a manager's death and kill what it left behind (the s6 finish script)"
+
+DESCRIPTION = """\
+Run by s6 after supervisord or process-compose died:
+`exec with-contenv workloadctl finish supervisord "$@"`.
+
+EXIT is the manager's exit code, or 256 when a signal killed it; SIGNAL is that
+signal's number. The death is recorded in the state directory (deaths/MANAGER.json)
+for the crash-loop quarantine; exit code 0 and SIGTERM (what s6-svc -r/-t/-d send)
+are intentional stops and never count. Then every process still carrying the dead
+manager's markers (WORKLOADCTL_MANAGER, WORKLOADCTL_INSTANCE) and its process group
+get SIGTERM, and SIGKILL after WORKLOADCTL_REAP_GRACE seconds (default 3).
+
+Always exits 0.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "finish",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("manager", choices=MANAGERS, help="which manager died")
+    parser.add_argument("exit_code", nargs="?", metavar="EXIT", help="exit code, 256 if signalled")
+    parser.add_argument("signal", nargs="?", metavar="SIGNAL", help="signal number, if signalled")
+    # Newer s6 versions pass more (service name, process group); they are not needed.
+    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    parser.set_defaults(handler=run)
+
+
+def _as_int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _death(
+    settings: Settings, manager: Manager, exit_code: int | None, signal: int | None, now: float
+) -> Death:
+    decision = read_decision(settings, manager) or {}
+    # A launcher that never exec'd (missing binary or seed) is no manager death.
+    started = decision.get("started") is True
+    return Death(
+        time=now,
+        exit_code=exit_code,
+        signal=signal if exit_code == S6_KILLED_BY_SIGNAL else None,
+        intentional=is_intentional(exit_code, signal),
+        source=decision.get("source") if started else None,
+        config=decision.get("config") if started else None,
+        project_sha256=decision.get("project_sha256") if started else None,
+    )
+
+
+def _how(death: Death) -> str:
+    if death.exit_code == S6_KILLED_BY_SIGNAL:
+        return f"was killed by signal {death.signal}"
+    return f"exited with code {death.exit_code}"
+
+
+def _verdict(
+    settings: Settings, manager: Manager, death: Death, environ: Mapping[str, str], now: float
+) -> str:
+    if death.intentional:
+        return "an intentional stop; not counted"
+    if death.source != "project" or death.project_sha256 is None:
+        return "not on the project config; not counted"
+    policy, _ = policy_from_env(environ)
+    counted = counting_deaths(
+        load_deaths(settings, manager), death.project_sha256, now=now, policy=policy
+    )
+    return f"crash {len(counted)} of {policy.deaths} within {policy.window_seconds:g} s before quarantine"
+
+
+def finish(
+    manager: Manager,
+    exit_code: int | None,
+    signal: int | None,
+    *,
+    settings: Settings,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+    now: float | None = None,
+) -> int:
+    """Record the death, then reap. Reports on `stderr`; returns 0 whatever happens."""
+    now = time.time() if now is None else now
+    death = _death(settings, manager, exit_code, signal, now)
+    try:
+        record_death(settings, manager, death)
+        verdict = _verdict(settings, manager, death, environ, now)
+    except OSError as exc:
+        verdict = f"WARNING: cannot record it: {exc}"
+    print(f"workloadctl: {manager} {_how(death)}: {verdict}", file=stderr, flush=True)
+    killed = reap(manager, instance_id(settings), grace=grace_from_env(environ))
+    for entry in killed:
+        print(f"workloadctl: {manager}: killed a leftover program: {entry.describe()}", file=stderr)
+    stderr.flush()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    manager = cast(Manager, args.manager)
+    try:
+        return finish(
+            manager,
+            _as_int(args.exit_code),
+            _as_int(args.signal),
+            settings=Settings.from_env(),
+            environ=os.environ,
+            stderr=sys.stderr,
+        )
+    except Exception as exc:  # never 125 (permanently down), never a traceback in the log
+        print(f"workloadctl: finish {manager}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 0

@@ -1,0 +1,127 @@
+"""What the launcher tells the container log (s6 sends a service's stderr there).
+
+A fallback to the seed must be impossible to miss, and must say everything needed to
+fix it without reading code: which file, which line, what is wrong, and the one
+command that retries after the fix.
+"""
+
+from __future__ import annotations
+
+from workloadctl.checks.programs import Manager
+from workloadctl.findings import Finding, Severity
+from workloadctl.runtime.decision import CODE_PROJECT_MISSING, Decision
+from workloadctl.settings import (
+    ENV_PROCESS_COMPOSE_BIN,
+    ENV_SUPERVISORD_BIN,
+    PROCESS_COMPOSE_VERSION,
+    Settings,
+)
+
+RULE = "#" * 78
+# A broken file can produce hundreds of findings; the first ones say enough.
+MAX_FINDINGS_SHOWN = 20
+
+
+def restart_command(manager: Manager) -> str:
+    return f"workloadctl restart {manager}"
+
+
+def raw_restart_command(manager: Manager, settings: Settings) -> str:
+    return f"s6-svc -r {settings.service_dir / manager}"
+
+
+def _boxed(lines: list[str]) -> str:
+    body = [f"#  {line}".rstrip() for line in lines]
+    return "\n".join([RULE, *body, RULE]) + "\n"
+
+
+def _finding_lines(findings: tuple[Finding, ...]) -> list[str]:
+    ordered = [f for f in findings if f.severity is Severity.ERROR] + [
+        f for f in findings if f.severity is Severity.WARNING
+    ]
+    lines = [f"  {finding.render()}" for finding in ordered[:MAX_FINDINGS_SHOWN]]
+    hidden = len(ordered) - MAX_FINDINGS_SHOWN
+    if hidden > 0:
+        lines.append(f"  ... and {hidden} more (run `workloadctl validate` for all)")
+    return lines
+
+
+def _what_to_do(decision: Decision) -> list[str]:
+    manager = decision.manager
+    if decision.failed:
+        return ["this is a bug in workloadctl (please report it); the seed runs meanwhile."]
+    if decision.quarantine is not None:
+        return [
+            "edit the file (a changed file lifts the quarantine), or run",
+            f"    {restart_command(manager)} --clear-quarantine",
+        ]
+    if decision.project_config is None:
+        return ["set UNAME and REPO_NAME (or WORKLOADCTL_ROOT) in the container environment."]
+    if any(finding.code == CODE_PROJECT_MISSING for finding in decision.findings):
+        return [f"create {decision.project_config} (`workloadctl validate` checks it)."]
+    return ["fix the file (`workloadctl validate` shows the same findings)."]
+
+
+def seed_banner(decision: Decision, settings: Settings) -> str:
+    """The loud banner for a start on the seed config."""
+    manager = decision.manager
+    lines = [
+        f"workloadctl: {manager} is running the SEED config, NOT the project config",
+        "",
+        f"why:     {decision.reason}",
+        f"project: {decision.project_config or '(no project root)'}",
+        f"running: {decision.config}",
+    ]
+    shown = _finding_lines(decision.findings)
+    if shown:
+        lines += ["", "findings:", *shown]
+    lines += ["", "what to do:", *[f"  {line}" for line in _what_to_do(decision)]]
+    lines += [
+        "then retry with:",
+        f"    {restart_command(manager)}",
+        f"  (raw s6: {raw_restart_command(manager, settings)})",
+    ]
+    return _boxed(lines)
+
+
+def project_notice(decision: Decision) -> str:
+    """The quiet line for a start on the project config, plus its warnings."""
+    digest = (decision.project_sha256 or "?")[:12]
+    lines = [f"workloadctl: {decision.manager}: starting {decision.config} (sha256 {digest})"]
+    lines += [f"workloadctl: {finding.render()}" for finding in decision.findings]
+    return "\n".join(lines) + "\n"
+
+
+def missing_seed_line(decision: Decision) -> str:
+    """One line: nothing can run. The reason the project config was not used comes along."""
+    return (
+        f"workloadctl: fatal: {decision.manager} cannot start: the seed config "
+        f"{decision.config} is missing and the project config cannot be used "
+        f"({decision.reason})\n"
+    )
+
+
+def _install_hint(manager: Manager) -> list[str]:
+    if manager == "supervisord":
+        return [
+            "install supervisor into the workloadctl virtualenv",
+            "(`/opt/workloadctl/bin/pip install supervisor`; the Dockerfile does this),",
+            f"or point ${ENV_SUPERVISORD_BIN} at a supervisord binary.",
+        ]
+    return [
+        f"install process-compose {PROCESS_COMPOSE_VERSION} as /usr/local/bin/process-compose",
+        "(the Dockerfile does this),",
+        f"or point ${ENV_PROCESS_COMPOSE_BIN} at a process-compose binary.",
+    ]
+
+
+def missing_binary_banner(manager: Manager, settings: Settings) -> str:
+    lines = [
+        f"workloadctl: cannot start {manager}: the {manager} binary was not found",
+        "",
+        *_install_hint(manager),
+        "s6 retries every second; once installed, it starts by itself, or run",
+        f"    {restart_command(manager)}",
+        f"  (raw s6: {raw_restart_command(manager, settings)})",
+    ]
+    return _boxed(lines)

@@ -1,0 +1,302 @@
+"""Which config a manager runs at this start: the project's, or the baked-in seed.
+
+The project config wins when it exists, validates with the same loader `validate` uses,
+and is not quarantined for crash-looping. In every other case (including a failure of
+this decision itself) the seed runs, and the reason travels with the decision so the
+launcher can print it and record it in `<decisions_dir>/<manager>.json`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.findings import Finding, Severity, error, warning
+from workloadctl.runtime.quarantine import (
+    QuarantinePolicy,
+    QuarantineRecord,
+    check_quarantine,
+)
+from workloadctl.runtime.statefile import read_json_object, write_json_atomic
+from workloadctl.settings import (
+    PROJECT_PROCESS_COMPOSE_YAML,
+    PROJECT_SUPERVISORD_CONF,
+    Settings,
+)
+
+Source = Literal["project", "seed"]
+# A loader: the same function `validate` runs, bound to the manager's environment.
+Loader = Callable[[Path], LoadResult]
+
+# Finding codes of the decision itself (documented in docs/launcher.md).
+CODE_NO_PROJECT_ROOT = "LCH001"
+CODE_PROJECT_MISSING = "LCH002"
+CODE_QUARANTINED = "LCH003"
+CODE_DECISION_FAILED = "LCH004"
+
+_PROJECT_CONFIGS: dict[Manager, Path] = {
+    "supervisord": PROJECT_SUPERVISORD_CONF,
+    "process-compose": PROJECT_PROCESS_COMPOSE_YAML,
+}
+
+
+def _timestamp(now: float) -> dict[str, Any]:
+    return {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), "epoch": now}
+
+
+@dataclass(frozen=True)
+class Decision:
+    manager: Manager
+    source: Source
+    config: Path  # the file the manager is started with
+    project_config: Path | None  # None when there is no project root at all
+    project_sha256: str | None  # None when the project file is missing or unreadable
+    reason: str  # one short line
+    findings: tuple[Finding, ...] = ()  # why not the project config, plus its warnings
+    quarantine: QuarantineRecord | None = None
+    failed: bool = False  # the decision itself raised; the seed runs as a last resort
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def as_json(self, *, pid: int, now: float, started: bool) -> dict[str, Any]:
+        return {
+            "manager": self.manager,
+            "source": self.source,
+            "config": str(self.config),
+            "project_config": str(self.project_config) if self.project_config else None,
+            "project_sha256": self.project_sha256,
+            "reason": self.reason,
+            "findings": [f.as_dict() for f in self.findings],
+            "quarantine": asdict(self.quarantine) if self.quarantine else None,
+            "decision_failed": self.failed,
+            **_timestamp(now),
+            "pid": pid,
+            "started": started,
+        }
+
+
+def project_config_path(settings: Settings, manager: Manager) -> Path | None:
+    root = settings.project_root
+    return root / _PROJECT_CONFIGS[manager] if root is not None else None
+
+
+def seed_config_path(settings: Settings, manager: Manager) -> Path:
+    if manager == "supervisord":
+        return settings.seed_supervisord_conf
+    return settings.seed_process_compose_yaml
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _seed(
+    manager: Manager,
+    settings: Settings,
+    *,
+    project_config: Path | None,
+    project_sha256: str | None,
+    reason: str,
+    findings: list[Finding],
+    quarantine: QuarantineRecord | None = None,
+    failed: bool = False,
+) -> Decision:
+    return Decision(
+        manager=manager,
+        source="seed",
+        config=seed_config_path(settings, manager),
+        project_config=project_config,
+        project_sha256=project_sha256,
+        reason=reason,
+        findings=tuple(findings),
+        quarantine=quarantine,
+        failed=failed,
+    )
+
+
+def _decide(
+    manager: Manager,
+    settings: Settings,
+    *,
+    loader: Loader,
+    policy: QuarantinePolicy,
+    now: float,
+    extra_findings: list[Finding],
+) -> Decision:
+    project = project_config_path(settings, manager)
+    if project is None:
+        problem = error(
+            "$UNAME/$REPO_NAME",
+            None,
+            CODE_NO_PROJECT_ROOT,
+            "no project root: set UNAME and REPO_NAME (or WORKLOADCTL_ROOT)",
+        )
+        return _seed(
+            manager,
+            settings,
+            project_config=None,
+            project_sha256=None,
+            reason="no project root is configured",
+            findings=[problem, *extra_findings],
+        )
+    if not project.exists() and not project.is_symlink():
+        problem = warning(
+            project, None, CODE_PROJECT_MISSING, f"the project {manager} config does not exist"
+        )
+        return _seed(
+            manager,
+            settings,
+            project_config=project,
+            project_sha256=None,
+            reason="the project config does not exist",
+            findings=[problem, *extra_findings],
+        )
+    digest = file_sha256(project)
+    result = loader(project)
+    findings = [*result.findings, *extra_findings]
+    if not result.ok:
+        count = sum(1 for f in result.findings if f.severity is Severity.ERROR)
+        return _seed(
+            manager,
+            settings,
+            project_config=project,
+            project_sha256=digest,
+            reason=f"the project config is invalid ({count} error{'s' if count != 1 else ''})",
+            findings=findings,
+        )
+    quarantine = (
+        check_quarantine(settings, manager, digest, policy=policy, now=now) if digest else None
+    )
+    if quarantine is not None:
+        problem = error(
+            project,
+            None,
+            CODE_QUARANTINED,
+            f"{quarantine.describe()}; edit the file or run "
+            f"`workloadctl restart {manager} --clear-quarantine`",
+        )
+        return _seed(
+            manager,
+            settings,
+            project_config=project,
+            project_sha256=digest,
+            reason=quarantine.describe(),
+            findings=[problem, *findings],
+            quarantine=quarantine,
+        )
+    return Decision(
+        manager=manager,
+        source="project",
+        config=project,
+        project_config=project,
+        project_sha256=digest,
+        reason="the project config is valid",
+        findings=tuple(findings),
+    )
+
+
+def decide(
+    manager: Manager,
+    settings: Settings,
+    *,
+    loader: Loader,
+    policy: QuarantinePolicy | None = None,
+    now: float | None = None,
+    extra_findings: list[Finding] | None = None,
+) -> Decision:
+    """Choose the config for this start. Never raises: a failure here means the seed.
+
+    `extra_findings` (e.g. a bad quarantine setting) are carried into the decision.
+    """
+    now = time.time() if now is None else now
+    extra = list(extra_findings or [])
+    try:
+        return _decide(
+            manager,
+            settings,
+            loader=loader,
+            policy=policy or QuarantinePolicy(),
+            now=now,
+            extra_findings=extra,
+        )
+    except Exception as exc:  # the seed must be tried whatever went wrong here
+        return failed_decision(manager, settings, exc, extra_findings=extra)
+
+
+def failed_decision(
+    manager: Manager,
+    settings: Settings,
+    exc: BaseException,
+    *,
+    extra_findings: list[Finding] | None = None,
+) -> Decision:
+    """The seed, because choosing failed with `exc` (a bug, or a broken environment)."""
+    project: Path | None = None
+    with contextlib.suppress(Exception):
+        project = project_config_path(settings, manager)
+    problem = error(
+        project or "workloadctl",
+        None,
+        CODE_DECISION_FAILED,
+        f"choosing the config failed: {type(exc).__name__}: {exc}",
+    )
+    return _seed(
+        manager,
+        settings,
+        project_config=project,
+        project_sha256=None,
+        reason="the decision itself failed",
+        findings=[problem, *(extra_findings or [])],
+        failed=True,
+    )
+
+
+def decision_path(settings: Settings, manager: Manager) -> Path:
+    return settings.decisions_dir / f"{manager}.json"
+
+
+def record_decision(
+    settings: Settings,
+    decision: Decision,
+    *,
+    pid: int,
+    now: float | None = None,
+    started: bool = True,
+) -> Path:
+    """Write the decision atomically to `<decisions_dir>/<manager>.json`. Raises OSError."""
+    now = time.time() if now is None else now
+    path = decision_path(settings, decision.manager)
+    write_json_atomic(path, decision.as_json(pid=pid, now=now, started=started))
+    return path
+
+
+def record_not_started(settings: Settings, manager: Manager, reason: str, *, pid: int) -> None:
+    """Record that nothing was exec'd, so `finish` does not count the exit as a manager
+    death on whatever config the previous record names. Raises OSError."""
+    write_json_atomic(
+        decision_path(settings, manager),
+        {
+            "manager": manager,
+            "source": None,
+            "reason": reason,
+            **_timestamp(time.time()),
+            "pid": pid,
+            "started": False,
+        },
+    )
+
+
+def read_decision(settings: Settings, manager: Manager) -> Mapping[str, Any] | None:
+    """The last recorded decision, or None when there is none (or it is unreadable)."""
+    return read_json_object(decision_path(settings, manager))

@@ -1,0 +1,368 @@
+"""`workloadctl launch MANAGER`: the s6 longrun's `run`, ending in `os.execve` of the manager.
+
+At every start: build the manager's environment, decide project-or-seed config (see
+`decision`), print why, record the decision, kill whatever a previous instance left
+behind, and exec the manager in place of this process (so s6 supervises the manager
+itself and no Python stays resident).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.runtime.banner import (
+    missing_binary_banner,
+    missing_seed_line,
+    project_notice,
+    seed_banner,
+)
+from workloadctl.runtime.boot import prepare_state
+from workloadctl.runtime.boot_system import RealSystem
+from workloadctl.runtime.decision import (
+    Decision,
+    Loader,
+    decide,
+    failed_decision,
+    record_decision,
+    record_not_started,
+)
+from workloadctl.runtime.manager_env import (
+    ENV_INSTANCE,
+    ENV_MANAGER,
+    instance_id,
+    manager_environment,
+    process_compose_token_path,
+    read_secret,
+    supervisord_password_path,
+)
+from workloadctl.runtime.quarantine import policy_from_env
+from workloadctl.runtime.reaper import grace_from_env, reap
+from workloadctl.settings import (
+    ENABLE_SWITCHES,
+    Settings,
+    process_compose_binary,
+    supervisord_binary,
+)
+
+# djb/s6 convention for "temporary failure": s6 restarts the service a second later.
+EXIT_TEMPORARY_FAILURE = 111
+S6_SVC_TIMEOUT_SECONDS = 5
+
+Execve = Callable[[str, list[str], dict[str, str]], object]
+Runner = Callable[[Sequence[str]], int]
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """Everything `os.execve` needs, decided and printed but not yet run."""
+
+    decision: Decision
+    binary: str
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+
+
+def default_loader(manager: Manager, env: Mapping[str, str], cwd: Path | None) -> Loader:
+    """The loader `validate` uses, bound to the manager's environment and working directory
+    (process-compose reads `.env` from there). Imported on use: a broken import becomes a
+    failed decision, and the seed still runs."""
+
+    def load(path: Path) -> LoadResult:
+        if manager == "supervisord":
+            from workloadctl.checks.supervisord import load_supervisord
+
+            return load_supervisord(path, env=env, on_target=True)
+        from workloadctl.checks.process_compose import load_process_compose
+
+        return load_process_compose(path, env=env, cwd=cwd)
+
+    return load
+
+
+def find_binary(manager: Manager, environ: Mapping[str, str]) -> str | None:
+    if manager == "supervisord":
+        return supervisord_binary(environ)
+    return process_compose_binary(environ)
+
+
+def manager_argv(manager: Manager, binary: str, config: Path, settings: Settings) -> list[str]:
+    if manager == "supervisord":
+        return [binary, "-n", "-c", str(config)]
+    # -u alone selects the unix-socket API and no TCP listener (process-compose serves
+    # one or the other); --token-file, not PC_API_TOKEN, which every program would inherit.
+    return [
+        binary,
+        "up",
+        "-f",
+        str(config),
+        "-t=false",
+        "--keep-project",
+        "-u",
+        str(settings.process_compose_socket),
+        "--token-file",
+        str(process_compose_token_path(settings)),
+        "-L",
+        str(settings.process_compose_log),
+    ]
+
+
+def working_directory(decision: Decision, settings: Settings) -> Path:
+    """The project root for the project config; the seed's own directory for the seed."""
+    if decision.source == "project" and settings.project_root is not None:
+        return settings.project_root
+    return decision.config.parent
+
+
+def _say(stderr: TextIO, text: str) -> None:
+    stderr.write(text if text.endswith("\n") else text + "\n")
+    stderr.flush()
+
+
+def _state_is_prepared(settings: Settings) -> bool:
+    return (
+        settings.run_dir.is_dir()
+        and read_secret(supervisord_password_path(settings)) is not None
+        and read_secret(process_compose_token_path(settings)) is not None
+    )
+
+
+def _prepare_state(
+    manager: Manager, settings: Settings, environ: Mapping[str, str], stderr: TextIO
+) -> None:
+    """`boot` creates the run dir and the secrets before any manager starts. When they are
+    gone anyway (a wiped state dir, a launcher run by hand), redo that phase of `boot`:
+    without the run dir a config with its pidfile there does not even validate, and
+    without the token file process-compose would serve its API with no token at all."""
+    if _state_is_prepared(settings):
+        return
+    report = prepare_state(settings, RealSystem(environ))
+    for line in report.lines:
+        _say(stderr, f"workloadctl: {manager}: {line}")
+    for finding in report.findings:
+        _say(stderr, f"workloadctl: {manager}: WARNING: {finding.render()}")
+
+
+def _remove_stale_socket(path: Path) -> None:
+    """Remove a socket file nobody listens on; leave a live one for the manager to refuse."""
+    if not path.is_socket():
+        return
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.settimeout(1.0)
+        probe.connect(str(path))
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    finally:
+        probe.close()
+
+
+def _ensure_log_directory(manager: Manager, settings: Settings, stderr: TextIO) -> None:
+    if manager != "process-compose":
+        return
+    try:
+        settings.process_compose_log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        _say(
+            stderr, f"workloadctl: {manager}: WARNING: cannot create {exc.filename}: {exc.strerror}"
+        )
+
+
+def _manager_socket(manager: Manager, settings: Settings) -> Path:
+    if manager == "supervisord":
+        return settings.supervisord_socket
+    return settings.process_compose_socket
+
+
+def _reap_leftovers(
+    manager: Manager, settings: Settings, environ: Mapping[str, str], stderr: TextIO
+) -> None:
+    """Belt and braces: `finish` may have been killed by s6 before it was done."""
+    try:
+        killed = reap(manager, instance_id(settings), grace=grace_from_env(environ))
+    except Exception as exc:  # a failed sweep must not keep the manager down
+        _say(stderr, f"workloadctl: {manager}: WARNING: cleaning up leftovers failed: {exc}")
+        return
+    for entry in killed:
+        _say(
+            stderr,
+            f"workloadctl: {manager}: killed a leftover of the previous run: {entry.describe()}",
+        )
+
+
+def stay_down(
+    manager: Manager,
+    settings: Settings,
+    cwd: Path,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+    run: Runner,
+) -> int:
+    """The manager is switched off: tell s6 to keep this service down, exit cleanly."""
+    _say(
+        stderr,
+        f"workloadctl: {manager} is disabled ({settings.disabled_marker(manager)} exists, "
+        f"from {ENABLE_SWITCHES[manager]}=0 at boot); keeping it down. "
+        f"Start it with `workloadctl start {manager}`.",
+    )
+    s6_svc = shutil.which("s6-svc", path=environ.get("PATH"))
+    if not (cwd / "supervise").is_dir():
+        _say(stderr, f"workloadctl: {cwd} is not an s6 service directory; not calling s6-svc")
+    elif s6_svc is None:
+        _say(stderr, "workloadctl: s6-svc not found on PATH; s6 will run this again in a second")
+    elif run([s6_svc, "-d", str(cwd)]) != 0:
+        _say(stderr, f"workloadctl: `s6-svc -d {cwd}` failed")
+    return 0
+
+
+def _run_quietly(argv: Sequence[str]) -> int:
+    try:
+        return subprocess.run(argv, check=False, timeout=S6_SVC_TIMEOUT_SECONDS).returncode
+    except (OSError, subprocess.SubprocessError):
+        return 1
+
+
+def _missing_binary(manager: Manager, settings: Settings, stderr: TextIO) -> int:
+    _say(stderr, missing_binary_banner(manager, settings))
+    with contextlib.suppress(OSError):
+        record_not_started(
+            settings, manager, f"the {manager} binary was not found", pid=os.getpid()
+        )
+    return EXIT_TEMPORARY_FAILURE
+
+
+def _plan_or_exit(
+    decision: Decision,
+    binary: str,
+    env: dict[str, str],
+    settings: Settings,
+    *,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+    now: float,
+) -> LaunchPlan | int:
+    """Print and record `decision`, clean up, and turn it into a plan (or an exit code)."""
+    manager = decision.manager
+    seed_missing = decision.source == "seed" and not decision.config.is_file()
+    _say(
+        stderr,
+        seed_banner(decision, settings) if decision.source == "seed" else project_notice(decision),
+    )
+    try:
+        record_decision(settings, decision, pid=os.getpid(), now=now, started=not seed_missing)
+    except OSError as exc:
+        _say(stderr, f"workloadctl: {manager}: WARNING: cannot record the decision: {exc}")
+    if seed_missing:
+        _say(stderr, missing_seed_line(decision))
+        return EXIT_TEMPORARY_FAILURE
+    _reap_leftovers(manager, settings, environ, stderr)
+    # After the reap: a socket whose owner was just killed is stale now.
+    _remove_stale_socket(_manager_socket(manager, settings))
+    return LaunchPlan(
+        decision=decision,
+        binary=binary,
+        argv=manager_argv(manager, binary, decision.config, settings),
+        env=env,
+        cwd=working_directory(decision, settings),
+    )
+
+
+def prepare(
+    manager: Manager,
+    settings: Settings,
+    *,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+    loader: Loader | None = None,
+    now: float | None = None,
+) -> LaunchPlan | int:
+    """Decide, print, record and clean up; the plan to exec, or the exit code to return."""
+    now = time.time() if now is None else now
+    binary = find_binary(manager, environ)
+    if binary is None:
+        return _missing_binary(manager, settings, stderr)
+    _prepare_state(manager, settings, environ, stderr)
+    _ensure_log_directory(manager, settings, stderr)
+    env = manager_environment(settings, manager, for_validation=False, base=environ)
+    policy, policy_problems = policy_from_env(environ)
+    decision = decide(
+        manager,
+        settings,
+        loader=loader or default_loader(manager, env, settings.project_root),
+        policy=policy,
+        now=now,
+        extra_findings=policy_problems,
+    )
+    return _plan_or_exit(decision, binary, env, settings, environ=environ, stderr=stderr, now=now)
+
+
+def fallback_plan(
+    manager: Manager,
+    settings: Settings,
+    exc: BaseException,
+    *,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+) -> LaunchPlan | int:
+    """`prepare` itself failed: still try the seed, with as little machinery as possible."""
+    binary = find_binary(manager, environ)
+    if binary is None:
+        return _missing_binary(manager, settings, stderr)
+    try:
+        env = manager_environment(settings, manager, for_validation=False, base=environ)
+    except Exception:
+        env = {**environ, ENV_MANAGER: manager, ENV_INSTANCE: instance_id(settings)}
+    decision = failed_decision(manager, settings, exc)
+    return _plan_or_exit(
+        decision, binary, env, settings, environ=environ, stderr=stderr, now=time.time()
+    )
+
+
+def launch(
+    manager: Manager,
+    settings: Settings,
+    *,
+    environ: Mapping[str, str] | None = None,
+    stderr: TextIO | None = None,
+    cwd: Path | None = None,
+    execve: Execve = os.execve,
+    run: Runner = _run_quietly,
+    loader: Loader | None = None,
+) -> int:
+    """Run `manager` in place of this process. Returns only when it cannot (the exit code)."""
+    environ = os.environ if environ is None else environ
+    stderr = sys.stderr if stderr is None else stderr
+    cwd = Path.cwd() if cwd is None else cwd
+    if settings.disabled_marker(manager).exists():
+        return stay_down(manager, settings, cwd, environ, stderr, run)
+    try:
+        plan = prepare(manager, settings, environ=environ, stderr=stderr, loader=loader)
+    except Exception as exc:  # the seed must always be tried
+        plan = fallback_plan(manager, settings, exc, environ=environ, stderr=stderr)
+    if isinstance(plan, int):
+        return plan
+    try:
+        os.chdir(plan.cwd)
+    except OSError as exc:
+        _say(stderr, f"workloadctl: {manager}: cannot enter {plan.cwd}: {exc.strerror}")
+        return EXIT_TEMPORARY_FAILURE
+    sys.stdout.flush()
+    stderr.flush()
+    try:
+        execve(plan.binary, plan.argv, plan.env)
+    except OSError as exc:
+        _say(stderr, f"workloadctl: {manager}: cannot execute {plan.binary}: {exc.strerror}")
+        return EXIT_TEMPORARY_FAILURE
+    return 0  # only a test's stand-in for execve returns

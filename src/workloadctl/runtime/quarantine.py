@@ -1,0 +1,239 @@
+"""Crash-loop quarantine: a project config that validates but keeps killing its manager.
+
+`workloadctl finish` (the s6 `finish` script) records every death of a manager, with the
+project file hash it was running. When the manager died `deaths` times within
+`window_seconds` on the same project file, the launcher quarantines that file: later
+starts use the seed, until the file changes (its hash differs from the quarantined one)
+or someone clears the quarantine.
+
+Intentional stops do not count: s6-svc -r/-t/-d send SIGTERM, and a manager stopped
+cleanly exits 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import signal
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from workloadctl.checks.programs import Manager
+from workloadctl.findings import Finding, warning
+from workloadctl.runtime.statefile import read_json_object, write_json_atomic
+from workloadctl.settings import Settings
+
+ENV_QUARANTINE_DEATHS = "WORKLOADCTL_QUARANTINE_DEATHS"
+ENV_QUARANTINE_WINDOW = "WORKLOADCTL_QUARANTINE_WINDOW"
+DEFAULT_DEATHS = 5
+DEFAULT_WINDOW_SECONDS = 60.0
+# Enough history to explain a crash loop; older deaths can never count again.
+MAX_RECORDED_DEATHS = 100
+# s6-supervise passes 256 as the exit code when ./run was killed by a signal.
+S6_KILLED_BY_SIGNAL = 256
+
+
+@dataclass(frozen=True)
+class QuarantinePolicy:
+    deaths: int = DEFAULT_DEATHS
+    window_seconds: float = DEFAULT_WINDOW_SECONDS
+
+
+@dataclass(frozen=True)
+class Death:
+    time: float
+    exit_code: int | None  # None when s6 passed something that is not a number
+    signal: int | None
+    intentional: bool
+    source: str | None  # "project" | "seed" | None when no started manager was recorded
+    config: str | None
+    project_sha256: str | None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Death | None:
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(
+                time=float(data["time"]),
+                exit_code=_optional_int(data.get("exit_code")),
+                signal=_optional_int(data.get("signal")),
+                intentional=bool(data.get("intentional", False)),
+                source=_optional_str(data.get("source")),
+                config=_optional_str(data.get("config")),
+                project_sha256=_optional_str(data.get("project_sha256")),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class QuarantineRecord:
+    since: float
+    project_sha256: str
+    deaths: int
+    window_seconds: float
+
+    def describe(self) -> str:
+        return (
+            f"quarantined: died {self.deaths} times in {self.window_seconds:g} s "
+            "on the project config"
+        )
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> QuarantineRecord | None:
+        try:
+            return cls(
+                since=float(data["since"]),
+                project_sha256=str(data["project_sha256"]),
+                deaths=int(data["deaths"]),
+                window_seconds=float(data["window_seconds"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _positive_number(
+    env: Mapping[str, str], name: str, default: float
+) -> tuple[float, list[Finding]]:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default, []
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        problem = warning(
+            f"${name}",
+            None,
+            "LCH005",
+            f"{name}={raw!r} is not a positive number; using the default {default:g}",
+        )
+        return default, [problem]
+    return value, []
+
+
+def policy_from_env(env: Mapping[str, str]) -> tuple[QuarantinePolicy, list[Finding]]:
+    """The policy from `WORKLOADCTL_QUARANTINE_DEATHS`/`_WINDOW`; bad values fall back."""
+    deaths, deaths_problems = _positive_number(env, ENV_QUARANTINE_DEATHS, DEFAULT_DEATHS)
+    window, window_problems = _positive_number(env, ENV_QUARANTINE_WINDOW, DEFAULT_WINDOW_SECONDS)
+    policy = QuarantinePolicy(deaths=max(1, math.ceil(deaths)), window_seconds=window)
+    return policy, deaths_problems + window_problems
+
+
+def is_intentional(exit_code: int | None, signal_number: int | None) -> bool:
+    """Whether a death was a stop someone asked for (clean exit, or s6's SIGTERM)."""
+    if exit_code == 0:
+        return True
+    return exit_code == S6_KILLED_BY_SIGNAL and signal_number == signal.SIGTERM
+
+
+def deaths_path(settings: Settings, manager: Manager) -> Path:
+    return settings.state_dir / "deaths" / f"{manager}.json"
+
+
+def quarantine_path(settings: Settings, manager: Manager) -> Path:
+    return settings.state_dir / "quarantine" / f"{manager}.json"
+
+
+def load_deaths(settings: Settings, manager: Manager) -> list[Death]:
+    data = read_json_object(deaths_path(settings, manager))
+    entries = data.get("deaths") if data else None
+    if not isinstance(entries, list):
+        return []
+    return [death for death in map(Death.from_json, entries) if death is not None]
+
+
+def record_death(settings: Settings, manager: Manager, death: Death) -> None:
+    """Append `death` to the manager's history (the newest MAX_RECORDED_DEATHS). Raises OSError."""
+    history = [*load_deaths(settings, manager), death][-MAX_RECORDED_DEATHS:]
+    payload = {"manager": manager, "deaths": [asdict(entry) for entry in history]}
+    write_json_atomic(deaths_path(settings, manager), payload)
+
+
+def counting_deaths(
+    deaths: list[Death], project_sha256: str, *, now: float, policy: QuarantinePolicy
+) -> list[Death]:
+    """The deaths that count towards quarantining this project file right now."""
+    oldest = now - policy.window_seconds
+    return [
+        death
+        for death in deaths
+        if not death.intentional
+        and death.source == "project"
+        and death.project_sha256 == project_sha256
+        and death.time >= oldest
+    ]
+
+
+def load_quarantine(settings: Settings, manager: Manager) -> QuarantineRecord | None:
+    data = read_json_object(quarantine_path(settings, manager))
+    return QuarantineRecord.from_json(data) if data else None
+
+
+def _remove(path: Path) -> bool:
+    try:
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def clear_quarantine(settings: Settings, manager: Manager, *, forget_deaths: bool = True) -> bool:
+    """Lift the quarantine (for `restart --clear-quarantine`). Returns whether one was in force.
+
+    The death history goes too by default: otherwise the deaths that caused the
+    quarantine would put it straight back at the next start.
+    """
+    was_quarantined = _remove(quarantine_path(settings, manager))
+    if forget_deaths:
+        _remove(deaths_path(settings, manager))
+    return was_quarantined
+
+
+def check_quarantine(
+    settings: Settings,
+    manager: Manager,
+    project_sha256: str,
+    *,
+    policy: QuarantinePolicy,
+    now: float | None = None,
+) -> QuarantineRecord | None:
+    """The quarantine in force for this project file, entering it when the deaths say so.
+
+    None means the project config may run.
+    """
+    now = time.time() if now is None else now
+    existing = load_quarantine(settings, manager)
+    if existing is not None:
+        if existing.project_sha256 == project_sha256:
+            return existing
+        # The file changed since: the user tried a fix, which deserves a run.
+        clear_quarantine(settings, manager, forget_deaths=False)
+    counted = counting_deaths(
+        load_deaths(settings, manager), project_sha256, now=now, policy=policy
+    )
+    if len(counted) < policy.deaths:
+        return None
+    record = QuarantineRecord(
+        since=now,
+        project_sha256=project_sha256,
+        deaths=len(counted),
+        window_seconds=policy.window_seconds,
+    )
+    # Unwritable state: the deaths stay on record, so the next start decides the same.
+    with contextlib.suppress(OSError):
+        write_json_atomic(quarantine_path(settings, manager), asdict(record))
+    return record

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+import pytest
+from launcher_support import FakeLoader, tmp_env, tmp_settings, write_project
+
+from workloadctl.commands import finish as F
+from workloadctl.runtime import decision as D
+from workloadctl.runtime import quarantine as Q
+from workloadctl.runtime.reaper import ReapedProcess
+
+
+@pytest.fixture
+def reaped(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, float]]:
+    """Replace the reaper: these tests are about recording; test_reaper.py kills for real."""
+    calls: list[tuple[str, str, float]] = []
+
+    def fake_reap(manager: str, instance: str, *, grace: float) -> list[ReapedProcess]:
+        calls.append((manager, instance, grace))
+        return [ReapedProcess(pid=4321, name="sleep", cmdline=("sleep", "9"), signal=15)]
+
+    monkeypatch.setattr(F, "reap", fake_reap)
+    return calls
+
+
+def started_on_project(tmp_path: Path) -> str:
+    settings = tmp_settings(tmp_path)
+    write_project(settings)
+    decision = D.decide("supervisord", settings, loader=FakeLoader())
+    D.record_decision(settings, decision, pid=1)
+    assert decision.project_sha256 is not None
+    return decision.project_sha256
+
+
+def run_finish(
+    tmp_path: Path, exit_code: int | None, signal: int | None, now: float = 100.0
+) -> str:
+    err = io.StringIO()
+    code = F.finish(
+        "supervisord",
+        exit_code,
+        signal,
+        settings=tmp_settings(tmp_path),
+        environ=tmp_env(tmp_path, WORKLOADCTL_REAP_GRACE="0.25"),
+        stderr=err,
+        now=now,
+    )
+    assert code == 0
+    return err.getvalue()
+
+
+def test_a_crash_is_recorded_with_the_project_hash_and_counted(
+    tmp_path: Path, reaped: list[tuple[str, str, float]]
+) -> None:
+    digest = started_on_project(tmp_path)
+    out = run_finish(tmp_path, 256, 9)
+    [death] = Q.load_deaths(tmp_settings(tmp_path), "supervisord")
+    assert (death.exit_code, death.signal, death.intentional) == (256, 9, False)
+    assert (death.source, death.project_sha256) == ("project", digest)
+    assert "was killed by signal 9: crash 1 of 5 within 60 s" in out
+    assert "killed a leftover program: pid 4321 (sleep 9) SIGTERM" in out
+    assert reaped[0][0] == "supervisord"
+    assert reaped[0][2] == 0.25
+
+
+def test_an_intentional_stop_is_recorded_but_not_counted(
+    tmp_path: Path, reaped: list[tuple[str, str, float]]
+) -> None:
+    started_on_project(tmp_path)
+    out = run_finish(tmp_path, 256, 15)
+    assert "an intentional stop; not counted" in out
+    [death] = Q.load_deaths(tmp_settings(tmp_path), "supervisord")
+    assert death.intentional is True
+    assert reaped, "leftovers are reaped after an intentional stop too"
+
+
+def test_five_crashes_quarantine_the_next_start(
+    tmp_path: Path, reaped: list[tuple[str, str, float]]
+) -> None:
+    started_on_project(tmp_path)
+    for n in range(5):
+        run_finish(tmp_path, 1, None, now=100.0 + n)
+    decision = D.decide("supervisord", tmp_settings(tmp_path), loader=FakeLoader(), now=105.0)
+    assert decision.source == "seed"
+    assert decision.quarantine is not None
+
+
+def test_a_launcher_that_never_started_is_not_a_counted_death(
+    tmp_path: Path, reaped: list[tuple[str, str, float]]
+) -> None:
+    settings = tmp_settings(tmp_path)
+    decision = D.decide("supervisord", settings, loader=FakeLoader())
+    D.record_decision(settings, decision, pid=1, started=False)
+    out = run_finish(tmp_path, 111, None)
+    assert "exited with code 111: not on the project config; not counted" in out
+    assert Q.load_deaths(settings, "supervisord")[0].source is None
+
+
+def test_run_tolerates_odd_arguments_and_always_exits_0(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reaped: list[tuple[str, str, float]]
+) -> None:
+    for name, value in tmp_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    parser = argparse.ArgumentParser()
+    F.register(parser.add_subparsers())
+    args = parser.parse_args(["finish", "supervisord", "junk", "9", "supervisord", "123"])
+    assert args.handler(args) == 0
+    [death] = Q.load_deaths(tmp_settings(tmp_path), "supervisord")
+    assert death.exit_code is None
+
+
+def test_run_reports_an_unexpected_failure_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def explode(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(F, "finish", explode)
+    args = argparse.Namespace(manager="process-compose", exit_code="1", signal=None)
+    assert F.run(args) == 0
+    assert "finish process-compose: RuntimeError: disk on fire" in capsys.readouterr().err
