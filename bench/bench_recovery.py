@@ -26,7 +26,9 @@ from workloadctl.runtime import pidns
 from workloadctl.runtime.local_runner import start_stack, stop_stack
 
 REPO = Path(__file__).resolve().parents[1]
-SV = "[program:sv-{i}]\ncommand=/bin/sleep {n}\nstdout_logfile=/dev/null\nstderr_logfile=/dev/null\n"
+SV = (
+    "[program:sv-{i}]\ncommand=/bin/sleep {n}\nstdout_logfile=/dev/null\nstderr_logfile=/dev/null\n"
+)
 PC = "  pc-{i}:\n    command: sleep {n}\n"
 
 
@@ -87,7 +89,11 @@ def main() -> int:
 
                     def back(m: str = manager, o: int = old) -> bool:
                         state = s6.state(settings.service_dir / m)
-                        return state.up and pidns.to_caller(state.pid, stack.svscan_pid) != o and ready()
+                        return (
+                            state.up
+                            and pidns.to_caller(state.pid, stack.svscan_pid) != o
+                            and ready()
+                        )
 
                     until(back)
                     results[manager].append(time.monotonic() - killed)

@@ -3,6 +3,7 @@ namespace, the real supervisord and process-compose, all under a temp dir."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -80,14 +81,19 @@ def make_repo(tmp_path: Path, sv_conf: str | None, pc_yaml: str | None) -> Path:
     """A repository with this repo's real .devcontainer (s6-rc tree, seeds) and the given workloads."""
     root = tmp_path / "repo"
     shutil.copytree(REPO / ".devcontainer", root / ".devcontainer")
-    for relative, text in ((S.PROJECT_SUPERVISORD_CONF, sv_conf), (S.PROJECT_PROCESS_COMPOSE_YAML, pc_yaml)):
+    for relative, text in (
+        (S.PROJECT_SUPERVISORD_CONF, sv_conf),
+        (S.PROJECT_PROCESS_COMPOSE_YAML, pc_yaml),
+    ):
         if text is not None:
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             (root / relative).write_text(text)
     return root
 
 
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 20.0, interval: float = 0.1) -> T:
+def wait_for(
+    what: str, probe: Callable[[], T | None], timeout: float = 20.0, interval: float = 0.1
+) -> T:
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     while time.monotonic() < deadline:
@@ -98,7 +104,9 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 20.0, in
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last error: {last_error})")
+    raise AssertionError(
+        f"timed out after {timeout} s waiting for {what} (last error: {last_error})"
+    )
 
 
 @dataclass
@@ -126,16 +134,25 @@ class Stack:
         return {p["name"]: p for p in process_compose_client(self.settings, timeout=5).processes()}
 
     def decision(self, manager: str) -> dict[str, object]:
-        import json
-
-        return json.loads((self.settings.decisions_dir / f"{manager}.json").read_text())
+        """The launcher's last decision record ({} until the first one is written)."""
+        path = self.settings.decisions_dir / f"{manager}.json"
+        try:
+            return dict(json.loads(path.read_text()))
+        except (FileNotFoundError, ValueError):
+            return {}
 
     def running_pids(self, manager: str) -> dict[str, int]:
         """Program name -> PID (as the manager reports it) of every RUNNING program."""
         if manager == "supervisord":
-            return {n: int(p["pid"]) for n, p in self.supervisord().items() if p["statename"] == "RUNNING"}
+            return {
+                n: int(p["pid"])
+                for n, p in self.supervisord().items()
+                if p["statename"] == "RUNNING"
+            }
         return {
-            n: int(p["pid"]) for n, p in self.process_compose().items() if p.get("status") == "Running"
+            n: int(p["pid"])
+            for n, p in self.process_compose().items()
+            if p.get("status") == "Running"
         }
 
     def wait_running(self, manager: str, names: set[str], timeout: float = 30.0) -> dict[str, int]:

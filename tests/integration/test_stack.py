@@ -36,8 +36,14 @@ def _tools() -> None:
 
 
 def _repo(tmp_path: Path, *, sv: str | None = "good", pc: str | None = "good") -> Path:
-    sv_text = {"good": supervisord_conf(SV_PROGRAMS), "bad": "[supervisord]\nnodaemon=maybe\n[progam:x]\n"}
-    pc_text = {"good": process_compose_yaml(PC_PROCESSES), "bad": "processes:\n  a:\n    command: 1\n    restart_polcy: x\n"}
+    sv_text = {
+        "good": supervisord_conf(SV_PROGRAMS),
+        "bad": "[supervisord]\nnodaemon=maybe\n[progam:x]\n",
+    }
+    pc_text = {
+        "good": process_compose_yaml(PC_PROCESSES),
+        "bad": "processes:\n  a:\n    command: 1\n    restart_polcy: x\n",
+    }
     return make_repo(tmp_path, sv_text[sv] if sv else None, pc_text[pc] if pc else None)
 
 
@@ -55,7 +61,10 @@ def test_boot_both_managers_on_project_configs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("disabled", "enabled", "programs"),
-    [("process-compose", "supervisord", SV_PROGRAMS), ("supervisord", "process-compose", PC_PROCESSES)],
+    [
+        ("process-compose", "supervisord", SV_PROGRAMS),
+        ("supervisord", "process-compose", PC_PROCESSES),
+    ],
 )
 def test_only_one_manager_enabled(
     tmp_path: Path, disabled: str, enabled: str, programs: dict[str, int]
@@ -63,7 +72,9 @@ def test_only_one_manager_enabled(
     switch = f"WORKLOADCTL_ENABLE_{disabled.upper().replace('-', '_')}"
     with running_stack(_repo(tmp_path), tmp_path / "state", {switch: "0"}) as stack:
         assert stack.wait_running(enabled, set(programs))
-        wait_for(f"{disabled} to stay down", lambda: not s6.state(stack.service(disabled)).wanted_up)
+        wait_for(
+            f"{disabled} to stay down", lambda: not s6.state(stack.service(disabled)).wanted_up
+        )
         time.sleep(1.5)  # s6 would have restarted it by now if it were looping
         assert not s6.state(stack.service(disabled)).up
         # One command starts it later (what `workloadctl start MANAGER` does).
@@ -89,7 +100,7 @@ def test_invalid_project_config_falls_back_to_seed(tmp_path: Path, sv: str, pc: 
                 assert stack.wait_running(manager, set(programs))
         log = (stack.top / "log/stack.log").read_text(errors="replace")
         if sv == "bad":
-            assert "project.conf" in log and "FALLBACK" in log.upper()
+            assert "project.conf" in log and "running the SEED config" in log
         if pc == "bad":
             assert "project.yaml" in log
 
@@ -106,24 +117,31 @@ def test_fix_and_restart_returns_to_project(tmp_path: Path) -> None:
 
 def test_restart_each_manager_twenty_times(tmp_path: Path) -> None:
     with running_stack(_repo(tmp_path), tmp_path / "state") as stack:
-        pc_before = stack.wait_running("process-compose", set(PC_PROCESSES))
-        sv_before = stack.wait_running("supervisord", set(SV_PROGRAMS))
+        programs = {"supervisord": SV_PROGRAMS, "process-compose": PC_PROCESSES}
+        for manager in programs:
+            stack.wait_running(manager, set(programs[manager]))
         svscan = stack.record.svscan_pid
-        for manager, other, other_before in (
-            ("supervisord", "process-compose", pc_before),
-            ("process-compose", "supervisord", sv_before),
+        for manager, other in (
+            ("supervisord", "process-compose"),
+            ("process-compose", "supervisord"),
         ):
+            other_before = stack.wait_running(other, set(programs[other]))
             for _ in range(20):
                 old = stack.manager_pid(manager)
                 s6.control(stack.service(manager), "-r")
-                wait_for(f"{manager} back", lambda m=manager, o=old: (p := stack.manager_pid(m)) and p != o)
-            programs = SV_PROGRAMS if manager == "supervisord" else PC_PROCESSES
-            stack.wait_running(manager, set(programs))
+                wait_for(
+                    f"{manager} back",
+                    lambda m=manager, o=old: (p := stack.manager_pid(m)) and p != o,
+                )
+            stack.wait_running(manager, set(programs[manager]))
             assert psutil.pid_exists(svscan)
             assert stack.running_pids(other) == other_before
         # No twins after all that: one copy of each program.
         for name, seconds in {**SV_PROGRAMS, **PC_PROCESSES}.items():
-            assert stack.copies_of(["/bin/sleep" if name.startswith("sv") else "sleep", str(seconds)]) == 1, name
+            assert (
+                stack.copies_of(["/bin/sleep" if name.startswith("sv") else "sleep", str(seconds)])
+                == 1
+            ), name
 
 
 @pytest.mark.parametrize("manager", ["supervisord", "process-compose"])
@@ -135,7 +153,9 @@ def test_kill_9_recovers_without_orphans_or_twins(tmp_path: Path, manager: str) 
         old = stack.manager_pid(manager)
         assert old is not None
         os.kill(old, signal.SIGKILL)
-        wait_for(f"{manager} back", lambda: (p := stack.manager_pid(manager)) and p != old, timeout=10)
+        wait_for(
+            f"{manager} back", lambda: (p := stack.manager_pid(manager)) and p != old, timeout=10
+        )
         after = stack.wait_running(manager, set(programs), timeout=10)
         # How fast is measured by bench/bench_recovery.py, not asserted here (timings are noisy).
         assert set(after) == set(before)
@@ -148,13 +168,15 @@ def test_quarantine_on_crash_loop_and_back_on_change(tmp_path: Path) -> None:
     blocker.bind(("127.0.0.1", 0))
     blocker.listen()
     port = blocker.getsockname()[1]
-    repo = make_repo(tmp_path, supervisord_conf(SV_PROGRAMS, inet_port=port), process_compose_yaml(PC_PROCESSES))
+    repo = make_repo(
+        tmp_path, supervisord_conf(SV_PROGRAMS, inet_port=port), process_compose_yaml(PC_PROCESSES)
+    )
     env = {"WORKLOADCTL_QUARANTINE_DEATHS": "3", "WORKLOADCTL_QUARANTINE_WINDOW": "60"}
     try:
         with running_stack(repo, tmp_path / "state", env) as stack:
             decision = wait_for(
                 "supervisord quarantined on the seed",
-                lambda: (d := stack.decision("supervisord"))["source"] == "seed" and d,
+                lambda: (d := stack.decision("supervisord")).get("source") == "seed" and d,
                 timeout=30,
             )
             assert "quarantin" in str(decision["reason"]).lower()
@@ -163,9 +185,15 @@ def test_quarantine_on_crash_loop_and_back_on_change(tmp_path: Path) -> None:
             time.sleep(2)
             assert stack.decision("supervisord")["source"] == "seed"
             blocker.close()
-            (repo / "workloads/supervisord/project.conf").write_text(supervisord_conf(SV_PROGRAMS, inet_port=port) + "\n# fixed\n")
+            (repo / "workloads/supervisord/project.conf").write_text(
+                supervisord_conf(SV_PROGRAMS, inet_port=port) + "\n# fixed\n"
+            )
             s6.control(stack.service("supervisord"), "-r")
-            wait_for("project again", lambda: stack.decision("supervisord")["source"] == "project", timeout=30)
+            wait_for(
+                "project again",
+                lambda: stack.decision("supervisord")["source"] == "project",
+                timeout=30,
+            )
             assert stack.wait_running("supervisord", set(SV_PROGRAMS))
     finally:
         blocker.close()
@@ -178,6 +206,12 @@ def test_down_leaves_nothing(tmp_path: Path) -> None:
         members = [stack.record.unshare_pid, stack.record.svscan_pid]
         stop_stack(stack.top, lambda _line: None)  # raises if anything is left after its deadline
         assert not any(psutil.pid_exists(pid) for pid in members)
-        for seconds in (*SV_PROGRAMS.values(), *PC_PROCESSES.values()):
-            for proc in psutil.process_iter(["cmdline"]):
-                assert proc.info["cmdline"][-1:] != [str(seconds)] or "sleep" not in proc.info["cmdline"][0]
+        ours = [[str(n)] for n in (*SV_PROGRAMS.values(), *PC_PROCESSES.values())]
+        leftovers = [
+            cmdline
+            for proc in psutil.process_iter(["cmdline"])
+            if (cmdline := proc.info["cmdline"] or [])
+            and "sleep" in cmdline[0]
+            and cmdline[-1:] in ours
+        ]
+        assert leftovers == []

@@ -7,6 +7,8 @@ Two entry points, both used by `validate` (and the layout one by `doctor`/pre-co
 
 from __future__ import annotations
 
+import dataclasses
+import getpass
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,18 @@ def kind_of(path: Path) -> Kind | None:
     if path.is_dir():
         return "s6-rc"
     return _SUFFIX_KINDS.get(path.suffix.lower())
+
+
+def validation_settings(settings: S.Settings, root: Path) -> S.Settings:
+    """Settings for checking configs on any machine: where the container's environment
+    would name the repository and the developer, use the repository being checked and the
+    account running the check, so `%(ENV_WORKLOADCTL_ROOT)s`-style values expand."""
+    return dataclasses.replace(
+        settings,
+        root_override=settings.project_root or root,
+        user_name=settings.user_name or getpass.getuser(),
+        user_home=settings.user_home or Path.home(),
+    )
 
 
 def load_one(target: Target, settings: S.Settings) -> LoadResult:

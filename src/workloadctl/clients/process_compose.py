@@ -69,7 +69,9 @@ class ProcessComposeClient:
                 data = raw.decode(errors="replace")
         if response.status >= 400:
             detail = data.get("error") if isinstance(data, dict) else data
-            raise ProcessComposeError(f"process-compose: {method} {path}: {response.status} {detail}")
+            raise ProcessComposeError(
+                f"process-compose: {method} {path}: {response.status} {detail}"
+            )
         return data
 
     def live(self) -> bool:

@@ -48,7 +48,9 @@ class SupervisordClient:
                 raise SupervisordError(
                     f"supervisord at {self.socket_path} refused the credentials (401)"
                 ) from exc
-            raise SupervisordError(f"supervisord: {method}: HTTP {exc.errcode} {exc.errmsg}") from exc
+            raise SupervisordError(
+                f"supervisord: {method}: HTTP {exc.errcode} {exc.errmsg}"
+            ) from exc
         except FileNotFoundError as exc:
             raise SupervisordError(
                 f"supervisord is not running (no socket at {self.socket_path})"
@@ -92,6 +94,10 @@ class SupervisordClient:
         self._call("supervisor.stopProcessGroup", name, True)
 
     def tail(self, name: str, channel: str, offset: int, length: int) -> tuple[str, int, bool]:
-        method = "supervisor.tailProcessStdoutLog" if channel == "stdout" else "supervisor.tailProcessStderrLog"
+        method = (
+            "supervisor.tailProcessStdoutLog"
+            if channel == "stdout"
+            else "supervisor.tailProcessStderrLog"
+        )
         text, new_offset, overflow = self._call(method, name, offset, length)
         return cast(str, text), cast(int, new_offset), cast(bool, overflow)

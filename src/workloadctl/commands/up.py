@@ -50,7 +50,9 @@ def _say(line: str) -> None:
 def run(args: argparse.Namespace) -> int:
     root = (args.root or S.find_repo_root(Path.cwd())).resolve()
     if not (root / S.S6_RC_SOURCE_DIR).is_dir():
-        raise UsageError(f"{root} has no {S.S6_RC_SOURCE_DIR}: not a workloadctl repository (--root?)")
+        raise UsageError(
+            f"{root} has no {S.S6_RC_SOURCE_DIR}: not a workloadctl repository (--root?)"
+        )
     top = (args.state_dir or default_top(root)).resolve()
     started = start_stack(root, top, _say)
     _say(f"stack up in {started.seconds:.1f} s")

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from workloadctl import settings as S
-from workloadctl.checks.layout import KINDS, Target, kind_of, validate_layout, validate_paths
+from workloadctl.checks.layout import (
+    KINDS,
+    Target,
+    kind_of,
+    validate_layout,
+    validate_paths,
+    validation_settings,
+)
 from workloadctl.errors import UsageError
 from workloadctl.findings import Report
 
@@ -50,15 +57,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = S.Settings.from_env()
+    if args.paths and args.root is not None:
+        raise UsageError("give either PATHs or --root, not both")
+    root = args.root if args.root is not None else S.find_repo_root(Path.cwd())
+    if not root.is_dir():
+        raise UsageError(f"--root {root}: not a directory")
+    settings = validation_settings(S.Settings.from_env(), root.resolve())
     if args.paths:
-        if args.root is not None:
-            raise UsageError("give either PATHs or --root, not both")
         report = validate_paths(_targets(args.paths, args.kind), settings)
     else:
-        root = args.root if args.root is not None else S.find_repo_root(Path.cwd())
-        if not root.is_dir():
-            raise UsageError(f"--root {root}: not a directory")
         report = _relative_to(validate_layout(root, settings), root)
     ok = report.ok(strict=args.strict)
     if args.json:

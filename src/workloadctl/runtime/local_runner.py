@@ -215,11 +215,22 @@ def _leftovers(record: StackRecord) -> list[psutil.Process]:
     """Processes of the stack still alive: the namespace's members and anything carrying its marker."""
     alive: list[psutil.Process] = []
     for pid in (record.unshare_pid, *pidns.members(record.svscan_pid)):
+        _reap_if_our_child(pid)
         try:
-            alive.append(psutil.Process(pid))
+            proc = psutil.Process(pid)
+            if proc.status() != psutil.STATUS_ZOMBIE:  # a zombie holds no resources
+                alive.append(proc)
         except psutil.Error:
             continue
     return alive
+
+
+def _reap_if_our_child(pid: int) -> None:
+    """`up` in the same process (tests, the foreground mode) is unshare's parent: reap it."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
 
 
 def stop_stack(top: Path, say: Say, timeout: float = DOWN_TIMEOUT) -> int:

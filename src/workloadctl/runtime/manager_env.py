@@ -138,6 +138,12 @@ def manager_environment(
     for name in _PROCESS_COMPOSE_OVERRIDES:
         env.pop(name, None)
     env.update(settings_environment(settings))
+    if for_validation:
+        # The container's ENV names these; a host checking the same file may not.
+        if settings.user_name:
+            env.setdefault("UNAME", settings.user_name)
+        if settings.project_root is not None:
+            env.setdefault("REPO_NAME", settings.project_root.name)
     if manager == "supervisord":
         env.update(_supervisor_credentials(settings, for_validation=for_validation))
     else:  # process-compose has no use for them; its programs should not see them

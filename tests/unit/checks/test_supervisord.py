@@ -612,7 +612,8 @@ def test_sample_conf_with_every_example_uncommented_has_no_unknown_keys(tmp_path
 
 def test_every_code_is_documented_and_every_documented_code_is_used() -> None:
     sources = "".join(
-        p.read_text() for p in (ROOT / "src" / "workloadctl" / "checks" / "supervisord").glob("*.py")
+        p.read_text()
+        for p in (ROOT / "src" / "workloadctl" / "checks" / "supervisord").glob("*.py")
     )
     in_source = set(re.findall(r'"(SV\d{3})"', sources))
     in_docs = {c for c in _documented_codes() if c.startswith("SV")}

@@ -51,7 +51,11 @@ UNSET_VARIABLE = "PC051"
 COMMAND_AND_ENTRYPOINT = "PC052"
 
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
-    YAML_SYNTAX: ("error", "the file is not valid YAML (syntax, anchors, merge keys)"),
+    YAML_SYNTAX: (
+        "error",
+        "the file is not valid YAML (syntax, anchors, merge keys), or nests more than 64 "
+        "levels deep (process-compose allows more; no real config comes close)",
+    ),
     SUBSTITUTION: ("error", "a `${...}` expression that process-compose cannot substitute"),
     WRONG_TYPE: ("error", "a value of the wrong type (a list where a map is expected, ...)"),
     BAD_ENUM: ("error", "a value outside its allowed set (`restart: never`, a bad condition)"),

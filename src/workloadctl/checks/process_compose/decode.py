@@ -37,6 +37,7 @@ from workloadctl.checks.process_compose.model import (
     PresentDict,
     PresentList,
     ProcessConfig,
+    ProcessDependency,
     Project,
     StrKind,
     Struct,
@@ -49,6 +50,8 @@ from workloadctl.checks.process_compose.yaml12 import (
     INT64_MAX,
     INT64_MIN,
     MAX_ALIAS_EXPANSION,
+    MAX_DEPTH,
+    NULL_TAG,
     Mapping,
     Node,
     Scalar,
@@ -60,6 +63,7 @@ from workloadctl.checks.process_compose.yaml12 import (
 from workloadctl.findings import Finding, error
 
 _FAILED = object()  # a value that did not decode (an error was reported)
+WITH_EXTENSIONS = (Project, ProcessConfig, ProcessDependency)
 
 _BOOL_WORDS = {
     **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
@@ -69,6 +73,12 @@ _BOOL_WORDS = {
 
 class _ExcessiveAliasing(Exception):
     pass
+
+
+class _TooDeep(Exception):
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
 
 
 def _node_tag(node: Node) -> str:
@@ -108,7 +118,9 @@ class Decoder:
         self.findings.append(error(self.file, line, code, message))
 
     def type_error(self, node: Node, kind: Kind, path: str) -> None:
-        self.report(node, codes.WRONG_TYPE, f"{path}: cannot unmarshal {_shown(node)} into {kind.go}")
+        self.report(
+            node, codes.WRONG_TYPE, f"{path}: cannot unmarshal {_shown(node)} into {kind.go}"
+        )
 
     def visit(self) -> None:
         self.visits += 1
@@ -134,6 +146,9 @@ class Decoder:
             self.fill_struct(root, project, "")
         except _ExcessiveAliasing:
             self.report(root, codes.YAML_SYNTAX, "document contains excessive aliasing")
+        except _TooDeep as exc:
+            # Aliases can build nesting the parser's own limit never saw.
+            self.report(exc.node, codes.YAML_SYNTAX, f"nested more than {MAX_DEPTH} levels deep")
         return project
 
     # --- mappings ------------------------------------------------------------------------
@@ -212,9 +227,9 @@ class Decoder:
                 if decoded is not _FAILED:
                     setattr(target, attr, decoded)
                 continue
-            if type(target).INLINE_EXTENSIONS:
-                extensions: dict[str, Any] = getattr(target, "extensions")  # noqa: B009
-                extensions[name] = self.any_value(value)
+            if isinstance(target, WITH_EXTENSIONS):
+                # Go decodes unknown keys into the struct's inline `Extensions` map.
+                target.extensions[name] = self.any_value(value)
             if not name.startswith("x-"):
                 self.unknown_key(key, target, name, path)
 
@@ -243,7 +258,7 @@ class Decoder:
         if not isinstance(node, Scalar):
             return False
         try:
-            return resolve_scalar(node)[1] is None and resolve_scalar(node)[0] == "!!null"
+            return resolve_scalar(node)[0] == NULL_TAG
         except ValueError:
             return False
 
@@ -252,7 +267,7 @@ class Decoder:
         if self._is_null(node):
             if isinstance(kind, StructKind) and not kind.pointer:
                 return kind.cls(file=self.file, line=key_line)
-            return zero_value(kind) if not isinstance(kind, ListKind | MapKind) else zero_value(kind)
+            return zero_value(kind)
         if isinstance(kind, StructKind):
             if not isinstance(node, Mapping):
                 self.type_error(node, kind, path)
@@ -317,7 +332,9 @@ class Decoder:
             return [] if node.value == "" else [node.value]
         if isinstance(node, Sequence) and all(isinstance(i, Scalar) for i in node.items):
             return [i.value for i in node.items if isinstance(i, Scalar) and not self._is_null(i)]
-        self.report(node, codes.WRONG_TYPE, f"{path}: namespace must be a string or a list of strings")
+        self.report(
+            node, codes.WRONG_TYPE, f"{path}: namespace must be a string or a list of strings"
+        )
         return _FAILED
 
     def list_value(self, node: Node, kind: ListKind, path: str) -> Any:
@@ -328,7 +345,9 @@ class Decoder:
         for index, item in enumerate(node.items):
             if self._is_null(item):
                 continue  # yaml.v3 drops null items of these lists
-            decoded = self.value(item, kind.item, f"{path}[{index}]", key_line=self.line_of(item.line))
+            decoded = self.value(
+                item, kind.item, f"{path}[{index}]", key_line=self.line_of(item.line)
+            )
             if decoded is not _FAILED:
                 items.append(decoded)
         return items
@@ -342,27 +361,28 @@ class Decoder:
             name = self.key_text(key, path)
             if name is None:
                 continue
-            decoded = self.value(value, kind.value, f"{path}.{name}", key_line=self.line_of(key.line))
+            decoded = self.value(
+                value, kind.value, f"{path}.{name}", key_line=self.line_of(key.line)
+            )
             if decoded is not _FAILED:
                 result[name] = decoded
         return result
 
-    def any_value(self, node: Node) -> Any:
+    def any_value(self, node: Node, depth: int = 0) -> Any:
         """yaml.v3 into `any`: maps, lists and typed scalars."""
         self.visit()
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node)
         if isinstance(node, Mapping):
-            return {
-                _any_key(k): self.any_value(v) for k, v in self.pairs(node, "")
-            }
+            return {_any_key(k): self.any_value(v, depth + 1) for k, v in self.pairs(node, "")}
         if isinstance(node, Sequence):
-            return [self.any_value(item) for item in node.items]
+            return [self.any_value(item, depth + 1) for item in node.items]
         assert isinstance(node, Scalar)
         try:
-            tag, resolved = resolve_scalar(node)
+            return resolve_scalar(node)[1]
         except ValueError as exc:
             self.report(node, codes.WRONG_TYPE, str(exc))
             return None
-        return resolved
 
 
 def _any_key(key: Node) -> str:

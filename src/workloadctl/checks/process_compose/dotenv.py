@@ -113,9 +113,7 @@ def _locate_key_name(src: str) -> tuple[str, str]:
         if ch == "_" or ch == "." or _is_letter_or_number_byte(byte):
             continue
         near = raw.decode(errors="replace")
-        raise DotenvSyntaxError(
-            f"unexpected character {ch!r} in variable name near {near[:40]!r}"
-        )
+        raise DotenvSyntaxError(f"unexpected character {ch!r} in variable name near {near[:40]!r}")
     if not raw:
         raise DotenvSyntaxError("zero length string")
     key = key_bytes.decode(errors="replace").rstrip()

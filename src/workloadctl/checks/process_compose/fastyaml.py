@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import re
 
-from workloadctl.checks.process_compose.yaml12 import Mapping, Node, Scalar, Sequence
+from workloadctl.checks.process_compose.yaml12 import MAX_DEPTH, Mapping, Node, Scalar, Sequence
 
 
-class _GiveUp(Exception):
-    pass
+class NotSimple(Exception):
+    """The text is outside the subset: use the full parser."""
 
-
-GIVE_UP = object()  # the text needs the full parser
 
 # Characters YAML allows in a document (tab excluded: its rules are subtle, give up).
 _UNSUPPORTED_CHAR = re.compile(
@@ -38,34 +36,28 @@ _PLAIN_FIRST_FORBIDDEN = frozenset("-?:,[]{}#&*!|>'\"%@`~")
 Line = tuple[int, int, str]  # (1-based line number, indent, content)
 
 
-def fast_parse(text: str) -> Node | None | object:
-    """The root node (None if empty), or GIVE_UP when the text is not in our subset."""
+def fast_parse(text: str) -> Node | None:
+    """The root node (None if empty); raises NotSimple when the text is not in our subset."""
     if "\t" in text or "\r" in text or _UNSUPPORTED_CHAR.search(text):
-        return GIVE_UP
+        raise NotSimple
     lines = _content_lines(text)
-    if lines is None:
-        return GIVE_UP
     if not lines:
         return None
-    parser = _Parser(lines)
-    try:
-        root, end = parser.block(0, lines[0][1])
-    except _GiveUp:
-        return GIVE_UP
+    root, end = _Parser(lines).block(0, lines[0][1])
     if end != len(lines):
-        return GIVE_UP
+        raise NotSimple
     return root
 
 
-def _content_lines(text: str) -> list[Line] | None:
+def _content_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.lstrip(" ")
         if not stripped or stripped.startswith("#"):
             continue
         indent = len(raw) - len(stripped)
-        if indent == 0 and stripped[:3] in ("---", "...") or stripped.startswith("%"):
-            return None
+        if (indent == 0 and stripped[:3] in ("---", "...")) or stripped.startswith("%"):
+            raise NotSimple
         lines.append((number, indent, stripped.rstrip(" ")))
     return lines
 
@@ -77,11 +69,18 @@ def _is_item(content: str) -> bool:
 class _Parser:
     def __init__(self, lines: list[Line]) -> None:
         self.lines = lines
+        self.depth = 0
 
     def block(self, index: int, indent: int) -> tuple[Node, int]:
-        if _is_item(self.lines[index][2]):
-            return self.sequence(index, indent)
-        return self.mapping(index, indent)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise NotSimple  # ruamel's builder reports it
+        try:
+            if _is_item(self.lines[index][2]):
+                return self.sequence(index, indent)
+            return self.mapping(index, indent)
+        finally:
+            self.depth -= 1
 
     def mapping(self, index: int, indent: int) -> tuple[Node, int]:
         number, _, _ = self.lines[index]
@@ -92,7 +91,7 @@ class _Parser:
             if line_indent < indent:
                 break
             if line_indent > indent or _is_item(content):
-                raise _GiveUp
+                raise NotSimple
             key, rest = self.key(number, line_indent, content)
             index += 1
             if rest:
@@ -112,13 +111,13 @@ class _Parser:
             if line_indent < indent or (line_indent == indent and not _is_item(content)):
                 break
             if line_indent > indent:
-                raise _GiveUp
+                raise NotSimple
             rest = content[1:].lstrip(" ")
             offset = len(content) - len(rest)
             if not rest:
                 item, index = self.nested(index + 1, indent, number)
             elif _is_item(rest):
-                raise _GiveUp  # "- - x": nested sequences on one line
+                raise NotSimple  # "- - x": nested sequences on one line
             elif self.looks_like_key(rest):
                 # "- key: value": a mapping whose indentation is the key's column.
                 lines[index] = (number, indent + offset, rest)
@@ -138,13 +137,13 @@ class _Parser:
             if next_indent > indent:
                 return self.block(index, next_indent)
             if next_indent == indent and _is_item(next_content):
-                raise _GiveUp  # an indentless sequence: leave it to ruamel
+                raise NotSimple  # an indentless sequence: leave it to ruamel
         return Scalar(number, indent + 1, None, None, "", None), index
 
     def no_continuation(self, index: int, indent: int) -> None:
         """A scalar that goes on on the next, deeper line is a multi-line scalar."""
         if index < len(self.lines) and self.lines[index][1] > indent:
-            raise _GiveUp
+            raise NotSimple
 
     def looks_like_key(self, content: str) -> bool:
         return bool(
@@ -159,28 +158,28 @@ class _Parser:
                 if rest.startswith("#"):
                     rest = ""
                 return Scalar(number, indent + 1, None, None, match.group(1), style), rest
-        raise _GiveUp
+        raise NotSimple
 
     def inline_value(self, number: int, column: int, text: str) -> Node:
         first = text[0]
         if first == '"':
             match = _DOUBLE_VALUE.match(text)
             if match is None:
-                raise _GiveUp
+                raise NotSimple
             return Scalar(number, column + 1, None, None, match.group(1), '"')
         if first == "'":
             match = _SINGLE_VALUE.match(text)
             if match is None:
-                raise _GiveUp
+                raise NotSimple
             return Scalar(number, column + 1, None, None, match.group(1), "'")
         if first in "[{":
             return self.flow(number, column, text)
         # "-c", "-1": a dash starts a plain scalar when a word character follows it.
         if first in _PLAIN_FIRST_FORBIDDEN and not (first == "-" and text[1:2].isalnum()):
-            raise _GiveUp
+            raise NotSimple
         value = text.split(" #", 1)[0].rstrip(" ")
         if ": " in value or value.endswith(":"):
-            raise _GiveUp
+            raise NotSimple
         return Scalar(number, column + 1, None, None, value, None)
 
     def flow(self, number: int, column: int, text: str) -> Node:
@@ -188,7 +187,7 @@ class _Parser:
         if body == "{}":
             return Mapping(number, column + 1, None, None)
         if not (body.startswith("[") and body.endswith("]")):
-            raise _GiveUp
+            raise NotSimple
         node = Sequence(number, column + 1, None, None)
         inner = body[1:-1].strip(" ")
         if not inner:
@@ -200,7 +199,7 @@ class _Parser:
                 continue
             quoted = _FLOW_QUOTED.match(item)
             if quoted is None:
-                raise _GiveUp
+                raise NotSimple
             double, single = quoted.groups()
             style = '"' if double is not None else "'"
             value = double if double is not None else single

@@ -138,7 +138,7 @@ def go_print(value: Any) -> str:
 
 
 def go_float(value: float) -> str:
-    """%v of a float64: shortest digits, exponent form below 1e-4 or from 1e21 on."""
+    """%v of a float64 (strconv 'g', shortest): exponent form below 1e-4 or from 1e6 on."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
@@ -150,7 +150,7 @@ def go_float(value: float) -> str:
     text = "".join(map(str, digits))
     point = len(text) + exponent  # position of the decimal point
     prefix = "-" if sign else ""
-    if point - 1 < -4 or point - 1 >= 21:
+    if point - 1 < -4 or point - 1 >= 6:
         mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
         exp = point - 1
         return f"{prefix}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"

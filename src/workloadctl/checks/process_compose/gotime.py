@@ -28,7 +28,7 @@ def parse_duration(text: str) -> int | None:
         return None
     total = 0
     while s:
-        if not (s[0] == "." or s[0].isascii() and s[0].isdigit()):
+        if not (s[0] == "." or (s[0].isascii() and s[0].isdigit())):
             return None
         whole, s, had_whole = _leading_digits(s)
         fraction, s, had_fraction = "", s, False
@@ -37,8 +37,10 @@ def parse_duration(text: str) -> int | None:
         if not had_whole and not had_fraction:
             return None
         unit_end = 0
-        while unit_end < len(s) and s[unit_end] != "." and not (
-            s[unit_end].isascii() and s[unit_end].isdigit()
+        while (
+            unit_end < len(s)
+            and s[unit_end] != "."
+            and not (s[unit_end].isascii() and s[unit_end].isdigit())
         ):
             unit_end += 1
         unit, s = s[:unit_end], s[unit_end:]

@@ -205,9 +205,7 @@ class _Scanner:
         if not self.skipped:
             return self.buf[self.start : self.pos]
         skipped = set(self.skipped)
-        return "".join(
-            self.buf[i] for i in range(self.start, self.pos) if i not in skipped
-        )
+        return "".join(self.buf[i] for i in range(self.start, self.pos) if i not in skipped)
 
     def index(self) -> int:
         """Go's `s.pos - s.start` after a read: characters of the token so far."""
@@ -277,11 +275,26 @@ class _Scanner:
 # --- parser (port of envsubst/parse/parse.go, from `${` on) ---------------------------
 
 
+# `${A:-${B:-...}}` nests; past this depth we stop (envsubst has no limit, Python's
+# stack has one).
+MAX_NESTING = 50
+
+
 class _FuncParser:
     def __init__(self, scanner: _Scanner) -> None:
         self.s = scanner
+        self.depth = 0
 
     def parse_func(self) -> _Func:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise SubstitutionError(f"nested more than {MAX_NESTING} levels deep")
+        try:
+            return self._parse_func()
+        finally:
+            self.depth -= 1
+
+    def _parse_func(self) -> _Func:
         s = self.s
         if s.peek() == "#":
             return self.parse_len_func()
@@ -468,16 +481,15 @@ def substitute(text: str, lookup: Callable[[str], str | None]) -> Substituted:
         if start < 0:
             break
         scanner = _Scanner(work, start + 2)
+        evaluator = _Evaluator(lookup, line)
         try:
-            node = _FuncParser(scanner).parse_func()
+            value = evaluator.value(_FuncParser(scanner).parse_func())
         except SubstitutionError as exc:
             problems.append(SubstitutionProblem(line, f"{exc} in {_excerpt(work, start)}"))
             pieces.append("${")
             length += 2
             pos = start + 2
             continue
-        evaluator = _Evaluator(lookup, line)
-        value = evaluator.value(node)
         unset.extend(evaluator.unset)
         span_newlines = work.count("\n", start, scanner.pos)
         if span_newlines != value.count("\n"):

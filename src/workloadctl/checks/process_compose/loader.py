@@ -70,7 +70,8 @@ class _Load:
     ) -> None:
         self.path = path
         self.env = env
-        self.cwd = cwd if cwd is not None else path.parent
+        # Absolute, like os.Getwd() in process-compose (watch paths are joined to it).
+        self.cwd = (cwd if cwd is not None else path.parent).absolute()
         self.use_dotenv = use_dotenv
         self.findings: list[Finding] = []
         self.files: list[str] = [str(path)]
@@ -99,7 +100,6 @@ class _Load:
         dotenv = read_dotenv(self.cwd / DOTENV_NAME)
         self.dotenv = dotenv.variables
         if dotenv.error is not None:
-            self.files.append(str(dotenv.path))
             self.findings.append(
                 warning(
                     dotenv.path,
@@ -181,13 +181,14 @@ class _Load:
                 else go_join(os.path.dirname(current_file), current.extends)
             )
             where = current.where("extends")
+            written, current.extends = current.extends, target  # as process-compose keeps it
             if os.path.realpath(target) in seen:
                 self.findings.append(
                     error(
                         where[0],
                         where[1],
                         codes.EXTENDS_LOOP,
-                        f"extends {current.extends!r}: {target} is already loaded "
+                        f"extends {written!r}: {target} is already loaded "
                         "(a file cannot extend itself or a file that extends it)",
                     )
                 )
@@ -203,50 +204,37 @@ class _Load:
         return chain
 
     def resolve_process_extends(self, project: Project) -> None:
-        """resolveProcessExtends: `extends: other` in a process inherits that process."""
+        """resolveProcessExtends: `extends: other` in a process inherits that process.
+
+        Iterative (a long chain must not exhaust Python's stack): for each process, walk
+        up its parents to one already resolved, then merge back down the walk.
+        """
         processes = project.processes
-        resolved: set[str] = set()
-        failed: set[str] = set()
-
-        def resolve(name: str, trail: list[str]) -> bool:
-            if name in resolved:
-                return True
-            if name in failed:
-                return False
-            process = processes[name]
-            parent = process.extends
-            if not parent:
-                resolved.add(name)
-                return True
-            where = process.where("extends")
-            problem = None
-            if name in trail:
-                cycle = [*trail[trail.index(name) :], name]
-                problem = (codes.EXTENDS_PROCESS_CYCLE, "circular extends: " + " -> ".join(cycle))
-            elif parent == name:
-                problem = (codes.EXTENDS_PROCESS_CYCLE, f"process {name!r} cannot extend itself")
-            elif parent not in processes:
-                problem = (
-                    codes.EXTENDS_UNKNOWN_PROCESS,
-                    f"process {name!r} extends unknown process {parent!r}",
-                )
-            if problem is not None:
-                self.findings.append(error(where[0], where[1], *problem))
-                failed.update([*trail, name])
-                return False
-            if not resolve(parent, [*trail, name]):
-                failed.add(name)
-                return False
-            base = copy.deepcopy(processes[parent])
-            base.extends = ""
-            merged = merge_process(base, process)
-            merged.extends = ""
-            processes[name] = merged
-            resolved.add(name)
-            return True
-
+        settled: set[str] = set()  # resolved, or reported and left as written
         for name in list(processes):
-            resolve(name, [])
+            walk: list[str] = []
+            current = name
+            while current not in settled and processes[current].extends:
+                problem = _extends_problem(current, walk, processes)
+                if problem is not None:
+                    # A cycle is reported where it starts: the earliest process in it.
+                    parent = processes[current].extends
+                    at = parent if parent in walk else current
+                    file, line = processes[at].where("extends")
+                    self.findings.append(error(file, line, *problem))
+                    settled.update([*walk, current])
+                    walk = []
+                    break
+                walk.append(current)
+                current = processes[current].extends
+            for child in reversed(walk):
+                base = copy.deepcopy(processes[processes[child].extends])
+                base.extends = ""
+                merged = merge_process(base, processes[child])
+                merged.extends = ""
+                processes[child] = merged
+                settled.add(child)
+            settled.add(name)
 
     def finish_project(self, project: Project) -> None:
         """The rest of loader.Load: env overrides, mutators, then the validators."""
@@ -278,7 +266,8 @@ class _Load:
         )
 
     def ordered_findings(self) -> list[Finding]:
-        """De-duplicated, in file order: the main file, then the files it extends."""
+        """De-duplicated, in file order: the main file, the files it extends, then others
+        (the .env file)."""
         rank = {name: index for index, name in enumerate(self.files)}
         unique = list(dict.fromkeys(self.findings))
         return sorted(
@@ -289,6 +278,21 @@ class _Load:
 
 def _same_line(line: int | None) -> int | None:
     return line
+
+
+def _extends_problem(
+    name: str, walk: list[str], processes: Mapping[str, ProcessConfig]
+) -> tuple[str, str] | None:
+    """Why `name`'s `extends` cannot be followed (walk: the processes that led to it)."""
+    parent = processes[name].extends
+    if parent == name:
+        return codes.EXTENDS_PROCESS_CYCLE, f"process {name!r} cannot extend itself"
+    if parent not in processes:
+        return codes.EXTENDS_UNKNOWN_PROCESS, f"process {name!r} extends unknown process {parent!r}"
+    if parent in walk:
+        cycle = [*walk[walk.index(parent) :], name, parent]
+        return codes.EXTENDS_PROCESS_CYCLE, "circular extends: " + " -> ".join(cycle)
+    return None
 
 
 def _working_dir_from_file(project: Project, directory: str) -> None:

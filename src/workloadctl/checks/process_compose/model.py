@@ -12,6 +12,10 @@ Every struct also remembers where it came from (`file`, `line` of its key, and t
 of each key it had), for findings; those are not part of equality.
 """
 
+# spec(), struct_field() and pointer_field() return dataclasses.field(...): the calls
+# in class bodies below are field specifiers, not shared mutable defaults.
+# ruff: noqa: RUF009
+
 from __future__ import annotations
 
 import copy
@@ -113,9 +117,7 @@ STR_LIST = ListKind(STR)
 INT_LIST = ListKind(INT)
 ENVIRONMENT = ListKind(STR, "types.Environment")
 
-RESTART_POLICY = EnumKind(
-    "types.RestartPolicy", ("no", "always", "on_failure", "exit_on_failure")
-)
+RESTART_POLICY = EnumKind("types.RestartPolicy", ("no", "always", "on_failure", "exit_on_failure"))
 PROCESS_CONDITION = EnumKind(
     "types.ProcessCondition",
     (
@@ -171,8 +173,9 @@ def struct_field(yaml: str, json: str, cls: type[Struct], *, omit: bool = False)
     )
 
 
-def pointer_field(yaml: str, json: str, cls: type[Struct]) -> Any:
-    return field(default=None, metadata={"spec": Spec(yaml, json, StructKind(cls, pointer=True))})
+def pointer_field(yaml: str, json: str, cls: type[Struct], *, omit: bool = True) -> Any:
+    kind = StructKind(cls, pointer=True)
+    return field(default=None, metadata={"spec": Spec(yaml, json, kind, omit)})
 
 
 Origin = tuple[str, int | None]  # (file, line)
@@ -191,8 +194,6 @@ class Struct:
     """Base of every config struct: where it was read, for findings (not compared)."""
 
     GO_TYPE: ClassVar[str] = "struct"
-    # Keys that go into the struct's inline `Extensions` map (unknown keys), if any.
-    INLINE_EXTENSIONS: ClassVar[bool] = False
 
     file: str = field(default="", compare=False, repr=False, kw_only=True)
     line: int | None = field(default=None, compare=False, repr=False, kw_only=True)
@@ -292,7 +293,6 @@ class Probe(Struct):
 @dataclass
 class ProcessDependency(Struct):
     GO_TYPE: ClassVar[str] = "types.ProcessDependency"
-    INLINE_EXTENSIONS: ClassVar[bool] = True
     condition: str = spec("condition", "condition", PROCESS_CONDITION)
     extensions: dict[str, Any] = spec("", "extensions", MapKind(ANY))
 
@@ -401,7 +401,6 @@ class ShellConfig(Struct):
 @dataclass
 class ProcessConfig(Struct):
     GO_TYPE: ClassVar[str] = "types.ProcessConfig"
-    INLINE_EXTENSIONS: ClassVar[bool] = True
     name: str = spec("name", "name", STR)
     extends: str = spec("extends", "extends", STR)
     disabled: bool = spec("disabled", "disabled", BOOL)
@@ -471,21 +470,19 @@ class ProcessConfig(Struct):
 
 @dataclass
 class Project(Struct):
+    """types.Project. After `load_process_compose` it is the project as process-compose
+    would run it: extends merged, defaults applied, `processes` keyed by replica name
+    (`web-0`, `web-1` for `replicas: 2`), templates rendered, executable and args set."""
+
     GO_TYPE: ClassVar[str] = "types.Project"
-    INLINE_EXTENSIONS: ClassVar[bool] = True
     version: str = spec("version", "Version", STR, omit=False)
     name: str = spec("name", "Name", STR, omit=False)
     log_location: str = spec("log_location", "LogLocation", STR, omit=False)
     log_level: str = spec("log_level", "LogLevel", STR, omit=False)
     # loader.go starts every file's project at LogLength 1000 before decoding it.
     log_length: int = spec("log_length", "LogLength", INT, DEFAULT_LOG_LENGTH, omit=False)
-    logger_config: LoggerConfig | None = field(
-        default=None,
-        metadata={
-            "spec": Spec(
-                "log_configuration", "LoggerConfig", StructKind(LoggerConfig, pointer=True), False
-            )
-        },
+    logger_config: LoggerConfig | None = pointer_field(
+        "log_configuration", "LoggerConfig", LoggerConfig, omit=False
     )
     log_format: str = spec("log_format", "LogFormat", STR, omit=False)
     processes: dict[str, ProcessConfig] = spec(
@@ -495,12 +492,7 @@ class Project(Struct):
         omit=False,
     )
     environment: list[str] = spec("environment", "Environment", ENVIRONMENT, omit=False)
-    shell: ShellConfig | None = field(
-        default=None,
-        metadata={
-            "spec": Spec("shell", "ShellConfig", StructKind(ShellConfig, pointer=True), False)
-        },
-    )
+    shell: ShellConfig | None = pointer_field("shell", "ShellConfig", ShellConfig, omit=False)
     is_strict: bool = spec("is_strict", "IsStrict", BOOL, omit=False)
     vars: dict[str, Any] = spec("vars", "Vars", MapKind(ANY, "types.Vars"), omit=False)
     disable_env_expansion: bool = spec(
@@ -514,17 +506,10 @@ class Project(Struct):
     ordered_shutdown: bool = spec("ordered_shutdown", "IsOrderedShutdown", BOOL, omit=False)
     file_names: list[str] = spec("file_names", "FileNames", STR_LIST, omit=False)
     env_file_names: list[str] = spec("env_file_names", "EnvFileNames", STR_LIST, omit=False)
-    dot_env_vars: dict[str, str] = spec(
-        "dot_env_vars", "DotEnvVars", MapKind(STR), omit=False
-    )
+    dot_env_vars: dict[str, str] = spec("dot_env_vars", "DotEnvVars", MapKind(STR), omit=False)
     extensions: dict[str, Any] = spec("", "Extensions", MapKind(ANY), omit=False)
-    mcp_server: McpServerConfig | None = field(
-        default=None,
-        metadata={
-            "spec": Spec(
-                "mcp_server", "MCPServer", StructKind(McpServerConfig, pointer=True), False
-            )
-        },
+    mcp_server: McpServerConfig | None = pointer_field(
+        "mcp_server", "MCPServer", McpServerConfig, omit=False
     )
 
     def to_api_json(self) -> dict[str, Any]:
@@ -540,9 +525,6 @@ class Project(Struct):
     def from_api_json(cls, data: Mapping[str, Any]) -> Project:
         """The inverse of `to_api_json` (keys matched case-insensitively, as Go does)."""
         return struct_from_json(cls, data)
-
-    def copy(self) -> Project:
-        return copy.deepcopy(self)
 
 
 # --- schema access ------------------------------------------------------------------------

@@ -35,7 +35,7 @@ SIGTERM = 15
 
 def default_shell(env: Mapping[str, str]) -> ShellConfig:
     """command.DefaultShellConfig() on Linux: $COMPOSE_SHELL (even empty) or bash."""
-    shell = env["COMPOSE_SHELL"] if "COMPOSE_SHELL" in env else "bash"
+    shell = env.get("COMPOSE_SHELL", "bash")
     return ShellConfig(
         shell_command=shell,
         shell_argument="-c",
@@ -114,9 +114,9 @@ def clone_replicas(project: Project) -> None:
 def copy_working_dir_to_probes(project: Project) -> None:
     for process in project.processes.values():
         for probe in (process.liveness_probe, process.readiness_probe):
-            if probe is not None and probe.exec_probe is not None:
-                if not probe.exec_probe.working_dir:
-                    probe.exec_probe.working_dir = process.working_dir
+            exec_probe = None if probe is None else probe.exec_probe
+            if exec_probe is not None and not exec_probe.working_dir:
+                exec_probe.working_dir = process.working_dir
 
 
 def go_join(*parts: str) -> str:
@@ -196,9 +196,7 @@ class TemplateRenderer:
         if not process.is_template_disabled:
             process.command = self.field(process, name, "command", process.command, data)
         process.working_dir = self.field(process, name, "working_dir", process.working_dir, data)
-        process.log_location = self.field(
-            process, name, "log_location", process.log_location, data
-        )
+        process.log_location = self.field(process, name, "log_location", process.log_location, data)
         process.description = self.field(process, name, "description", process.description, data)
         process.environment = [
             self.field(process, name, "environment", entry, data) for entry in process.environment
@@ -257,9 +255,9 @@ class TemplateRenderer:
                     file,
                     line,
                     codes.TEMPLATE_NO_VALUE,
-                    f"{where}: {{{{{missing}}}}} is not a var: process-compose replaces it "
-                    f"with <no value>; define it under `vars`, or write "
-                    f'{{{{"{{{{{missing}}}}}"}}}}{hint}',
+                    f"{where}: {{{{{missing}}}}} has no value (not in `vars`, or null): "
+                    "process-compose replaces it with <no value>; define it under `vars`, "
+                    f'or write {{{{"{{{{{missing}}}}}"}}}} for the literal text{hint}',
                 )
             )
         return rendered.text

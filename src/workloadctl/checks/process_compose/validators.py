@@ -15,7 +15,7 @@ from pathlib import Path
 
 from workloadctl.checks.process_compose import codes
 from workloadctl.checks.process_compose.gotime import parse_duration
-from workloadctl.checks.process_compose.model import ProcessConfig, Project
+from workloadctl.checks.process_compose.model import McpArgument, ProcessConfig, Project
 from workloadctl.findings import Finding, error
 
 MIN_WATCH_BUFFER_SIZE = 4096
@@ -132,8 +132,7 @@ class Validator:
             self.report(
                 process.shutdown.where("send_keys"),
                 codes.SEND_KEYS_WITHOUT_TTY,
-                f"process {process.name!r}: shutdown.send_keys requires is_interactive "
-                "(or is_tty)",
+                f"process {process.name!r}: shutdown.send_keys requires is_interactive (or is_tty)",
             )
 
     def env_file(self, process: ProcessConfig) -> None:
@@ -212,7 +211,9 @@ class Validator:
         where = process.where("watch")
         name = process.name
         if not watch.paths:
-            self.report(where, codes.BAD_WATCH, f"process {name!r} has a 'watch' block with no 'paths'")
+            self.report(
+                where, codes.BAD_WATCH, f"process {name!r} has a 'watch' block with no 'paths'"
+            )
             return
         problems: list[str] = []
         if process.replicas > 1:
@@ -234,7 +235,9 @@ class Validator:
         for problem in problems:
             self.report(where, codes.BAD_WATCH, problem)
         for watch_path in watch.paths:
-            self.watch_path(process, watch_path.path, watch_path.include, watch_path.exclude, watch_path.where())
+            self.watch_path(
+                process, watch_path.path, watch_path.include, watch_path.exclude, watch_path.where()
+            )
 
     def watch_path(
         self,
@@ -246,7 +249,9 @@ class Validator:
     ) -> None:
         name = process.name
         if not path.strip():
-            self.report(where, codes.BAD_WATCH, f"process {name!r} has a watch path with an empty 'path'")
+            self.report(
+                where, codes.BAD_WATCH, f"process {name!r} has a watch path with an empty 'path'"
+            )
             return
         if "{{" in path:
             self.report(
@@ -484,7 +489,7 @@ def mcp_problem(process: ProcessConfig) -> str | None:
 
 
 def _argument_references_problem(
-    name: str, where: str, text: str, known: set[str], arguments: list[object]
+    name: str, where: str, text: str, known: set[str], arguments: list[McpArgument]
 ) -> str | None:
     without_escaped = _ESCAPED_ARG_REFERENCE.sub("", text)
     seen: set[str] = set()
@@ -496,9 +501,11 @@ def _argument_references_problem(
             continue
         seen.add(reference)
         if not _VALID_ARG_NAME.match(reference):
-            return f"process {name}: invalid argument name {reference!r} in pattern '@{{{content}}}'"
+            return (
+                f"process {name}: invalid argument name {reference!r} in pattern '@{{{content}}}'"
+            )
         if reference not in known:
-            valid = ", ".join(getattr(a, "name", "") for a in arguments)
+            valid = ", ".join(a.name for a in arguments)
             return (
                 f"process {name}: undefined argument '@{{{reference}}}' in {where}. "
                 f"Valid arguments: {valid}"

@@ -15,22 +15,12 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-    StreamStartEvent,
-)
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
 
 LONG_TAG_PREFIX = "tag:yaml.org,2002:"
 STR_TAG = "!!str"
@@ -46,7 +36,10 @@ SEQ_TAG = "!!seq"
 
 # yaml.v3 refuses documents whose decoding is dominated by alias expansion; we use a
 # plain budget on the number of nodes any walk may visit (a "billion laughs" guard).
-MAX_ALIAS_EXPANSION = 1_000_000
+MAX_ALIAS_EXPANSION = 400_000
+# Real configs nest a handful of levels; a limit keeps deep (or alias-built) nesting from
+# exhausting Python's stack anywhere downstream. yaml.v3 itself allows far more.
+MAX_DEPTH = 64
 
 
 class YamlSyntaxError(Exception):
@@ -134,6 +127,8 @@ def _describe(exc: MarkedYAMLError) -> str:
 
 
 def _new_parser() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="safe", pure=True)
     yaml.version = (1, 2)
     return yaml
@@ -143,15 +138,21 @@ class _TreeBuilder:
     """Builds the node tree of the first document from ruamel's parser events."""
 
     def __init__(self, events: Iterator[Any]) -> None:
+        # ruamel is imported only when needed: plain configs never need it (fastyaml).
+        from ruamel.yaml import events as ev
+
+        self.ev = ev
         self.events = events
         self.anchors: dict[str, Node] = {}
         self.building: set[str] = set()  # anchors whose node is not complete yet
+        self.depth = 0
 
     def document(self) -> Node | None:
+        ev = self.ev
         for event in self.events:
-            if isinstance(event, StreamStartEvent | DocumentStartEvent):
+            if isinstance(event, ev.StreamStartEvent | ev.DocumentStartEvent):
                 continue
-            if isinstance(event, StreamEndEvent | DocumentEndEvent):
+            if isinstance(event, ev.StreamEndEvent | ev.DocumentEndEvent):
                 return None
             root = self.node(event)
             # yaml.v3 expects the document's end right after its root node: whatever the
@@ -161,23 +162,24 @@ class _TreeBuilder:
         return None
 
     def node(self, event: Any) -> Node:
+        ev = self.ev
         line, column = event.start_mark.line + 1, event.start_mark.column + 1
-        if isinstance(event, AliasEvent):
+        if isinstance(event, ev.AliasEvent):
             return self.alias(event.anchor, line)
         # "!" is the non-specific tag: plain scalars are then typed as usual (yaml.v3).
         tag = short_tag(event.tag) or None
         if tag == "!":
             tag = None
         anchor = event.anchor
-        if isinstance(event, ScalarEvent):
+        if isinstance(event, ev.ScalarEvent):
             scalar = Scalar(line, column, tag, anchor, event.value, event.style or None)
             if anchor is not None:
                 self.anchors[anchor] = scalar
             return scalar
-        if isinstance(event, MappingStartEvent):
-            return self.collection(Mapping(line, column, tag, anchor), MappingEndEvent)
-        if isinstance(event, SequenceStartEvent):
-            return self.collection(Sequence(line, column, tag, anchor), SequenceEndEvent)
+        if isinstance(event, ev.MappingStartEvent):
+            return self.collection(Mapping(line, column, tag, anchor), ev.MappingEndEvent)
+        if isinstance(event, ev.SequenceStartEvent):
+            return self.collection(Sequence(line, column, tag, anchor), ev.SequenceEndEvent)
         raise YamlSyntaxError(line, f"unexpected YAML event {type(event).__name__}")
 
     def alias(self, name: str, line: int) -> Node:
@@ -190,6 +192,9 @@ class _TreeBuilder:
         return target
 
     def collection(self, node: Mapping | Sequence, end: type) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise YamlSyntaxError(node.line, f"nested more than {MAX_DEPTH} levels deep")
         if node.anchor is not None:
             self.building.add(node.anchor)
         children: list[Node] = []
@@ -204,6 +209,7 @@ class _TreeBuilder:
         if node.anchor is not None:
             self.building.discard(node.anchor)
             self.anchors[node.anchor] = node
+        self.depth -= 1
         return node
 
 
@@ -213,16 +219,18 @@ def parse_yaml(text: str, *, fast: bool = True) -> Node | None:
     Plain block YAML goes through our fast parser (same tree); the rest through ruamel.
     """
     if fast:
-        from workloadctl.checks.process_compose.fastyaml import GIVE_UP, fast_parse
+        from workloadctl.checks.process_compose.fastyaml import NotSimple, fast_parse
 
-        root = fast_parse(text)
-        if root is not GIVE_UP:
-            assert root is None or isinstance(root, Node)
-            return root
+        try:
+            return fast_parse(text)
+        except NotSimple:
+            pass
     return parse_with_ruamel(text)
 
 
 def parse_with_ruamel(text: str) -> Node | None:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     parser = _new_parser()
     events = parser.parse(text)
     try:

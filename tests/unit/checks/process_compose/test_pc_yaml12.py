@@ -1,0 +1,223 @@
+"""YAML 1.2 parsing (lines, first document only) and yaml.v3's scalar typing; the fast
+parser must build exactly ruamel's tree wherever it does not give up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workloadctl.checks.process_compose.fastyaml import NotSimple, fast_parse
+from workloadctl.checks.process_compose.yaml12 import (
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    YamlSyntaxError,
+    parse_with_ruamel,
+    parse_yaml,
+    resolve,
+    resolve_scalar,
+)
+
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "process_compose"
+UPSTREAM = Path(__file__).resolve().parents[5] / "shared" / "upstream-corpus" / "process-compose"
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "value"),
+    [
+        ("no", "!!str", "no"),  # YAML 1.2: not a bool
+        ("yes", "!!str", "yes"),
+        ("off", "!!str", "off"),
+        ("true", "!!bool", True),
+        ("False", "!!bool", False),
+        ("~", "!!null", None),
+        ("", "!!null", None),
+        ("Null", "!!null", None),
+        ("1_000", "!!int", 1000),
+        ("0x1F", "!!int", 31),
+        ("0o17", "!!int", 15),
+        ("017", "!!int", 15),  # yaml.v3 keeps YAML 1.1 octals
+        ("08", "!!float", 8.0),  # not octal, not int: Go's ParseFloat takes it
+        ("+5", "!!int", 5),
+        ("-0b101", "!!int", -5),
+        ("1e3", "!!float", 1000.0),
+        (".5", "!!float", 0.5),
+        ("1e400", "!!str", "1e400"),  # out of range: stays a string
+        ("12:30", "!!str", "12:30"),  # no sexagesimal numbers
+        ("0.1.2", "!!str", "0.1.2"),
+        ("9223372036854775808", "!!int", 9223372036854775808),  # uint64
+    ],
+)
+def test_resolve_like_yaml_v3(text: str, tag: str, value: Any) -> None:
+    assert resolve("", text) == (tag, value)
+
+
+def test_resolve_special_floats_and_timestamps() -> None:
+    assert math.isinf(resolve("", ".inf")[1])
+    assert math.isnan(resolve("", ".NaN")[1])
+    assert resolve("", "2024-01-02") == (
+        "!!timestamp",
+        dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+    )
+    assert resolve("", "2024-13-02")[0] == "!!str"
+
+
+def test_explicit_tag_that_does_not_fit_raises() -> None:
+    with pytest.raises(ValueError, match="cannot decode"):
+        resolve("!!int", "many")
+    assert resolve("!!float", "3") == ("!!float", 3.0)
+
+
+def test_quoted_and_tagged_scalars_are_strings() -> None:
+    root = parse_yaml("a: 'true'\nb: !!str 12\nc: ! 12\nd: |\n  x\n")
+    assert isinstance(root, Mapping)
+    values = [v for _, v in root.pairs]
+    assert all(isinstance(v, Scalar) for v in values)
+    typed = [resolve_scalar(v) for v in values if isinstance(v, Scalar)]
+    assert typed == [("!!str", "true"), ("!!str", "12"), ("!!int", 12), ("!!str", "x\n")]
+
+
+def test_lines_are_one_based() -> None:
+    root = parse_yaml("# comment\nprocesses:\n  web:\n    command: x\n")
+    assert isinstance(root, Mapping)
+    key, value = root.pairs[0]
+    assert key.line == 2
+    assert isinstance(value, Mapping)
+    assert value.pairs[0][0].line == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("a: 1\n b: 2\n", 2),
+        ("a:\n\t- x\n", 2),
+        ("a: b: c\n", 1),
+        ("a: [1, 2\n", 2),
+        ("a: &x [1, *x]\n", 1),
+        ("a: *nope\n", 1),
+    ],
+)
+def test_syntax_errors_have_lines(text: str, line: int) -> None:
+    with pytest.raises(YamlSyntaxError) as info:
+        parse_yaml(text)
+    assert info.value.line == line
+
+
+def test_only_the_first_document_is_read() -> None:
+    root = parse_yaml("a: 1\n---\nb: [broken\n")
+    assert isinstance(root, Mapping)
+    assert len(root.pairs) == 1
+
+
+def test_empty_documents() -> None:
+    assert parse_yaml("") is None
+    assert parse_yaml("# only a comment\n") is None
+    empty = parse_yaml("---\n")
+    assert isinstance(empty, Scalar) and empty.value == ""
+
+
+def test_aliases_share_the_anchored_node() -> None:
+    root = parse_yaml("a: &x {k: v}\nb: *x\n")
+    assert isinstance(root, Mapping)
+    assert root.pairs[0][1] is root.pairs[1][1]
+
+
+# --- the fast parser against ruamel ---------------------------------------------------
+
+
+def shape(node: Node | None) -> Any:
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        # ruamel places an empty value's position differently; nothing reads it.
+        line = None if (node.value == "" and node.style is None) else node.line
+        return ("scalar", node.value, node.style, node.tag, line)
+    if isinstance(node, Mapping):
+        return ("map", node.line, [(shape(k), shape(v)) for k, v in node.pairs])
+    assert isinstance(node, Sequence)
+    return ("seq", node.line, [shape(i) for i in node.items])
+
+
+SIMPLE = [
+    "processes:\n  web:\n    command: sleep 1000\n",
+    "a: 1\nb:\n  - x\n  - 'y'\n  - \"z\"\nc: d # comment\n",
+    "a:\n  - name: x\n    type: string\n  - name: y\n",
+    "a:\n  -\n    b: 1\n",
+    "args: []\ndeps: {}\nlist: [a, 'b', \"c d\", 1.5]\n",
+    "k: v\n\n\n# trailing comment\n",
+    "  indented: root\n  other: 2\n",
+    "shell_argument: -c\nlevel: -1\n",
+    "desc: 日本語の説明\n",
+    "'quoted key': 1\n\"dq\": 2\n",
+    "cmd: echo {{.X}} [a] (b)\n",
+    "key:    spaced   \n",
+]
+
+NOT_SIMPLE = [
+    "a: &x 1\nb: *x\n",
+    "a: |\n  block\n",
+    "a: multi\n  line\n",
+    "a:\n- indentless\n",
+    'a: "esc\\n"\n',
+    "a: 'it''s'\n",
+    "a: {k: v}\n",
+    "a: [x, [y]]\n",
+    "---\na: 1\n",
+    "a:\tb\n",
+    "a: b\r\n",
+    "<<: {a: 1}\n",
+    "? complex\n: key\n",
+    "a: b: c\n",
+    "a: ~\n",
+    "- - x\n",
+    "a: 1\n b: 2\n",
+    "plain scalar root\n",
+]
+
+
+@pytest.mark.parametrize("text", SIMPLE)
+def test_fast_parser_builds_ruamels_tree(text: str) -> None:
+    assert shape(fast_parse(text)) == shape(parse_with_ruamel(text))
+
+
+@pytest.mark.parametrize("text", NOT_SIMPLE)
+def test_fast_parser_gives_up_outside_its_subset(text: str) -> None:
+    with pytest.raises(NotSimple):
+        fast_parse(text)
+
+
+def _yaml_files() -> list[Path]:
+    roots = [FIXTURES, UPSTREAM]
+    return sorted(
+        p
+        for root in roots
+        if root.is_dir()
+        for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+    )
+
+
+@pytest.mark.parametrize("path", _yaml_files(), ids=lambda p: p.name)
+def test_fast_parser_agrees_on_corpus_files(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    try:
+        fast = fast_parse(text)
+    except NotSimple:
+        return
+    assert shape(fast) == shape(parse_with_ruamel(text))
+
+
+def test_fast_parser_handles_the_benchmark_layout() -> None:
+    processes = "".join(
+        f"  pc-{i}:\n    command: sleep {5000 + i}\n"
+        '    availability:\n      restart: "no"\n'
+        + (f"    depends_on:\n      pc-{i - 1}:\n        condition: process_started\n" if i else "")
+        for i in range(100)
+    )
+    text = f'version: "0.5"\nprocesses:\n{processes}'
+    assert shape(fast_parse(text)) == shape(parse_with_ruamel(text))
