@@ -14,7 +14,17 @@ from workloadctl.errors import WorkloadctlError
 
 # One module per command under workloadctl.commands; each exposes
 # `register(subparsers)`, which adds its parser and sets `handler`.
-COMMANDS: tuple[str, ...] = ("validate", "up", "down", "boot", "launch", "finish")
+COMMANDS: tuple[str, ...] = (
+    "validate",
+    "up",
+    "down",
+    "boot",
+    "launch",
+    "finish",
+    "init",
+    "reload",
+    "attach",
+)
 
 DESCRIPTION = """\
 Validate, launch and control supervisord and process-compose running side by side

@@ -208,7 +208,7 @@ def test_code_server_runs_as_the_developer_on_4035(path: Path) -> None:
     program = supervisord_sections(path)["program:code-server"]
     assert program["user"] == "%(ENV_UNAME)s"
     assert "0.0.0.0:4035" in program["command"]
-    assert program["directory"] == "/home/%(ENV_UNAME)s/%(ENV_REPO_NAME)s"
+    assert program["directory"] == "%(ENV_WORKLOADCTL_ROOT)s"
     # A missing binary ends in FATAL after a few tries, never an endless loop.
     assert int(program["startretries"]) <= 3
 

@@ -39,6 +39,9 @@ _SUFFIX_KINDS: dict[str, Kind] = {
 class Target:
     path: Path
     kind: Kind
+    # process-compose resolves .env, env_file and working_dir against the directory it runs
+    # in: the launcher runs the project config from the repository root. None: the file's dir.
+    cwd: Path | None = None
 
 
 def kind_of(path: Path) -> Kind | None:
@@ -67,7 +70,7 @@ def load_one(target: Target, settings: S.Settings) -> LoadResult:
         return load_supervisord(target.path, env=env, on_target=settings.in_container)
     if target.kind == "process-compose":
         env = manager_environment(settings, "process-compose", for_validation=True)
-        return load_process_compose(target.path, env=env)
+        return load_process_compose(target.path, env=env, cwd=target.cwd)
     tree = load_s6rc_tree(target.path)
     return LoadResult(findings=list(tree.findings))
 
@@ -128,7 +131,8 @@ def validate_layout(root: Path, settings: S.Settings) -> Report:
                     [warning(relative, None, "LY001", f"missing: {_MISSING_PROJECT_HINT[kind]}")]
                 )
             continue
-        result = load_one(Target(path, kind), settings)
+        cwd = root if relative == S.PROJECT_PROCESS_COMPOSE_YAML else None
+        result = load_one(Target(path, kind, cwd), settings)
         report.extend(result.findings)
         if relative in (S.PROJECT_SUPERVISORD_CONF, S.PROJECT_PROCESS_COMPOSE_YAML):
             project_programs.extend(result.programs)

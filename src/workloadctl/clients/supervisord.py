@@ -14,7 +14,20 @@ from workloadctl.errors import WorkloadctlError
 
 
 class SupervisordError(WorkloadctlError):
-    pass
+    """`fault_code` is Supervisor's fault number (`supervisor.xmlrpc.Faults`) when the server
+    answered with a fault, None for transport failures."""
+
+    def __init__(self, message: str, fault_code: int | None = None) -> None:
+        super().__init__(message)
+        self.fault_code = fault_code
+
+
+# Supervisor's fault numbers (supervisor.xmlrpc.Faults) that callers tell apart.
+FAULT_BAD_NAME = 10
+FAULT_NO_FILE = 20
+FAULT_SPAWN_ERROR = 50
+FAULT_ALREADY_STARTED = 60
+FAULT_NOT_RUNNING = 70
 
 
 class SupervisordClient:
@@ -42,7 +55,9 @@ class SupervisordClient:
         try:
             return target(*args)
         except xmlrpc.client.Fault as fault:
-            raise SupervisordError(f"supervisord: {method}: {fault.faultString}") from fault
+            raise SupervisordError(
+                f"supervisord: {method}: {fault.faultString}", fault.faultCode
+            ) from fault
         except xmlrpc.client.ProtocolError as exc:
             if exc.errcode == 401:
                 raise SupervisordError(
@@ -72,11 +87,35 @@ class SupervisordClient:
     def process(self, name: str) -> dict[str, Any]:
         return cast(dict[str, Any], self._call("supervisor.getProcessInfo", name))
 
-    def start(self, name: str) -> None:
-        self._call("supervisor.startProcess", name, True)
+    def config_info(self) -> list[dict[str, Any]]:
+        """`getAllConfigInfo`: every process's config (autostart, exitcodes, log files...)."""
+        return cast(list[dict[str, Any]], self._call("supervisor.getAllConfigInfo"))
 
-    def stop(self, name: str) -> None:
-        self._call("supervisor.stopProcess", name, True)
+    def processes_and_config(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
+        """`getAllProcessInfo` and `getAllConfigInfo` in one round trip (`system.multicall`).
+
+        The config part is None when the server could not give it (the states still count).
+        """
+        calls = [
+            {"methodName": "supervisor.getAllProcessInfo", "params": []},
+            {"methodName": "supervisor.getAllConfigInfo", "params": []},
+        ]
+        answers = self._call("system.multicall", calls)
+        processes, config = answers[0], answers[1]
+        if isinstance(processes, dict):  # a fault struct: {"faultCode", "faultString"}
+            raise SupervisordError(
+                f"supervisord: getAllProcessInfo: {processes.get('faultString')}",
+                processes.get("faultCode"),
+            )
+        infos = cast(list[dict[str, Any]], processes[0])
+        configs = None if isinstance(config, dict) else cast(list[dict[str, Any]], config[0])
+        return infos, configs
+
+    def start(self, name: str, *, wait: bool = True) -> None:
+        self._call("supervisor.startProcess", name, wait)
+
+    def stop(self, name: str, *, wait: bool = True) -> None:
+        self._call("supervisor.stopProcess", name, wait)
 
     def reload_config(self) -> tuple[list[str], list[str], list[str]]:
         """Re-read the config file: (added, changed, removed) groups. Nothing is applied yet."""
@@ -90,8 +129,10 @@ class SupervisordClient:
     def remove_group(self, name: str) -> None:
         self._call("supervisor.removeProcessGroup", name)
 
-    def stop_group(self, name: str) -> None:
-        self._call("supervisor.stopProcessGroup", name, True)
+    def stop_group(self, name: str) -> list[dict[str, Any]]:
+        """Stop every process of the group and wait; one result per process
+        (`status` is `supervisor.xmlrpc.Faults.SUCCESS` or a fault code)."""
+        return cast(list[dict[str, Any]], self._call("supervisor.stopProcessGroup", name, True))
 
     def tail(self, name: str, channel: str, offset: int, length: int) -> tuple[str, int, bool]:
         method = (

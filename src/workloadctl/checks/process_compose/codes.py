@@ -2,7 +2,7 @@
 
 Every error here is one that `process-compose --dry-run` (v1.122.0) also rejects,
 except PC008 (unknown keys nested below a process: process-compose ignores them) and
-PC041's "extends itself" wording; warnings never change the verdict.
+PC001 for nesting deeper than 64 levels; warnings never change the verdict.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ EXTENDS_PROCESS_CYCLE = "PC043"
 DOTENV_IGNORED = "PC050"
 UNSET_VARIABLE = "PC051"
 COMMAND_AND_ENTRYPOINT = "PC052"
+ARGS_IGNORED = "PC053"
+REPLICAS_NOT_EXPANDED = "PC054"
 
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
     YAML_SYNTAX: (
@@ -106,4 +108,13 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     ),
     UNSET_VARIABLE: ("warning", "`${VAR}` names an unset variable: it becomes the empty string"),
     COMMAND_AND_ENTRYPOINT: ("warning", "both `command` and `entrypoint`: `command` is used"),
+    ARGS_IGNORED: (
+        "warning",
+        "`args` next to `command` or `entrypoint`: process-compose replaces it (write the "
+        "arguments into `command`, or after the program in `entrypoint`)",
+    ),
+    REPLICAS_NOT_EXPANDED: (
+        "warning",
+        "`replicas` above 1000: workloadctl checks the replicas as one process",
+    ),
 }

@@ -182,6 +182,16 @@ class _Load:
             )
             where = current.where("extends")
             written, current.extends = current.extends, target  # as process-compose keeps it
+            if "\x00" in target:  # a "\0" escape: no such file can exist
+                self.findings.append(
+                    error(
+                        where[0],
+                        where[1],
+                        codes.EXTENDS_UNREADABLE,
+                        f"extends {written!r}: no such file",
+                    )
+                )
+                break
             if os.path.realpath(target) in seen:
                 self.findings.append(
                     error(
@@ -245,7 +255,7 @@ class _Load:
             project.log_level = self.env["PC_LOG_LEVEL"]
         set_default_shell(project, self.env)
         assign_default_process_values(project)
-        clone_replicas(project)
+        self.findings.extend(clone_replicas(project))
         copy_working_dir_to_probes(project)
         resolve_watch_paths(project, self.cwd)
         apply_disabled(project, self.env)

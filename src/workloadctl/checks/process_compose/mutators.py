@@ -31,6 +31,8 @@ from workloadctl.findings import Finding, error, warning
 
 DEFAULT_LAUNCH_TIMEOUT = 5
 SIGTERM = 15
+# A typo like `replicas: 100000` must not make the check copy a process 100000 times.
+MAX_EXPANDED_REPLICAS = 1000
 
 
 def default_shell(env: Mapping[str, str]) -> ShellConfig:
@@ -80,13 +82,28 @@ def replica_name(process: ProcessConfig, number: int) -> str:
     return f"{process.name}-{number:0{width}d}"
 
 
-def clone_replicas(project: Project) -> None:
+def clone_replicas(project: Project) -> list[Finding]:
     """cloneReplicas: `replicas: N` > 1 becomes processes NAME-0 .. NAME-(N-1)."""
+    findings: list[Finding] = []
     groups: dict[str, list[str]] = {}
     expanded: dict[str, ProcessConfig] = {}
     for name, process in project.processes.items():
         if process.replicas < 1:
             expanded[name] = process  # Go's loop adds nothing and keeps the original
+            continue
+        if process.replicas > MAX_EXPANDED_REPLICAS:
+            file, line = process.where("replicas")
+            findings.append(
+                warning(
+                    file,
+                    line,
+                    codes.REPLICAS_NOT_EXPANDED,
+                    f"process {name!r}: replicas: {process.replicas} is more than workloadctl "
+                    f"expands ({MAX_EXPANDED_REPLICAS}); its replicas are checked as one process",
+                )
+            )
+            process.replica_name = name
+            expanded[name] = process
             continue
         for number in range(process.replicas):
             # A single replica keeps its object: nothing else refers to it.
@@ -109,6 +126,7 @@ def clone_replicas(project: Project) -> None:
                 rewritten[target] = dependency
         process.depends_on = rewritten
     project.processes = expanded
+    return findings
 
 
 def copy_working_dir_to_probes(project: Project) -> None:
@@ -308,6 +326,17 @@ def assign_executable_and_args(project: Project) -> list[Finding]:
     elevated_arg = "" if project.is_tui_disabled else shell.elevated_shell_argument
     findings: list[Finding] = []
     for process in project.processes.values():
+        if process.args and (process.command or process.entrypoint):
+            file, line = process.where("args")
+            findings.append(
+                warning(
+                    file,
+                    line,
+                    codes.ARGS_IGNORED,
+                    f"process {process.name!r}: 'args' is ignored; process-compose builds "
+                    "the arguments from 'command' (or 'entrypoint')",
+                )
+            )
         if process.command or not process.entrypoint:
             if process.entrypoint:
                 file, line = process.where("entrypoint")

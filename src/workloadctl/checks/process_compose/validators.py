@@ -304,10 +304,10 @@ def _exists(cwd: Path, path: str) -> bool:
     """os.Stat's "does not exist" (other errors count as existing, as in Go)."""
     try:
         (cwd / path).stat()
-    except FileNotFoundError:
-        return False
-    except NotADirectoryError:
+    except (FileNotFoundError, NotADirectoryError):
         return False  # ENOTDIR is IsNotExist in Go too
+    except ValueError:
+        return False  # an embedded NUL ("\0" in YAML): no such file
     except OSError:
         return True
     return True
@@ -333,7 +333,7 @@ def look_path(command: str, path_env: str, cwd: Path) -> bool:
 def _is_executable(path: Path) -> bool:
     try:
         mode = path.stat().st_mode
-    except OSError:
+    except (OSError, ValueError):  # ValueError: an embedded NUL
         return False
     if stat.S_ISDIR(mode):
         return False

@@ -2,9 +2,11 @@
 
 ruamel.yaml (pure Python parser, YAML 1.2) produces the event stream; we build a small
 node tree from it ourselves (no constructor, no resolver: both would apply ruamel's own
-typing rules). How a scalar becomes a bool/int/float/null is decided by `resolve_scalar`,
-a port of gopkg.in/yaml.v3's `resolve` (v3.0.1), because that is what process-compose
-uses: `restart: no` is the string "no", `1_000` is an int, `08` is the float 8.
+typing rules).
+
+How a scalar becomes a bool/int/float/null is decided by `resolve_scalar`, a port of
+gopkg.in/yaml.v3's `resolve` (v3.0.1), because that is what process-compose uses:
+`restart: no` is the string "no", `1_000` is an int, `08` is the float 8.
 
 Like yaml.v3's `Unmarshal`, only the first document of a stream is used.
 """
@@ -138,7 +140,6 @@ class _TreeBuilder:
     """Builds the node tree of the first document from ruamel's parser events."""
 
     def __init__(self, events: Iterator[Any]) -> None:
-        # ruamel is imported only when needed: plain configs never need it (fastyaml).
         from ruamel.yaml import events as ev
 
         self.ev = ev
@@ -213,18 +214,8 @@ class _TreeBuilder:
         return node
 
 
-def parse_yaml(text: str, *, fast: bool = True) -> Node | None:
-    """The first document's root node (None for an empty document); raises YamlSyntaxError.
-
-    Plain block YAML goes through our fast parser (same tree); the rest through ruamel.
-    """
-    if fast:
-        from workloadctl.checks.process_compose.fastyaml import NotSimple, fast_parse
-
-        try:
-            return fast_parse(text)
-        except NotSimple:
-            pass
+def parse_yaml(text: str) -> Node | None:
+    """The first document's root node (None for an empty document); raises YamlSyntaxError."""
     return parse_with_ruamel(text)
 
 

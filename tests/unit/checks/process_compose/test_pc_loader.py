@@ -331,3 +331,47 @@ def test_long_process_extends_chain(tmp_path: Path) -> None:
     assert result.ok
     assert result.project is not None
     assert result.project.processes["p0"].command == "sleep 1"
+
+
+def test_command_entrypoint_and_args_warnings(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "processes:\n"
+        "  both:\n"
+        "    command: sleep 1\n"
+        "    entrypoint: [sleep, '2']\n"  # 4
+        "  args:\n"
+        "    entrypoint: [python3]\n"
+        "    args: [app.py]\n",  # 7
+    )
+    result = load_process_compose(path, env=ENV)
+    assert [(f.code, f.line, f.severity) for f in result.findings] == [
+        ("PC052", 4, Severity.WARNING),
+        ("PC053", 7, Severity.WARNING),
+    ]
+    assert result.project is not None
+    assert result.project.processes["args"].args == []  # what process-compose runs
+    assert result.project.processes["both"].args == ["-c", "sleep 1"]
+
+
+def test_absurd_replicas_are_not_expanded(tmp_path: Path) -> None:
+    path = write(tmp_path, "processes:\n  web:\n    command: sleep 1\n    replicas: 100000\n")
+    start = time.perf_counter()
+    result = load_process_compose(path, env=ENV)
+    assert time.perf_counter() - start < 1
+    assert [(f.code, f.line) for f in result.findings] == [("PC054", 4)]
+    assert result.project is not None and list(result.project.processes) == ["web"]
+
+
+def test_nul_escapes_in_paths_are_findings(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'extends: "x\\0y"\n'
+        'shell: {shell_command: "/bin/\\0sh", shell_argument: -c}\n'
+        "processes:\n"
+        "  a:\n"
+        "    command: x\n"
+        '    env_file: "a\\0b"\n'
+        '    watch: {paths: [{path: "p\\0"}]}\n',
+    )
+    assert found(path) == [("PC040", 1), ("PC028", 2), ("PC027", 6), ("PC033", 7)]

@@ -10,14 +10,12 @@ from typing import Any
 
 import pytest
 
-from workloadctl.checks.process_compose.fastyaml import NotSimple, fast_parse
 from workloadctl.checks.process_compose.yaml12 import (
     Mapping,
     Node,
     Scalar,
     Sequence,
     YamlSyntaxError,
-    parse_with_ruamel,
     parse_yaml,
     resolve,
     resolve_scalar,
@@ -141,83 +139,3 @@ def shape(node: Node | None) -> Any:
         return ("map", node.line, [(shape(k), shape(v)) for k, v in node.pairs])
     assert isinstance(node, Sequence)
     return ("seq", node.line, [shape(i) for i in node.items])
-
-
-SIMPLE = [
-    "processes:\n  web:\n    command: sleep 1000\n",
-    "a: 1\nb:\n  - x\n  - 'y'\n  - \"z\"\nc: d # comment\n",
-    "a:\n  - name: x\n    type: string\n  - name: y\n",
-    "a:\n  -\n    b: 1\n",
-    "args: []\ndeps: {}\nlist: [a, 'b', \"c d\", 1.5]\n",
-    "k: v\n\n\n# trailing comment\n",
-    "  indented: root\n  other: 2\n",
-    "shell_argument: -c\nlevel: -1\n",
-    "desc: 日本語の説明\n",
-    "'quoted key': 1\n\"dq\": 2\n",
-    "cmd: echo {{.X}} [a] (b)\n",
-    "key:    spaced   \n",
-]
-
-NOT_SIMPLE = [
-    "a: &x 1\nb: *x\n",
-    "a: |\n  block\n",
-    "a: multi\n  line\n",
-    "a:\n- indentless\n",
-    'a: "esc\\n"\n',
-    "a: 'it''s'\n",
-    "a: {k: v}\n",
-    "a: [x, [y]]\n",
-    "---\na: 1\n",
-    "a:\tb\n",
-    "a: b\r\n",
-    "<<: {a: 1}\n",
-    "? complex\n: key\n",
-    "a: b: c\n",
-    "a: ~\n",
-    "- - x\n",
-    "a: 1\n b: 2\n",
-    "plain scalar root\n",
-]
-
-
-@pytest.mark.parametrize("text", SIMPLE)
-def test_fast_parser_builds_ruamels_tree(text: str) -> None:
-    assert shape(fast_parse(text)) == shape(parse_with_ruamel(text))
-
-
-@pytest.mark.parametrize("text", NOT_SIMPLE)
-def test_fast_parser_gives_up_outside_its_subset(text: str) -> None:
-    with pytest.raises(NotSimple):
-        fast_parse(text)
-
-
-def _yaml_files() -> list[Path]:
-    roots = [FIXTURES, UPSTREAM]
-    return sorted(
-        p
-        for root in roots
-        if root.is_dir()
-        for p in root.rglob("*")
-        if p.suffix in (".yaml", ".yml")
-    )
-
-
-@pytest.mark.parametrize("path", _yaml_files(), ids=lambda p: p.name)
-def test_fast_parser_agrees_on_corpus_files(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    try:
-        fast = fast_parse(text)
-    except NotSimple:
-        return
-    assert shape(fast) == shape(parse_with_ruamel(text))
-
-
-def test_fast_parser_handles_the_benchmark_layout() -> None:
-    processes = "".join(
-        f"  pc-{i}:\n    command: sleep {5000 + i}\n"
-        '    availability:\n      restart: "no"\n'
-        + (f"    depends_on:\n      pc-{i - 1}:\n        condition: process_started\n" if i else "")
-        for i in range(100)
-    )
-    text = f'version: "0.5"\nprocesses:\n{processes}'
-    assert shape(fast_parse(text)) == shape(parse_with_ruamel(text))

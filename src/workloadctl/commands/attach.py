@@ -1,0 +1,137 @@
+"""`workloadctl attach`: process-compose's TUI against the running instance.
+
+process-compose runs headless under s6 (`-t=false`), serving its API on a unix socket
+guarded by a token file. `process-compose attach -u SOCKET --token-file FILE` is its own
+remote TUI; we check that it can work, then exec it in place of this process so the
+terminal belongs to it alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from workloadctl.clients.connect import process_compose_client
+from workloadctl.control.reload import stack_settings
+from workloadctl.errors import WorkloadctlError
+from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.manager_env import process_compose_token_path, read_secret
+from workloadctl.settings import ENV_PROCESS_COMPOSE_BIN, Settings, process_compose_binary
+
+# Variables process-compose prefers over the flags we pass (PC_API_TOKEN beats
+# --token-file) or that would point the client somewhere else.
+_CLIENT_OVERRIDES = ("PC_API_TOKEN", "PC_API_TOKEN_PATH", "PC_SOCKET_PATH", "PC_ADDRESS")
+
+Exec = Callable[[str, list[str], dict[str, str]], object]
+
+DESCRIPTION = """\
+Open process-compose's terminal UI on the process-compose of the running stack:
+`process-compose attach` with the stack's unix socket and API token file. Quitting
+the UI leaves process-compose and its processes running.
+
+Needs a terminal, and read access to the token file (root in the container).
+Arguments after `--` go to `process-compose attach` (e.g. `-- --read-only`).
+
+examples:
+  workloadctl attach
+  workloadctl attach --state-dir /tmp/stack       # a stack started with `workloadctl up`
+  workloadctl attach -- --read-only --ref-rate 2s
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "attach",
+        help="open process-compose's TUI on the running stack",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        help="state dir of a stack started by `workloadctl up` (default: the container's)",
+    )
+    parser.add_argument(
+        "extra", nargs="*", metavar="ARG", help="passed on to `process-compose attach`"
+    )
+    parser.set_defaults(handler=run)
+
+
+def client_environment(base: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in base.items() if k not in _CLIENT_OVERRIDES}
+
+
+def attach_argv(binary: str, settings: Settings, extra: Sequence[str]) -> list[str]:
+    return [
+        binary,
+        "attach",
+        "-u",
+        str(settings.process_compose_socket),
+        "--token-file",
+        str(process_compose_token_path(settings)),
+        *extra,
+    ]
+
+
+def _binary(record: StackRecord | None, environ: Mapping[str, str]) -> str:
+    # The local runner may have been told where its process-compose is.
+    env = dict(environ)
+    if record is not None and record.env.get(ENV_PROCESS_COMPOSE_BIN):
+        env.setdefault(ENV_PROCESS_COMPOSE_BIN, record.env[ENV_PROCESS_COMPOSE_BIN])
+    binary = process_compose_binary(env)
+    if binary is None:
+        raise WorkloadctlError(
+            f"process-compose is not installed (or set {ENV_PROCESS_COMPOSE_BIN})"
+        )
+    return binary
+
+
+def check_reachable(settings: Settings) -> None:
+    """Raise a one-line error unless process-compose answers with our token."""
+    marker = settings.disabled_marker("process-compose")
+    if marker.exists():
+        raise WorkloadctlError(
+            f"process-compose is switched off ({marker} exists); "
+            "start it with `workloadctl start process-compose`"
+        )
+    token_path = process_compose_token_path(settings)
+    if read_secret(token_path) is None:
+        raise WorkloadctlError(
+            f"cannot read the process-compose API token at {token_path} "
+            "(missing, empty or not readable: run as root)"
+        )
+    process_compose_client(settings, timeout=5).processes()
+
+
+def attach(
+    settings: Settings,
+    record: StackRecord | None,
+    extra: Sequence[str],
+    *,
+    environ: Mapping[str, str] | None = None,
+    is_terminal: bool | None = None,
+    execvpe: Exec = os.execvpe,
+) -> int:
+    """Check, then replace this process with `process-compose attach`."""
+    environ = os.environ if environ is None else environ
+    is_terminal = sys.stdin.isatty() if is_terminal is None else is_terminal
+    if not is_terminal:
+        raise WorkloadctlError("attach needs a terminal: run it from an interactive shell")
+    binary = _binary(record, environ)
+    check_reachable(settings)
+    argv = attach_argv(binary, settings, extra)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        execvpe(binary, argv, client_environment(environ))
+    except OSError as exc:
+        raise WorkloadctlError(f"cannot execute {binary}: {exc.strerror}") from exc
+    return 0  # only a test's stand-in for exec returns
+
+
+def run(args: argparse.Namespace) -> int:
+    settings, record = stack_settings(args.state_dir)
+    return attach(settings, record, args.extra)

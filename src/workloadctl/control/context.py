@@ -1,0 +1,74 @@
+"""What every command that controls a running stack needs: its settings, where its s6
+services are, how to reach each manager, and how to show PIDs to the caller.
+
+    ctx = ControlContext.load(args.state_dir)   # --state-dir: local runner; else container
+    ctx.require_stack()                        # one-line error when no stack runs here
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workloadctl.checks.programs import Manager
+from workloadctl.clients import s6
+from workloadctl.clients.connect import process_compose_client, supervisord_client
+from workloadctl.clients.process_compose import ProcessComposeClient
+from workloadctl.clients.supervisord import SupervisordClient
+from workloadctl.control.pids import PidTranslator
+from workloadctl.errors import WorkloadctlError
+from workloadctl.runtime.local_stack import StackRecord, settings_for
+from workloadctl.settings import Settings
+
+MANAGERS: tuple[Manager, ...] = ("supervisord", "process-compose")
+DEFAULT_TIMEOUT = 10.0
+
+
+class NoStackError(WorkloadctlError):
+    pass
+
+
+@dataclass
+class ControlContext:
+    settings: Settings
+    record: StackRecord | None  # the local runner's record; None in the container
+    timeout: float = DEFAULT_TIMEOUT
+    pids: PidTranslator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pids = PidTranslator(self.record.svscan_pid if self.record else None)
+
+    @classmethod
+    def load(cls, state_dir: Path | None, *, timeout: float = DEFAULT_TIMEOUT) -> ControlContext:
+        settings, record = settings_for(state_dir.resolve() if state_dir else None)
+        return cls(settings, record, timeout)
+
+    def service(self, manager: Manager) -> Path:
+        return self.settings.service_dir / manager
+
+    def supervisord(self, timeout: float | None = None) -> SupervisordClient:
+        return supervisord_client(self.settings, timeout=timeout or self.timeout)
+
+    def process_compose(self, timeout: float | None = None) -> ProcessComposeClient:
+        return process_compose_client(self.settings, timeout=timeout or self.timeout)
+
+    @property
+    def where(self) -> str:
+        """Which stack this is, for messages."""
+        if self.record is not None:
+            return f"the local stack in {self.record.top}"
+        return f"the stack supervised in {self.settings.service_dir}"
+
+    def require_stack(self) -> None:
+        """Raise one line when s6 supervises neither manager here (no stack is running)."""
+        if any(s6.is_supervised(self.service(m)) for m in MANAGERS):
+            return
+        hint = (
+            "start it with `workloadctl up`"
+            if self.record is not None
+            else "run this inside the dev container, or pass --state-dir DIR for a stack "
+            "started with `workloadctl up`"
+        )
+        raise NoStackError(
+            f"no stack is running: s6 supervises nothing in {self.settings.service_dir} ({hint})"
+        )

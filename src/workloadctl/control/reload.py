@@ -1,0 +1,274 @@
+"""`workloadctl reload`: apply an edited config to a running manager, or refuse it.
+
+For each manager, first decide exactly as the launcher would at its next start
+(`runtime.decision.decide` with the launcher's loader, environment and quarantine
+policy). Then:
+
+- on the project config, and the project config still wins: apply the change in place
+  (see `reload_apply`); the manager keeps its PID and untouched programs keep theirs;
+- on the project config, and it no longer wins (invalid, gone, quarantined): refuse and
+  change nothing;
+- on the seed, and the project config now wins: restart the manager through s6 so the
+  launcher switches it (see `reload_switch`);
+- on the seed, and the project config still loses: refuse when it has errors, else
+  (no project config at all) nothing to do.
+
+Finding codes (documented in docs/reload.md):
+RLD001 the project config a manager runs has disappeared; reload refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from workloadctl.checks.programs import Manager
+from workloadctl.control.reload_apply import (
+    Applied,
+    PartialReloadError,
+    apply_process_compose,
+    apply_supervisord,
+)
+from workloadctl.control.reload_model import Action, ManagerReload, ReloadReport, ReloadWorld
+from workloadctl.control.reload_switch import switch_to_project
+from workloadctl.errors import WorkloadctlError
+from workloadctl.findings import Finding, error
+from workloadctl.runtime.decision import (
+    CODE_PROJECT_MISSING,
+    Decision,
+    Source,
+    decide,
+    decision_path,
+    read_decision,
+)
+from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
+from workloadctl.runtime.manager_env import MANAGERS, manager_environment
+from workloadctl.runtime.quarantine import policy_from_env
+from workloadctl.runtime.statefile import write_json_atomic
+from workloadctl.settings import ENABLE_SWITCHES, Settings
+
+CODE_PROJECT_GONE = "RLD001"
+
+# s6-overlay's with-contenv gives the longruns this environment (one file per variable).
+S6_CONTAINER_ENVIRONMENT = Path("/run/s6/container_environment")
+
+
+def _read_env_dir(directory: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for entry in directory.iterdir():
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                values[entry.name] = entry.read_text(encoding="utf-8")
+    return values
+
+
+def launcher_base_env(
+    record: StackRecord | None, *, container_env_dir: Path = S6_CONTAINER_ENVIRONMENT
+) -> dict[str, str]:
+    """The environment the managers' launchers start from, so a config is checked with the
+    same `%(ENV_X)s` / `${X}` values it runs with: the local runner's recorded service
+    environment, or in the container ours overlaid with s6-overlay's container environment."""
+    if record is not None:
+        return dict(record.env)
+    return {**os.environ, **_read_env_dir(container_env_dir)}
+
+
+def decide_now(manager: Manager, world: ReloadWorld) -> Decision:
+    """What the launcher would choose if `manager` started right now (never raises)."""
+    settings = world.settings
+    env = manager_environment(settings, manager, for_validation=False, base=world.base_env)
+    policy, problems = policy_from_env(world.base_env)
+    loader = world.loader_for(manager, env, settings.project_root)
+    return decide(manager, settings, loader=loader, policy=policy, extra_findings=problems)
+
+
+def _switched_off(manager: Manager, settings: Settings, *, explicit: bool) -> ManagerReload:
+    marker = settings.disabled_marker(manager)
+    why = f"{manager} is switched off ({marker} exists, from {ENABLE_SWITCHES[manager]}=0)"
+    if explicit:
+        return ManagerReload(
+            manager, "error", f"{why}; start it with `workloadctl start {manager}`"
+        )
+    return ManagerReload(manager, "unchanged", f"{why}; not reloaded")
+
+
+def _down_reason(manager: Manager, world: ReloadWorld) -> tuple[str | None, int | None]:
+    """(why the manager cannot take a reload, its PID as s6 sees it)."""
+    service = world.service(manager)
+    try:
+        state = world.service_state(service)
+    except WorkloadctlError:
+        return f"{manager} is not running: s6 does not supervise {service} (is the stack up?)", None
+    if not state.up:
+        return (
+            f"{manager} is down (s6 service {service}); "
+            f"start it with `workloadctl start {manager}`",
+            None,
+        )
+    return None, state.pid
+
+
+def _apply(manager: Manager, world: ReloadWorld) -> Applied:
+    if manager == "supervisord":
+        return apply_supervisord(world.supervisord(world.settings))
+    return apply_process_compose(world.process_compose(world.settings))
+
+
+def _note_reload(settings: Settings, manager: Manager, decision: Decision) -> None:
+    """Keep the decision record true to what runs: `finish` charges a later crash to the
+    recorded file hash, and `status` shows the record."""
+    record = read_decision(settings, manager)
+    if record is None:
+        return
+    now = time.time()
+    updated = {
+        **record,
+        "project_sha256": decision.project_sha256,
+        "findings": [finding.as_dict() for finding in decision.findings],
+        "reloaded_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "reloaded_epoch": now,
+    }
+    with contextlib.suppress(OSError):  # a stale record must not turn a done reload into an error
+        write_json_atomic(decision_path(settings, manager), updated)
+
+
+def _refuse(manager: Manager, decision: Decision, *, on: Source) -> ManagerReload:
+    findings = list(decision.findings)
+    if on == "project":
+        if not decision.errors and decision.project_config is not None:
+            # Missing is only a warning at start (the seed takes over); here it would
+            # mean re-reading a file that is not there.
+            findings.append(
+                error(
+                    decision.project_config,
+                    None,
+                    CODE_PROJECT_GONE,
+                    f"{manager} runs this project config, which no longer exists; "
+                    f"restore it, or run `workloadctl restart {manager}` to move to the seed",
+                )
+            )
+        tail = "nothing was changed and every program keeps running"
+    else:
+        tail = f"{manager} stays on its seed config"
+    return ManagerReload(
+        manager, "refused", f"{decision.reason}; {tail}", config=on, findings=findings
+    )
+
+
+def _reload_in_place(manager: Manager, world: ReloadWorld, decision: Decision) -> ManagerReload:
+    findings: list[Finding] = list(decision.findings)
+    try:
+        applied = _apply(manager, world)
+    except PartialReloadError as exc:
+        applied = exc.applied
+        applied.problems.append(str(exc))
+    except WorkloadctlError as exc:
+        return ManagerReload(manager, "error", str(exc), config="project", findings=findings)
+    if applied.problems:
+        action: Action = "error"
+        message = "; ".join(applied.problems)
+    else:
+        _note_reload(world.settings, manager, decision)
+        action = "unchanged" if applied.nothing else "reloaded"
+        message = (
+            f"{decision.config} has no change to apply"
+            if applied.nothing
+            else f"applied {decision.config} without restarting {manager}"
+        )
+    return ManagerReload(
+        manager,
+        action,
+        message,
+        config="project",
+        added=applied.added,
+        changed=applied.changed,
+        removed=applied.removed,
+        findings=findings,
+    )
+
+
+def _from_seed(
+    manager: Manager, world: ReloadWorld, decision: Decision, pid: int | None
+) -> ManagerReload:
+    if decision.source == "project":
+        return switch_to_project(manager, world, pid)
+    if decision.errors:
+        return _refuse(manager, decision, on="seed")
+    missing = any(f.code == CODE_PROJECT_MISSING for f in decision.findings)
+    why = "there is no project config" if missing else decision.reason
+    return ManagerReload(
+        manager,
+        "unchanged",
+        f"{why}; {manager} stays on its seed config",
+        config="seed",
+        findings=list(decision.findings),
+    )
+
+
+def reload_manager(manager: Manager, world: ReloadWorld, *, explicit: bool) -> ManagerReload:
+    """Validate, then apply, switch or refuse for one manager. Never raises for a
+    manager's or a file's problem: those are the result's action and message."""
+    settings = world.settings
+    if settings.disabled_marker(manager).exists():
+        return _switched_off(manager, settings, explicit=explicit)
+    down, pid = _down_reason(manager, world)
+    if down is not None:
+        return ManagerReload(manager, "error", down)
+    decision = decide_now(manager, world)
+    record = read_decision(settings, manager) or {}
+    source = record.get("source") if record.get("started") is True else None
+    if source == "project":
+        if decision.source != "project":
+            return _refuse(manager, decision, on="project")
+        return _reload_in_place(manager, world, decision)
+    if source == "seed":
+        return _from_seed(manager, world, decision, pid)
+    return ManagerReload(
+        manager,
+        "error",
+        f"no usable launch decision at {decision_path(settings, manager)}; "
+        f"restart {manager} with `workloadctl restart {manager}`",
+        findings=list(decision.findings),
+    )
+
+
+def reload_stack(world: ReloadWorld, managers: Sequence[Manager] | None = None) -> ReloadReport:
+    """Reload the named managers, or both (skipping one that is switched off)."""
+    explicit = bool(managers)
+    chosen: Sequence[Manager] = managers if managers else MANAGERS
+    report = ReloadReport()
+    for manager in chosen:
+        report.managers.append(reload_manager(manager, world, explicit=explicit))
+    return report
+
+
+def stack_settings(state_dir: Path | None) -> tuple[Settings, StackRecord | None]:
+    """Settings for a command on a running stack; `--state-dir` must name a local stack."""
+    settings, record = settings_for(state_dir)
+    if state_dir is not None and record is None:
+        raise WorkloadctlError(
+            f"--state-dir {state_dir}: no stack started by `workloadctl up` is recorded there "
+            f"(no {RECORD_NAME}); start one with `workloadctl up --state-dir {state_dir}`"
+        )
+    return settings, record
+
+
+def world_for(settings: Settings, record: StackRecord | None) -> ReloadWorld:
+    return ReloadWorld(settings=settings, base_env=launcher_base_env(record))
+
+
+__all__ = [
+    "CODE_PROJECT_GONE",
+    "ManagerReload",
+    "ReloadReport",
+    "ReloadWorld",
+    "decide_now",
+    "launcher_base_env",
+    "reload_manager",
+    "reload_stack",
+    "stack_settings",
+    "world_for",
+]

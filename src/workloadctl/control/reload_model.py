@@ -1,0 +1,115 @@
+"""The vocabulary of `workloadctl reload`: what it did per manager, and what it needs from
+the outside world (s6, the managers' APIs, the loaders, the clock), bundled so tests can
+replace any part of it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from workloadctl.checks.programs import Manager
+from workloadctl.clients import s6
+from workloadctl.clients.connect import process_compose_client, supervisord_client
+from workloadctl.control.reload_apply import ProcessComposeApi, SupervisordApi
+from workloadctl.findings import Finding
+from workloadctl.runtime.decision import Loader, Source
+from workloadctl.runtime.launcher import default_loader
+from workloadctl.settings import Settings
+
+Action = Literal["reloaded", "switched", "refused", "unchanged", "error"]
+# Actions after which the manager runs a valid config and nothing is left half done.
+SUCCESSFUL_ACTIONS: frozenset[Action] = frozenset({"reloaded", "switched", "unchanged"})
+
+# Stopping a program waits for it (supervisord's stopwaitsecs, process-compose's
+# shutdown timeout), so applying a reload can take far longer than a status query.
+APPLY_TIMEOUT_SECONDS = 120.0
+# A switch restarts the manager: it stops every program first, then starts again.
+SWITCH_TIMEOUT_SECONDS = 90.0
+
+
+class SupervisordControl(SupervisordApi, Protocol):
+    def processes(self) -> list[dict[str, Any]]: ...
+
+
+class ProcessComposeControl(ProcessComposeApi, Protocol):
+    def processes(self) -> list[dict[str, Any]]: ...
+
+
+def _supervisord(settings: Settings) -> SupervisordControl:
+    return supervisord_client(settings, timeout=APPLY_TIMEOUT_SECONDS)
+
+
+def _process_compose(settings: Settings) -> ProcessComposeControl:
+    return process_compose_client(settings, timeout=APPLY_TIMEOUT_SECONDS)
+
+
+def _s6_control(service: Path, flag: str) -> None:
+    s6.control(service, flag)
+
+
+LoaderFactory = Callable[[Manager, Mapping[str, str], Path | None], Loader]
+
+
+@dataclass(frozen=True)
+class ReloadWorld:
+    """Everything `reload` touches outside its own logic."""
+
+    settings: Settings
+    base_env: Mapping[str, str]  # the environment the managers' launchers get
+    service_state: Callable[[Path], s6.ServiceState] = s6.state
+    s6_control: Callable[[Path, str], None] = _s6_control
+    supervisord: Callable[[Settings], SupervisordControl] = _supervisord
+    process_compose: Callable[[Settings], ProcessComposeControl] = _process_compose
+    loader_for: LoaderFactory = default_loader
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    switch_timeout: float = SWITCH_TIMEOUT_SECONDS
+
+    def service(self, manager: Manager) -> Path:
+        return self.settings.service_dir / manager
+
+
+@dataclass
+class ManagerReload:
+    """What `reload` did to one manager. Supervisord names are process groups (a
+    `[program:x]` is its own group `x`); process-compose names are processes."""
+
+    name: Manager
+    action: Action
+    message: str  # one line
+    config: Source | None = None  # the config the manager runs afterwards, when known
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.action in SUCCESSFUL_ACTIONS
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "action": self.action,
+            "message": self.message,
+            "config": self.config,
+            "added": list(self.added),
+            "changed": list(self.changed),
+            "removed": list(self.removed),
+            "findings": [finding.as_dict() for finding in self.findings],
+        }
+
+
+@dataclass
+class ReloadReport:
+    managers: list[ManagerReload] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(entry.ok for entry in self.managers)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "managers": [entry.as_json() for entry in self.managers]}

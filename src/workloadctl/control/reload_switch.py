@@ -1,0 +1,128 @@
+"""Moving a manager from its seed to the now-valid project config.
+
+A running manager cannot re-read a different file (supervisord re-reads its `-c` file,
+process-compose its `-f` files), so the switch is a restart through s6: the launcher
+decides again at start and records that decision, which is how we know it took.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workloadctl.checks.programs import Manager
+from workloadctl.control.reload_model import ManagerReload, ReloadWorld
+from workloadctl.errors import WorkloadctlError
+from workloadctl.findings import Finding, Severity
+from workloadctl.runtime.decision import read_decision
+
+POLL_SECONDS = 0.1
+
+
+def program_names(manager: Manager, world: ReloadWorld) -> set[str]:
+    """The programs the live manager knows: supervisord groups, process-compose processes."""
+    if manager == "supervisord":
+        return {str(info.get("group")) for info in world.supervisord(world.settings).processes()}
+    return {str(info.get("name")) for info in world.process_compose(world.settings).processes()}
+
+
+def findings_from_record(record: Mapping[str, Any]) -> list[Finding]:
+    """The findings a launcher wrote into its decision record (skipping malformed ones)."""
+    found: list[Finding] = []
+    raw = record.get("findings")
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            line = item.get("line")
+            found.append(
+                Finding(
+                    str(item["file"]),
+                    int(line) if line is not None else None,
+                    Severity(item["severity"]),
+                    str(item["code"]),
+                    str(item["message"]),
+                )
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
+            continue
+    return found
+
+
+def _new_start(
+    manager: Manager, world: ReloadWorld, old_pid: int | None
+) -> Mapping[str, Any] | None:
+    """The decision record of the manager's next start, once s6 runs it under a new PID.
+
+    The launcher execs into the manager, so the record's `pid` is the one s6 reports
+    (both as seen inside the stack's PID namespace)."""
+    try:
+        state = world.service_state(world.service(manager))
+    except WorkloadctlError:
+        return None
+    if not state.up or state.pid is None or state.pid == old_pid:
+        return None
+    record = read_decision(world.settings, manager)
+    if record and record.get("pid") == state.pid and record.get("started") is True:
+        return record
+    return None
+
+
+def _wait(world: ReloadWorld, deadline: float, probe: Any) -> Any:
+    """Poll `probe` until it returns something other than None or the deadline passes."""
+    while True:
+        try:
+            value = probe()
+        except WorkloadctlError:
+            value = None
+        if value is not None or world.clock() >= deadline:
+            return value
+        world.sleep(POLL_SECONDS)
+
+
+def switch_to_project(manager: Manager, world: ReloadWorld, old_pid: int | None) -> ManagerReload:
+    """Restart `manager` through s6 so its launcher picks the project config."""
+    try:
+        before = program_names(manager, world)
+    except WorkloadctlError:
+        before = set()  # only used to say what changed; the switch itself does not need it
+    try:
+        world.s6_control(world.service(manager), "-r")
+    except WorkloadctlError as exc:
+        return ManagerReload(manager, "error", f"cannot restart {manager} through s6: {exc}")
+    deadline = world.clock() + world.switch_timeout
+    record = _wait(world, deadline, lambda: _new_start(manager, world, old_pid))
+    if record is None:
+        return ManagerReload(
+            manager,
+            "error",
+            f"{manager} did not come back within {world.switch_timeout:g} s after "
+            f"`s6-svc -r {world.service(manager)}`",
+        )
+    if record.get("source") != "project":
+        return ManagerReload(
+            manager,
+            "error",
+            f"{manager} was restarted but its launcher chose the seed again: "
+            f"{record.get('reason', 'no reason recorded')}",
+            config="seed",
+            findings=findings_from_record(record),
+        )
+    after = _wait(world, deadline, lambda: program_names(manager, world))
+    if after is None:
+        return ManagerReload(
+            manager,
+            "error",
+            f"{manager} restarted on the project config, but its API did not answer "
+            f"within {world.switch_timeout:g} s",
+            config="project",
+            findings=findings_from_record(record),
+        )
+    return ManagerReload(
+        manager,
+        "switched",
+        f"switched from seed to project: restarted {manager} through s6 on {record.get('config')}",
+        config="project",
+        added=sorted(after - before),
+        changed=sorted(after & before),
+        removed=sorted(before - after),
+        findings=findings_from_record(record),
+    )

@@ -1,0 +1,1 @@
+"""The `.devcontainer/` + `workloads/` template that `workloadctl init` writes."""

@@ -1,0 +1,104 @@
+"""Where this installation of workloadctl finds its template (see `selection` for why).
+
+1. A wheel install carries a copy under `workloadctl/data/` with a manifest: use it.
+2. An editable install (`pip install -e .`) runs from a checkout of workloadctl: read the
+   checkout's own `.devcontainer/` and `workloads/`, the canonical files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import workloadctl
+from workloadctl.template.selection import (
+    MANIFEST_NAME,
+    PACKAGE_DATA_DIR,
+    PACKAGE_TEMPLATE_DIR,
+    TemplateEntry,
+    TemplateError,
+    collect,
+    parse_manifest,
+)
+
+_PROJECT_NAME = re.compile(r'^name\s*=\s*"workloadctl"\s*$', re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    path: str  # POSIX, relative to the repository root
+    content: bytes
+    executable: bool
+
+
+@dataclass(frozen=True)
+class Template:
+    origin: str  # where it was read from, for messages
+    files: tuple[TemplateFile, ...]
+
+    def by_path(self) -> dict[str, TemplateFile]:
+        return {f.path: f for f in self.files}
+
+
+def load_template() -> Template:
+    """The template of this installation. Raises TemplateError when it has none."""
+    packaged = _packaged_data()
+    if packaged is not None:
+        return _from_package(packaged)
+    checkout = source_checkout()
+    if checkout is not None:
+        return from_checkout(checkout)
+    raise TemplateError(
+        "this installation of workloadctl has no template: it was installed without its "
+        "package data. Reinstall it from a wheel (pip install workloadctl-*.whl) or from a "
+        "checkout (pip install -e /path/to/workloadctl)"
+    )
+
+
+def _packaged_data() -> Traversable | None:
+    data = resources.files(workloadctl).joinpath(PACKAGE_DATA_DIR)
+    return data if data.joinpath(MANIFEST_NAME).is_file() else None
+
+
+def _from_package(data: Traversable) -> Template:
+    entries = parse_manifest(data.joinpath(MANIFEST_NAME).read_text(encoding="utf-8"))
+    template_dir = data.joinpath(PACKAGE_TEMPLATE_DIR)
+    files = []
+    for entry in entries:
+        node = template_dir.joinpath(*entry.path.split("/"))
+        try:
+            content = node.read_bytes()
+        except OSError as exc:
+            raise TemplateError(f"the packaged template lacks {entry.path}: {exc}") from exc
+        files.append(TemplateFile(entry.path, content, entry.executable))
+    return Template(f"the workloadctl package ({data})", tuple(files))
+
+
+def source_checkout() -> Path | None:
+    """The workloadctl checkout this package runs from (editable install), if it is one."""
+    package_dir = Path(workloadctl.__file__).resolve().parent
+    candidate = package_dir.parent.parent  # <checkout>/src/workloadctl
+    pyproject = candidate / "pyproject.toml"
+    try:
+        is_ours = bool(_PROJECT_NAME.search(pyproject.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return candidate if is_ours and (candidate / ".devcontainer").is_dir() else None
+
+
+def from_checkout(root: Path) -> Template:
+    files = []
+    for entry in collect(root):
+        files.append(_read(root, entry))
+    return Template(f"the workloadctl checkout {root}", tuple(files))
+
+
+def _read(root: Path, entry: TemplateEntry) -> TemplateFile:
+    try:
+        content = (root / entry.path).read_bytes()
+    except OSError as exc:
+        raise TemplateError(f"cannot read {root / entry.path}: {exc.strerror}") from exc
+    return TemplateFile(entry.path, content, entry.executable)
