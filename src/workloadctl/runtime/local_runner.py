@@ -8,6 +8,7 @@ brings everything down in reverse order and checks that no process is left behin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -227,10 +228,8 @@ def _leftovers(record: StackRecord) -> list[psutil.Process]:
 
 def _reap_if_our_child(pid: int) -> None:
     """`up` in the same process (tests, the foreground mode) is unshare's parent: reap it."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def stop_stack(top: Path, say: Say, timeout: float = DOWN_TIMEOUT) -> int:
