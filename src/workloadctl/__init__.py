@@ -1,8 +1,5 @@
 """workloadctl: supervisord and process-compose side by side under s6, impossible to kill by accident."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("workloadctl")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+# The one place the version is written; pyproject.toml reads it from here. A literal, not
+# importlib.metadata: every s6 start of a manager runs workloadctl, and that lookup costs ~30 ms.
+__version__ = "0.1.0"

@@ -21,7 +21,14 @@ COMMANDS: tuple[str, ...] = (
     "boot",
     "launch",
     "finish",
+    "status",
+    "start",
+    "stop",
+    "restart",
+    "logs",
+    "creds",
     "init",
+    "doctor",
     "reload",
     "attach",
 )
@@ -32,7 +39,10 @@ as s6 services, with configs under workloads/ and baked-in seed fallbacks.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (`only`) one with just that command: each command module
+    imports what it needs (Supervisor, ruamel, psutil...), and s6 runs `launch` and
+    `finish` at every manager start and death, so they should not pay for all the others."""
     parser = argparse.ArgumentParser(
         prog="workloadctl",
         description=DESCRIPTION,
@@ -41,15 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"workloadctl {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in COMMANDS:
+    for name in (only,) if only else COMMANDS:
         module = importlib.import_module(f"workloadctl.commands.{name.replace('-', '_')}")
         module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    # `workloadctl COMMAND ...`: the command name comes first (no global option takes a value).
+    parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
+    args = parser.parse_args(words)
     try:
         result: int = args.handler(args)
         return result

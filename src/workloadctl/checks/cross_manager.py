@@ -23,6 +23,7 @@ import ipaddress
 import posixpath
 import re
 import shlex
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -372,9 +373,27 @@ def _describe(program: ProgramSpec) -> str:
 
 
 def _cross_pairs(programs: Sequence[ProgramSpec]) -> Iterator[tuple[ProgramSpec, ProgramSpec]]:
-    for index, first in enumerate(programs):
-        for second in programs[index + 1 :]:
-            yield first, second
+    """The pairs that share a name, a normalised command or a port, in `programs` order.
+
+    Only those can produce a finding; indexing by each key keeps a layout with hundreds
+    of programs linear instead of comparing every pair (which took most of `validate`).
+    """
+    buckets: dict[tuple[str, object], list[int]] = defaultdict(list)
+    for index, program in enumerate(programs):
+        buckets[("name", program.name)].append(index)
+        command = normalised_argv(program)
+        if command:
+            buckets[("command", command)].append(index)
+        for port in _port_claims(program):
+            buckets[("port", port)].append(index)
+    pairs = {
+        (first, second)
+        for members in buckets.values()
+        for position, first in enumerate(members)
+        for second in members[position + 1 :]
+    }
+    for first, second in sorted(pairs):
+        yield programs[first], programs[second]
 
 
 def _same_command(first: ProgramSpec, second: ProgramSpec) -> bool:
