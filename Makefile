@@ -50,6 +50,8 @@ down: venv
 
 bench: setup
 	$(BIN)/python bench/bench_validate.py
+	$(BIN)/python bench/bench_status.py
+	$(BIN)/python bench/bench_recovery.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
