@@ -241,3 +241,20 @@ def test_down_or_switched_off_manager_is_an_error(
             f"{stack.service('supervisord')}); start it with `workloadctl start supervisord`"
         ]
         assert psutil.pid_exists(stack.record.svscan_pid)
+
+
+def test_edit_that_duplicates_the_other_managers_program_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with running_stack(_repo(tmp_path), tmp_path / "state") as stack:
+        before = _snapshot(stack)
+        # process-compose would start a second `sv-keep` (same name, same command).
+        _write(stack, "process-compose", process_compose_yaml({**PC_PROCESSES, "sv-keep": 4301}))
+
+        exit_code, report = _reload(stack, capsys, "process-compose")
+
+        assert exit_code == 1
+        entry = _entry(report, "process-compose")
+        assert entry["action"] == "refused"
+        assert {"XM001", "XM002"} <= {f["code"] for f in entry["findings"]}
+        assert _snapshot(stack) == before

@@ -177,6 +177,8 @@ def seed_supervisord(tmp_path: Path) -> Iterator[tuple[int, str, Path]]:
         "HOME": "/root",
         "UNAME": "root",
         "REPO_NAME": "no-such-repo",
+        "WORKLOADCTL_ROOT": str(tmp_path / "no-such-repo"),
+        "WORKLOADCTL_USER_HOME": str(tmp_path / "home"),
         "WORKLOADCTL_RUN_DIR": str(run_dir),
         "WORKLOADCTL_SUPERVISOR_USER": "dev",
         "WORKLOADCTL_SUPERVISOR_PASSWORD": hashlib.sha1(password.encode()).hexdigest(),

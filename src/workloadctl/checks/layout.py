@@ -16,6 +16,7 @@ from typing import Literal
 
 from workloadctl import settings as S
 from workloadctl.checks.cross_manager import check_cross_manager
+from workloadctl.checks.devcontainer import check_devcontainer
 from workloadctl.checks.process_compose import load_process_compose
 from workloadctl.checks.programs import LoadResult, ProgramSpec
 from workloadctl.checks.s6rc import load_s6rc_tree
@@ -137,4 +138,6 @@ def validate_layout(root: Path, settings: S.Settings) -> Report:
         if relative in (S.PROJECT_SUPERVISORD_CONF, S.PROJECT_PROCESS_COMPOSE_YAML):
             project_programs.extend(result.programs)
     report.extend(check_cross_manager(project_programs))
+    # devcontainer.json / docker-compose.yml must leave PID 1 to s6-overlay's /init.
+    report.extend(check_devcontainer(root))
     return report

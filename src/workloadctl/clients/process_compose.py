@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import os
 import socket
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 from urllib.parse import quote, urlencode
 
+from workloadctl.clients import wire
 from workloadctl.errors import WorkloadctlError
 
 TOKEN_HEADER = "X-PC-Token-Key"
@@ -22,18 +22,6 @@ class ProcessComposeError(WorkloadctlError):
     pass
 
 
-class _UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, socket_path: Path, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self._socket_path = socket_path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(str(self._socket_path))
-        self.sock = sock
-
-
 class ProcessComposeClient:
     def __init__(self, socket_path: Path, token: str | None, timeout: float = 10.0) -> None:
         self.socket_path = socket_path
@@ -41,7 +29,6 @@ class ProcessComposeClient:
         self._timeout = timeout
 
     def _request(self, method: str, path: str, body: Any = None) -> Any:
-        connection = _UnixHTTPConnection(self.socket_path, self._timeout)
         headers = {"Accept": "application/json"}
         if self._token:
             headers[TOKEN_HEADER] = self._token
@@ -50,27 +37,35 @@ class ProcessComposeClient:
             payload = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         try:
-            connection.request(method, path, body=payload, headers=headers)
-            response = connection.getresponse()
-            raw = response.read()
+            response = wire.request(
+                self.socket_path,
+                method,
+                path,
+                headers=headers,
+                body=payload,
+                timeout=self._timeout,
+            )
         except FileNotFoundError as exc:
             raise ProcessComposeError(
                 f"process-compose is not running (no socket at {self.socket_path})"
             ) from exc
-        except (OSError, http.client.HTTPException) as exc:
+        except TimeoutError as exc:
+            raise ProcessComposeError(
+                f"process-compose at {self.socket_path} did not answer {method} {path} "
+                f"within {self._timeout:g} s"
+            ) from exc
+        except (OSError, wire.WireError) as exc:
             raise ProcessComposeError(f"process-compose at {self.socket_path}: {exc}") from exc
-        finally:
-            connection.close()
         if response.status == 401:
             raise ProcessComposeError(
                 f"process-compose at {self.socket_path} refused the API token (401)"
             )
         data: Any = None
-        if raw:
+        if response.body:
             try:
-                data = json.loads(raw)
+                data = json.loads(response.body)
             except ValueError:
-                data = raw.decode(errors="replace")
+                data = response.body.decode(errors="replace")
         if response.status >= 400:
             detail = data.get("error") if isinstance(data, dict) else data
             raise ProcessComposeError(
@@ -92,6 +87,10 @@ class ProcessComposeClient:
     def process(self, name: str) -> dict[str, Any]:
         """`GET /process/NAME`: one process's state (same fields as in `processes()`)."""
         return cast(dict[str, Any], self._request("GET", f"/process/{quote(name, safe='')}"))
+
+    def process_info(self, name: str) -> dict[str, Any]:
+        """`GET /process/info/NAME`: the process's config as loaded (disabled, command...)."""
+        return cast(dict[str, Any], self._request("GET", f"/process/info/{quote(name, safe='')}"))
 
     def project_state(self) -> dict[str, Any]:
         return cast(dict[str, Any], self._request("GET", "/project/state"))

@@ -1,15 +1,12 @@
-"""Client for a live supervisord: Supervisor's own XML-RPC transport over its unix socket."""
+"""Client for a live supervisord: XML-RPC over its unix socket (see `wire` for why not
+xmlrpc.client)."""
 
 from __future__ import annotations
 
-import http.client
-import socket
-import xmlrpc.client
 from pathlib import Path
 from typing import Any, cast
 
-from supervisor.xmlrpc import SupervisorTransport
-
+from workloadctl.clients import wire
 from workloadctl.errors import WorkloadctlError
 
 
@@ -41,39 +38,45 @@ class SupervisordClient:
         timeout: float = 10.0,
     ) -> None:
         self.socket_path = socket_path
-        transport = SupervisorTransport(username, password, f"unix://{socket_path}")
-        # SupervisorTransport has no timeout of its own; its connection is made lazily.
         self._timeout = timeout
-        self._proxy = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+        self._headers = {"Content-Type": "text/xml", "Accept": "text/xml"}
+        if username is not None and password is not None:
+            self._headers["Authorization"] = wire.basic_auth(username, password)
 
     def _call(self, method: str, *args: Any) -> Any:
-        target: Any = self._proxy
-        for part in method.split("."):
-            target = getattr(target, part)
-        previous = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(self._timeout)
         try:
-            return target(*args)
-        except xmlrpc.client.Fault as fault:
-            raise SupervisordError(
-                f"supervisord: {method}: {fault.faultString}", fault.faultCode
-            ) from fault
-        except xmlrpc.client.ProtocolError as exc:
-            if exc.errcode == 401:
+            response = wire.request(
+                self.socket_path,
+                "POST",
+                "/RPC2",
+                headers=self._headers,
+                body=wire.encode_call(method, args),
+                timeout=self._timeout,
+            )
+            if response.status == 401:
                 raise SupervisordError(
                     f"supervisord at {self.socket_path} refused the credentials (401)"
-                ) from exc
-            raise SupervisordError(
-                f"supervisord: {method}: HTTP {exc.errcode} {exc.errmsg}"
-            ) from exc
+                )
+            if response.status != 200:
+                raise SupervisordError(
+                    f"supervisord: {method}: HTTP {response.status} {response.reason}"
+                )
+            return wire.decode_response(response.body)
+        except wire.XmlRpcFault as fault:
+            raise SupervisordError(f"supervisord: {method}: {fault.message}", fault.code) from fault
+        except wire.WireError as exc:
+            raise SupervisordError(f"supervisord: {method}: {exc}") from exc
         except FileNotFoundError as exc:
             raise SupervisordError(
                 f"supervisord is not running (no socket at {self.socket_path})"
             ) from exc
-        except (ConnectionError, http.client.HTTPException, OSError) as exc:
+        except TimeoutError as exc:
+            raise SupervisordError(
+                f"supervisord at {self.socket_path} did not answer {method} "
+                f"within {self._timeout:g} s"
+            ) from exc
+        except OSError as exc:
             raise SupervisordError(f"supervisord at {self.socket_path}: {exc}") from exc
-        finally:
-            socket.setdefaulttimeout(previous)
 
     def state(self) -> str:
         return cast(str, self._call("supervisor.getState")["statename"])
@@ -100,16 +103,16 @@ class SupervisordClient:
             {"methodName": "supervisor.getAllProcessInfo", "params": []},
             {"methodName": "supervisor.getAllConfigInfo", "params": []},
         ]
-        answers = self._call("system.multicall", calls)
-        processes, config = answers[0], answers[1]
-        if isinstance(processes, dict):  # a fault struct: {"faultCode", "faultString"}
+        # Supervisor's multicall answers each call with its bare value, or a fault struct
+        # ({"faultCode", "faultString"}) in its place.
+        processes, config = self._call("system.multicall", calls)
+        if isinstance(processes, dict):
             raise SupervisordError(
                 f"supervisord: getAllProcessInfo: {processes.get('faultString')}",
                 processes.get("faultCode"),
             )
-        infos = cast(list[dict[str, Any]], processes[0])
-        configs = None if isinstance(config, dict) else cast(list[dict[str, Any]], config[0])
-        return infos, configs
+        configs = cast(list[dict[str, Any]], config) if isinstance(config, list) else None
+        return cast(list[dict[str, Any]], processes), configs
 
     def start(self, name: str, *, wait: bool = True) -> None:
         self._call("supervisor.startProcess", name, wait)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +75,35 @@ def run(args: argparse.Namespace) -> int:
             apply(the_plan)
         except OSError as exc:
             raise WorkloadctlError(f"writing the template into {root} failed: {exc}") from exc
+    warnings = _warnings(root) if not refused else []
     if args.json:
-        print(json.dumps(_as_json(the_plan, written=not refused, force=args.force)))
+        data = _as_json(the_plan, written=not refused, force=args.force)
+        print(json.dumps({**data, "warnings": warnings}))
     else:
         _print_human(the_plan, written=not refused, force=args.force)
+        for line in warnings:
+            print(f"init: warning: {line}", file=sys.stderr)
     return 1 if refused else 0
+
+
+# The Dockerfile of this repository installs workloadctl from the build context's own
+# source. Another repository has none: say so rather than let `docker build` fail later.
+_COPIES_OWN_SOURCE = re.compile(r"^COPY\s+src/", re.MULTILINE)
+
+
+def _warnings(root: Path) -> list[str]:
+    try:
+        dockerfile = (root / ".devcontainer/Dockerfile").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if _COPIES_OWN_SOURCE.search(dockerfile) and not (root / "src/workloadctl").is_dir():
+        return [
+            ".devcontainer/Dockerfile installs workloadctl from the build context's "
+            "pyproject.toml and src/, which this repository does not have: `docker build` "
+            "fails until the Dockerfile installs workloadctl from where you get it "
+            "(validate, up and the other commands work meanwhile)"
+        ]
+    return []
 
 
 _PAST = {

@@ -28,8 +28,9 @@ Check configs the way the managers will read them, without starting anything.
 
 With no PATH, checks the layout of the repository (--root, default: the git root of
 the current directory): workloads/supervisord/project.conf,
-workloads/process-compose/project.yaml, the seed configs and the s6-rc source tree
-under .devcontainer/, and the cross-manager rules between the two project configs.
+workloads/process-compose/project.yaml, the seed configs, the s6-rc source tree and
+devcontainer.json / docker-compose.yml under .devcontainer/ (no `init: true`: s6 must
+be PID 1), and the cross-manager rules between the two project configs.
 
 With PATHs: a .conf/.ini file is a supervisord config, a .yaml/.yml/.json file a
 process-compose config, a directory an s6-rc source tree (--kind overrides). The

@@ -41,6 +41,12 @@ class ControlContext:
     @classmethod
     def load(cls, state_dir: Path | None, *, timeout: float = DEFAULT_TIMEOUT) -> ControlContext:
         settings, record = settings_for(state_dir.resolve() if state_dir else None)
+        if state_dir is not None and record is None:
+            # Without this, a mistyped --state-dir would silently mean the container's paths.
+            raise NoStackError(
+                f"no stack recorded in {state_dir} (no stack.json): start one with "
+                f"`workloadctl up --state-dir {state_dir}`"
+            )
         return cls(settings, record, timeout)
 
     def service(self, manager: Manager) -> Path:

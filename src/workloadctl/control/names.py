@@ -115,22 +115,27 @@ def _matches(manager: Manager, word: str, catalog: Catalog) -> list[str]:
 
 
 def _suggestions(word: str, catalog: Catalog, managers: Iterable[Manager]) -> list[str]:
-    labels = {f"{m}:{n}": n for m in managers for n in catalog.names(m)}
-    close = difflib.get_close_matches(word, list(labels.values()), n=MAX_SUGGESTIONS, cutoff=0.6)
-    return [label for label, name in labels.items() if name in close][:MAX_SUGGESTIONS]
+    labels = [(f"{m}:{n}", n) for m in managers for n in catalog.names(m)]
+    names = list(dict.fromkeys(name for _, name in labels))
+    close = difflib.get_close_matches(word, names, n=MAX_SUGGESTIONS, cutoff=0.6)
+    # Closest first, as difflib ranks them; a name both managers have gives both labels.
+    return [label for name in close for label, candidate in labels if candidate == name][
+        :MAX_SUGGESTIONS
+    ]
 
 
 def _not_found(word: str, catalog: Catalog, managers: list[Manager]) -> WorkloadctlError:
     searched = [m for m in managers if m not in catalog.unreachable]
     missing = [m for m in managers if m in catalog.unreachable]
-    where = " or ".join(searched) if searched else "no manager"
-    message = f"no program {word!r} in {where}"
+    details = "; ".join(f"{m}: {catalog.unreachable[m]}" for m in missing)
+    if not searched:
+        return WorkloadctlError(f"cannot look up {word!r}: no manager answers ({details})")
+    message = f"no program {word!r} in {' or '.join(searched)}"
     suggestions = _suggestions(word, catalog, searched)
     if suggestions:
         message += f"; did you mean: {', '.join(suggestions)}?"
     if missing:
         # Not a usage error: the name may well be right, its manager is just not answering.
-        details = "; ".join(f"{m}: {catalog.unreachable[m]}" for m in missing)
         return WorkloadctlError(f"{message} (could not ask {details})")
     return UnknownProgramError(message)
 

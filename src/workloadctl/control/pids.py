@@ -67,6 +67,11 @@ class PidTranslator:
     def identity(self) -> bool:
         return self._identity
 
+    def prepare(self) -> None:
+        """Map the namespace now (e.g. in a thread while the managers answer)."""
+        if not self._identity and self._ns_init is not None and self._map is None:
+            self._map = namespace_pid_map(self._ns_init)
+
     def __call__(self, ns_pid: int | None) -> int | None:
         if ns_pid is None or ns_pid <= 0:
             return None

@@ -25,6 +25,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from workloadctl.checks.cross_manager import check_cross_manager
 from workloadctl.checks.programs import Manager
 from workloadctl.control.reload_apply import (
     Applied,
@@ -32,16 +33,23 @@ from workloadctl.control.reload_apply import (
     apply_process_compose,
     apply_supervisord,
 )
-from workloadctl.control.reload_model import Action, ManagerReload, ReloadReport, ReloadWorld
+from workloadctl.control.reload_model import (
+    Action,
+    ManagerReload,
+    ReloadReport,
+    ReloadWorld,
+    shown_path,
+)
 from workloadctl.control.reload_switch import switch_to_project
 from workloadctl.errors import WorkloadctlError
-from workloadctl.findings import Finding, error
+from workloadctl.findings import Finding, Severity, error
 from workloadctl.runtime.decision import (
     CODE_PROJECT_MISSING,
     Decision,
     Source,
     decide,
     decision_path,
+    project_config_path,
     read_decision,
 )
 from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
@@ -83,6 +91,26 @@ def decide_now(manager: Manager, world: ReloadWorld) -> Decision:
     policy, problems = policy_from_env(world.base_env)
     loader = world.loader_for(manager, env, settings.project_root)
     return decide(manager, settings, loader=loader, policy=policy, extra_findings=problems)
+
+
+def cross_manager_conflicts(manager: Manager, world: ReloadWorld) -> list[Finding]:
+    """What `validate` would say across managers if this manager's project config ran
+    beside the config the other manager runs now: the same name, command or port in both
+    would start a second copy (or a second listener) the moment the reload applies."""
+    settings = world.settings
+    programs = []
+    for name in MANAGERS:
+        if name == manager:
+            path: Path | None = project_config_path(settings, name)
+        else:
+            record = read_decision(settings, name) or {}
+            config = record.get("config") if record.get("started") is True else None
+            path = Path(str(config)) if config else None
+        if path is None or not path.is_file():
+            continue
+        env = manager_environment(settings, name, for_validation=False, base=world.base_env)
+        programs += world.loader_for(name, env, settings.project_root)(path).programs
+    return [f for f in check_cross_manager(programs) if f.severity is Severity.ERROR]
 
 
 def _switched_off(manager: Manager, settings: Settings, *, explicit: bool) -> ManagerReload:
@@ -173,10 +201,11 @@ def _reload_in_place(manager: Manager, world: ReloadWorld, decision: Decision) -
     else:
         _note_reload(world.settings, manager, decision)
         action = "unchanged" if applied.nothing else "reloaded"
+        shown = shown_path(decision.config, world.settings.project_root)
         message = (
-            f"{decision.config} has no change to apply"
+            f"{shown} has no change to apply"
             if applied.nothing
-            else f"applied {decision.config} without restarting {manager}"
+            else f"applied {shown} without restarting {manager}"
         )
     return ManagerReload(
         manager,
@@ -218,6 +247,14 @@ def reload_manager(manager: Manager, world: ReloadWorld, *, explicit: bool) -> M
     if down is not None:
         return ManagerReload(manager, "error", down)
     decision = decide_now(manager, world)
+    if decision.source == "project" and (conflicts := cross_manager_conflicts(manager, world)):
+        return ManagerReload(
+            manager,
+            "refused",
+            "the project config would run a program the other manager already runs; "
+            "nothing was changed and every program keeps running",
+            findings=[*decision.findings, *conflicts],
+        )
     record = read_decision(settings, manager) or {}
     source = record.get("source") if record.get("started") is True else None
     if source == "project":

@@ -4,6 +4,7 @@ replace any part of it."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +49,14 @@ def _process_compose(settings: Settings) -> ProcessComposeControl:
 
 def _s6_control(service: Path, flag: str) -> None:
     s6.control(service, flag)
+
+
+def shown_path(path: Path | str, root: Path | None) -> str:
+    """`path` relative to the repository when it is inside it: what the user edits."""
+    if root is not None:
+        with contextlib.suppress(ValueError):
+            return str(Path(path).relative_to(root))
+    return str(path)
 
 
 LoaderFactory = Callable[[Manager, Mapping[str, str], Path | None], Loader]

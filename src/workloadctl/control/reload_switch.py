@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workloadctl.checks.programs import Manager
-from workloadctl.control.reload_model import ManagerReload, ReloadWorld
+from workloadctl.control.reload_model import ManagerReload, ReloadWorld, shown_path
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding, Severity
 from workloadctl.runtime.decision import read_decision
@@ -119,7 +119,8 @@ def switch_to_project(manager: Manager, world: ReloadWorld, old_pid: int | None)
     return ManagerReload(
         manager,
         "switched",
-        f"switched from seed to project: restarted {manager} through s6 on {record.get('config')}",
+        f"switched from seed to project: restarted {manager} through s6 on "
+        f"{shown_path(str(record.get('config')), world.settings.project_root)}",
         config="project",
         added=sorted(after - before),
         changed=sorted(after & before),

@@ -1,7 +1,7 @@
 """One view of the whole stack: each manager's s6 state and config, then every program.
 
 Everything is asked at once (one thread per question: two s6-svstat, one XML-RPC
-multicall, one REST call), so `status` costs about the slowest answer, not their sum.
+call, one REST call), so `status` costs about the slowest answer, not their sum.
 A manager that is down or unreachable is reported as such; the rest still is.
 
 Exit code (`StackStatus.ok`), documented in docs/status-json.md: 0 when every manager is
@@ -13,8 +13,8 @@ autostart=true; process-compose: not disabled/foreground/scheduled) is `running`
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Generic, Literal, TypeVar
 
@@ -29,8 +29,6 @@ from workloadctl.control.states import (
     supervisord_state,
 )
 from workloadctl.errors import WorkloadctlError
-from workloadctl.runtime.decision import read_decision
-from workloadctl.runtime.quarantine import load_deaths
 
 ManagerState = Literal["running", "unreachable", "down", "disabled", "unsupervised"]
 MANAGER_STATES: tuple[ManagerState, ...] = (
@@ -136,36 +134,115 @@ def _with_hint(message: str) -> str:
 SupervisordAnswer = tuple[list[dict[str, Any]], list[dict[str, Any]] | None]
 
 
+def supervisord_answer(ctx: ControlContext) -> SupervisordAnswer:
+    """`getAllProcessInfo`, plus `getAllConfigInfo` only when a program is not running:
+    only then do its autostart flag and exit codes matter, and the config of 50
+    programs is most of the bytes `status` would otherwise parse."""
+    client = ctx.supervisord()
+    processes = client.processes()
+    if all(p.get("statename") == "RUNNING" for p in processes):
+        return processes, None
+    try:
+        return processes, client.config_info()
+    except WorkloadctlError:
+        return processes, None  # then every program counts as autostart, exit code 0 clean
+
+
+# The processes, and the names of those whose config defers them (disabled, foreground).
+ProcessComposeAnswer = tuple[list[dict[str, Any]], frozenset[str]]
+
+
+def _stopped_by_someone(process: Mapping[str, Any]) -> bool:
+    status = str(process.get("status", ""))
+    state = process_compose_state(status, int(process.get("exit_code") or 0), None)
+    return state == "stopped" and process_compose_expected(status)
+
+
+def process_compose_answer(ctx: ControlContext) -> ProcessComposeAnswer:
+    """`GET /processes`, plus the config of each process that was stopped: a `disabled:
+    true` process keeps that status only until it is first started, and the state API
+    has no autostart flag, so only its config says it need not run."""
+    client = ctx.process_compose()
+    processes = client.processes()
+    deferred = set()
+    for process in filter(_stopped_by_someone, processes):
+        name = str(process.get("name", ""))
+        try:
+            config = client.process_info(name)
+        except WorkloadctlError:
+            continue  # gone since: it counts as expected, as any process would
+        if config.get("disabled") or config.get("isForeground"):
+            deferred.add(name)
+    return processes, frozenset(deferred)
+
+
+@dataclass(frozen=True)
+class ManagerRecords:
+    """What the state dir says of a manager: its launch decision and its deaths."""
+
+    decision: Mapping[str, Any]
+    restarts: int | None  # None: the state dir is not readable (not root)
+    crashes: int | None
+
+
+def manager_records(ctx: ControlContext, manager: Manager) -> ManagerRecords:
+    # Imported here, in a worker thread, while the managers are busy answering.
+    from workloadctl.runtime.decision import read_decision
+    from workloadctl.runtime.quarantine import load_deaths
+
+    decision = read_decision(ctx.settings, manager) or {}
+    if not os.access(ctx.settings.state_dir, os.R_OK | os.X_OK):
+        return ManagerRecords(decision, None, None)
+    deaths = load_deaths(ctx.settings, manager)
+    return ManagerRecords(decision, len(deaths), sum(1 for d in deaths if not d.intentional))
+
+
 @dataclass(frozen=True)
 class RawStatus:
     s6: Mapping[Manager, Answer[s6.ServiceState]]
     supervisord: Answer[SupervisordAnswer]
-    process_compose: Answer[list[dict[str, Any]]]
+    process_compose: Answer[ProcessComposeAnswer]
+    records: Mapping[Manager, ManagerRecords] | None = None  # None: read them when building
+
+
+class _Call(threading.Thread):
+    """One question in its own thread; `answer` once joined."""
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        super().__init__(daemon=True)
+        self._call = call
+        self.answer: Answer[Any] = Answer(None, "no answer")
+
+    def run(self) -> None:
+        try:
+            self.answer = _ask(self._call)
+        except Exception as exc:  # a bug must not become a thread's traceback on stderr
+            self.answer = Answer(None, f"internal error: {type(exc).__name__}: {exc}")
 
 
 def fetch_raw(ctx: ControlContext) -> RawStatus:
-    """Ask s6 and both managers at the same time."""
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        states: dict[Manager, Future[Answer[s6.ServiceState]]] = {
-            m: pool.submit(_ask, lambda m=m: s6.state(ctx.service(m))) for m in MANAGERS
-        }
-        sv = pool.submit(_ask, lambda: ctx.supervisord().processes_and_config())
-        pc = pool.submit(_ask, lambda: ctx.process_compose().processes())
-        return RawStatus(
-            s6={m: future.result() for m, future in states.items()},
-            supervisord=sv.result(),
-            process_compose=pc.result(),
-        )
+    """Ask s6 and both managers at the same time (and map PIDs meanwhile)."""
+    calls = {
+        "supervisord": _Call(lambda: supervisord_answer(ctx)),
+        "process-compose": _Call(lambda: process_compose_answer(ctx)),
+        "s6:supervisord": _Call(lambda: s6.state(ctx.service("supervisord"))),
+        "s6:process-compose": _Call(lambda: s6.state(ctx.service("process-compose"))),
+        "pids": _Call(ctx.pids.prepare),
+        "records": _Call(lambda: {m: manager_records(ctx, m) for m in MANAGERS}),
+    }
+    for call in calls.values():
+        call.start()
+    for call in calls.values():
+        call.join()
+    return RawStatus(
+        s6={m: calls[f"s6:{m}"].answer for m in MANAGERS},
+        supervisord=calls["supervisord"].answer,
+        process_compose=calls["process-compose"].answer,
+        records=calls["records"].answer.value,
+    )
 
 
 # --- managers -------------------------------------------------------------------------
-
-
-def _deaths(ctx: ControlContext, manager: Manager) -> tuple[int | None, int | None]:
-    if not os.access(ctx.settings.state_dir, os.R_OK | os.X_OK):
-        return None, None
-    deaths = load_deaths(ctx.settings, manager)
-    return len(deaths), sum(1 for d in deaths if not d.intentional)
 
 
 def _disabled_reason(ctx: ControlContext, manager: Manager) -> str:
@@ -186,16 +263,19 @@ def _down_reason(state: s6.ServiceState) -> str:
 
 
 def manager_status(
-    ctx: ControlContext, manager: Manager, service: Answer[s6.ServiceState], api_error: str | None
+    ctx: ControlContext,
+    manager: Manager,
+    service: Answer[s6.ServiceState],
+    api_error: str | None,
+    records: ManagerRecords,
 ) -> ManagerStatus:
-    restarts, crashes = _deaths(ctx, manager)
-    decision = read_decision(ctx.settings, manager) or {}
+    decision = records.decision
     base: dict[str, Any] = {
         "name": manager,
         "pid": None,
         "uptime_seconds": None,
-        "restarts": restarts,
-        "crashes": crashes,
+        "restarts": records.restarts,
+        "crashes": records.crashes,
         "config": decision.get("source"),
         "config_file": decision.get("config"),
         "reason": decision.get("reason"),
@@ -249,7 +329,8 @@ def supervisord_programs(
                 restarts=None,
                 exit_code=int(info.get("exitstatus") or 0) if info.get("stop") else None,
                 expected=bool(config.get("autostart", True)),
-                description=str(info.get("description") or ""),
+                # supervisord's own words, except "pid N, uptime ..." (its PIDs are not ours).
+                description="" if running else str(info.get("description") or ""),
             )
         )
     return programs
@@ -263,7 +344,9 @@ def _process_compose_description(process: Mapping[str, Any]) -> str:
 
 
 def process_compose_programs(
-    ctx: ControlContext, processes: list[dict[str, Any]]
+    ctx: ControlContext,
+    processes: list[dict[str, Any]],
+    deferred: frozenset[str] = frozenset(),
 ) -> list[ProgramStatus]:
     programs = []
     for process in processes:
@@ -283,7 +366,7 @@ def process_compose_programs(
                 uptime_seconds=int(process.get("age") or 0) // NANOSECONDS if running else None,
                 restarts=restarts,
                 exit_code=int(process.get("exit_code") or 0) if exited else None,
-                expected=process_compose_expected(status),
+                expected=process_compose_expected(status) and process.get("name") not in deferred,
                 description=_process_compose_description(process),
             )
         )
@@ -295,9 +378,12 @@ def process_compose_programs(
 
 def build_status(ctx: ControlContext, raw: RawStatus) -> StackStatus:
     sv, pc = raw.supervisord, raw.process_compose
+    records = raw.records or {m: manager_records(ctx, m) for m in MANAGERS}
     managers = (
-        manager_status(ctx, "supervisord", raw.s6["supervisord"], sv.error),
-        manager_status(ctx, "process-compose", raw.s6["process-compose"], pc.error),
+        manager_status(ctx, "supervisord", raw.s6["supervisord"], sv.error, records["supervisord"]),
+        manager_status(
+            ctx, "process-compose", raw.s6["process-compose"], pc.error, records["process-compose"]
+        ),
     )
     programs: list[ProgramStatus] = []
     # A manager s6 calls down may still answer for a moment while it shuts down: only a
@@ -305,7 +391,7 @@ def build_status(ctx: ControlContext, raw: RawStatus) -> StackStatus:
     if managers[0].state == "running" and sv.value is not None:
         programs += supervisord_programs(ctx, *sv.value)
     if managers[1].state == "running" and pc.value is not None:
-        programs += process_compose_programs(ctx, pc.value)
+        programs += process_compose_programs(ctx, *pc.value)
     programs.sort(key=lambda p: (MANAGERS.index(p.manager), p.name))
     return StackStatus(managers, tuple(programs))
 

@@ -72,6 +72,8 @@ def _prepare(layout: LocalLayout, say: Say) -> None:
     ):
         directory.mkdir(parents=True, exist_ok=True)
     layout.top.chmod(0o700)  # secrets and sockets live below
+    # The default state dir is .state/ inside the repository: keep it out of git.
+    (layout.top / ".gitignore").write_text("*\n")
     shim = layout.shim_dir / "with-contenv"
     shim.write_text(_WITH_CONTENV)
     shim.chmod(0o755)

@@ -7,7 +7,8 @@ A plan sorts every file into one of:
 - blocked    something --force must not replace: a directory where a file goes, a parent
              that is a file or a symbolic link (writing through it could land outside the
              repository), a FIFO or device.
-Nothing is written unless every file can be.
+Nothing is written unless the plan has no blocked step and no overwrite without
+--force; an error of the system while writing (disk full) can still leave part of it.
 """
 
 from __future__ import annotations
@@ -125,8 +126,9 @@ def _parent_problem(path: Path) -> str | None:
 
 
 def _compare(file: TemplateFile, target: Path, st: os.stat_result) -> Step:
+    # Sizes first: a file of another size differs, whatever it holds (and may be huge).
     try:
-        same_content = target.read_bytes() == file.content
+        same_content = st.st_size == len(file.content) and target.read_bytes() == file.content
     except OSError as exc:
         return Step(file, Action.BLOCKED, f"cannot be read: {exc.strerror}")
     same_mode = bool(st.st_mode & 0o111) == file.executable

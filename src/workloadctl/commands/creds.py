@@ -1,0 +1,90 @@
+"""`workloadctl creds`: how to log in to supervisord's web UI and process-compose's API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from workloadctl.control.command_support import add_state_dir
+
+if TYPE_CHECKING:
+    from workloadctl.control.creds import Creds
+
+HELP = "show how to log in to the web UI (URL, user, password) and the process-compose API"
+
+DESCRIPTION = """\
+Print how to reach each control surface of the running stack:
+
+- supervisord's web UI: the URL and user from the config supervisord runs (project or
+  seed, as the launcher decided), and the password `boot` generated into the
+  root-only secrets dir;
+- supervisorctl, over the root-only unix socket;
+- process-compose's API: its unix socket, the token file, the token, and the
+  `process-compose attach` command line for its TUI.
+
+The secrets are root-only: without root they cannot be read, and the output says so
+(exit status 1). Nothing here ever has a default password.
+
+examples:
+  sudo workloadctl creds
+  sudo workloadctl creds --json | jq -r .supervisord.web_ui.password
+  workloadctl creds --state-dir .state
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "creds",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_state_dir(parser)
+    parser.set_defaults(handler=run)
+
+
+def _shown(value: str | None, missing: str) -> str:
+    return value if value else missing
+
+
+def render_creds(creds: Creds) -> str:
+    sv, pc = creds.supervisord, creds.process_compose
+    which = "running" if sv.config_source == "decision" else "would run; no decision readable"
+    lines = [f"supervisord (config: {sv.config}, the one it {which})"]
+    if sv.web_ui is None:
+        lines.append("  web UI:        off (no [inet_http_server] in the config)")
+    else:
+        lines += [
+            f"  web UI:        {sv.web_ui.url}",
+            f"  user:          {_shown(sv.web_ui.username, '(none)')}",
+            f"  password:      {_shown(sv.web_ui.password, '(not shown: see below)')}",
+        ]
+    if sv.socket:
+        lines.append(f"  socket:        {sv.socket} (root-only)")
+    lines += [
+        f"  supervisorctl: {sv.supervisorctl}",
+        "process-compose",
+        f"  API socket:    {pc.socket} (root-only)",
+        f"  token file:    {pc.token_file}",
+        f"  token:         {_shown(pc.token, '(not readable: see below)')}",
+        f"  TUI:           {pc.attach}",
+        f"  REST:          {pc.curl}",
+    ]
+    lines += [f"note: {note}" for note in creds.notes]
+    lines += [f"problem: {problem}" for problem in creds.problems]
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from workloadctl.control.context import ControlContext
+    from workloadctl.control.creds import collect_creds
+
+    creds = collect_creds(ControlContext.load(args.state_dir))
+    if args.json:
+        print(json.dumps(creds.as_json(), indent=2))
+    else:
+        sys.stdout.write(render_creds(creds))
+    return 1 if creds.problems else 0

@@ -1,0 +1,44 @@
+"""`workloadctl start NAME...`: start programs of either manager, or a manager itself."""
+
+from __future__ import annotations
+
+import argparse
+
+from workloadctl.control.command_support import add_action_arguments, run_action
+
+HELP = "start programs (of either manager) or a manager, and wait until they run"
+
+DESCRIPTION = """\
+Start each NAME and wait for the result (its state and PID, as seen by you).
+
+NAME is a program of supervisord or process-compose, found by name. supervisord
+programs in a group are `group:name` (the bare name works when it is unique). A
+name both managers have is an error that lists `supervisord:NAME` and
+`process-compose:NAME`; give one of those. `supervisord` or `process-compose` as
+NAME starts the manager itself through s6 (also one switched off at boot with
+WORKLOADCTL_ENABLE_<MANAGER>=0). Every NAME is looked up before anything starts.
+
+Exit status: 0 every NAME runs (or a one-shot exited cleanly), 1 otherwise,
+2 unknown or ambiguous NAME.
+
+examples:
+  workloadctl start web
+  workloadctl start supervisord:web process-compose:api
+  workloadctl start process-compose
+  workloadctl start --state-dir .state worker --json
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "start",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_action_arguments(parser, "start")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_action(args, "start")

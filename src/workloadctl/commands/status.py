@@ -1,0 +1,101 @@
+"""`workloadctl status`: one view of s6, supervisord and process-compose and every program."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from workloadctl.control.command_support import add_state_dir, positive_float
+
+HELP = "show both managers and every program in one table (or JSON)"
+
+DESCRIPTION = """\
+Show each manager (its s6 state, PID, uptime, restarts seen, the config it runs:
+project or seed, and why), then every program of both managers (state, PID, uptime,
+restarts, last exit code). PIDs are as seen by you, so `kill PID` hits the right
+process. Both managers are asked at the same time, over their own APIs.
+
+A manager that is down or unreachable is shown as such; the rest is still shown.
+
+Exit status: 0 when every manager runs (or was deliberately switched off) and every
+program that should run does (supervisord: autostart=true; process-compose: not
+disabled) or exited cleanly; 1 otherwise, or when no stack runs here.
+JSON schema: docs/status-json.md.
+
+examples:
+  workloadctl status
+  workloadctl status --json | jq '.programs[] | select(.state != "running")'
+  workloadctl status --watch 2
+  workloadctl status --state-dir .state
+"""
+CLEAR_SCREEN = "\x1b[H\x1b[2J"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "status",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument(
+        "--watch",
+        nargs="?",
+        const=2.0,
+        type=positive_float,
+        metavar="SECONDS",
+        help="redraw every SECONDS (default 2) until Ctrl-C; with --json, one line per update",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long to wait for each manager's answer (default 5)",
+    )
+    add_state_dir(parser)
+    parser.set_defaults(handler=run)
+
+
+def _render_once(args: argparse.Namespace, *, compact: bool) -> int:
+    from workloadctl.control.context import ControlContext
+    from workloadctl.control.status import collect_status
+
+    status = collect_status(ControlContext.load(args.state_dir, timeout=args.timeout))
+    if args.json:
+        print(json.dumps(status.as_json(), indent=None if compact else 2), flush=True)
+    else:
+        from workloadctl.control.render import render_status
+
+        sys.stdout.write(render_status(status))
+        sys.stdout.flush()
+    return status.exit_code
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from workloadctl.errors import WorkloadctlError
+
+    clear = sys.stdout.isatty() and not args.json
+    code = 1
+    try:
+        while True:
+            if clear:
+                sys.stdout.write(CLEAR_SCREEN)
+                print(f"every {args.watch:g} s, {time.strftime('%H:%M:%S')} (Ctrl-C to stop)\n")
+            try:
+                code = _render_once(args, compact=True)
+            except WorkloadctlError as exc:  # no stack yet: keep watching, it may come
+                print(f"workloadctl: error: {exc}", flush=True)
+                code = exc.exit_code
+            time.sleep(args.watch)
+    except KeyboardInterrupt:
+        return code
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.watch is not None:
+        return _watch(args)
+    return _render_once(args, compact=False)

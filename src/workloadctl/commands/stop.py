@@ -1,0 +1,41 @@
+"""`workloadctl stop NAME...`: stop programs of either manager, or a manager itself."""
+
+from __future__ import annotations
+
+import argparse
+
+from workloadctl.control.command_support import add_action_arguments, run_action
+
+HELP = "stop programs (of either manager) or a manager, and wait until they are down"
+
+DESCRIPTION = """\
+Stop each NAME and wait until it has stopped.
+
+NAME is found as for `workloadctl start`: a program of either manager (qualify it as
+`supervisord:NAME` or `process-compose:NAME` when both have one), or `supervisord` /
+`process-compose` for the manager itself. Stopping a manager (`s6-svc -d`) stops its
+programs with it and keeps it down until `workloadctl start MANAGER`; `status` then
+shows it as disabled. s6 (PID 1) and the other manager are not touched.
+
+Exit status: 0 every NAME stopped, 1 otherwise, 2 unknown or ambiguous NAME.
+
+examples:
+  workloadctl stop web
+  workloadctl stop supervisord:web
+  workloadctl stop process-compose
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "stop",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_action_arguments(parser, "stop")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_action(args, "stop")

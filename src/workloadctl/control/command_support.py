@@ -1,0 +1,87 @@
+"""What the control commands (status, start, stop, restart, logs, creds) share on the
+command line: --state-dir, --timeout, and running an action over several names."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from workloadctl.errors import UsageError
+
+STATE_DIR_HELP = (
+    "the state dir of a stack started with `workloadctl up` (default: "
+    "$WORKLOADCTL_STATE_DIR, else .state/ in the repository when a stack runs there, "
+    "else the container's own paths)"
+)
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give at least 1")
+    return value
+
+
+def add_state_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state-dir", type=Path, metavar="DIR", help=STATE_DIR_HELP)
+
+
+def add_action_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument(
+        "names",
+        nargs="+",
+        metavar="NAME",
+        help="a program (NAME, supervisord:NAME, process-compose:NAME) or a manager "
+        "(supervisord, process-compose)",
+    )
+    add_state_dir(parser)
+    parser.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help=f"how long to wait for each {verb} to finish (default 30)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def run_action(args: argparse.Namespace, action: str) -> int:
+    """Resolve every NAME first (an unknown one changes nothing), then act on each in turn."""
+    from workloadctl.control.actions import ACTIONS, act
+    from workloadctl.control.context import ControlContext
+    from workloadctl.control.names import resolve_all
+
+    verb = next(a for a in ACTIONS if a == action)
+    ctx = ControlContext.load(args.state_dir)
+    ctx.require_stack()
+    targets = resolve_all(ctx, list(dict.fromkeys(args.names)))
+    clear = bool(getattr(args, "clear_quarantine", False))
+    if clear and not all(t.is_manager for t in targets):
+        raise UsageError("--clear-quarantine applies to a manager (supervisord, process-compose)")
+    outcomes = []
+    for target in targets:
+        outcome = act(ctx, verb, target, args.timeout, clear_quarantine=clear)
+        outcomes.append(outcome)
+        if not args.json:
+            print(outcome.render(), flush=True)
+    ok = all(o.ok for o in outcomes)
+    if args.json:
+        print(json.dumps({"results": [o.as_json() for o in outcomes], "ok": ok}))
+    elif not ok:
+        print(f"workloadctl: {action} did not succeed for every NAME", file=sys.stderr)
+    return 0 if ok else 1

@@ -1,0 +1,1 @@
+"""`workloadctl doctor`: is this machine (or container) ready to run the stack?"""

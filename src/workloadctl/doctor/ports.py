@@ -1,0 +1,154 @@
+"""The TCP ports the configs want, and whether something else already listens there.
+
+Which config: the one the launcher would run, the project config when it has no errors,
+else the seed. Wanted ports: supervisord's `[inet_http_server]` (the web UI, 9001) and
+every port `cross_manager.ports_of` finds in a program's command and environment, for
+programs that do not start automatically too (they would fail when started).
+
+A port held by our own running stack is fine: the holder descends from the local
+stack's s6-svscan (or shares its PID namespace), or, in the container, descends from PID 1
+(s6-overlay), where a shell from `docker exec` or VS Code never does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workloadctl import settings as S
+from workloadctl.checks.cross_manager import ports_of
+from workloadctl.checks.layout import Kind, Target, load_one
+from workloadctl.checks.programs import LoadResult
+from workloadctl.doctor.model import Check, failed, passed
+from workloadctl.doctor.system import DoctorSystem
+from workloadctl.runtime.local_stack import StackRecord
+
+
+@dataclass
+class WantedPort:
+    port: int
+    wanted_by: list[str] = field(default_factory=list)  # "supervisord web UI (file:line)"
+    config_lines: list[str] = field(default_factory=list)  # where to change it
+
+    def describe(self) -> str:
+        return "; ".join(self.wanted_by)
+
+
+@dataclass(frozen=True)
+class ConfigChoice:
+    manager: str
+    path: Path
+    result: LoadResult
+
+
+def _choose(
+    root: Path, settings: S.Settings, kind: Kind, project: Path, seeds: list[Path]
+) -> ConfigChoice | None:
+    candidates = [root / project] + [s for s in seeds if s.exists()]
+    for path in candidates:
+        if not path.exists():
+            continue
+        result = load_one(Target(path, kind), settings)
+        if result.ok:
+            return ConfigChoice(kind, path, result)
+    return None
+
+
+def running_configs(root: Path, settings: S.Settings) -> list[ConfigChoice]:
+    """Per manager, the config the launcher would run (None skipped: nothing valid)."""
+    choices = [
+        _choose(
+            root,
+            settings,
+            "supervisord",
+            S.PROJECT_SUPERVISORD_CONF,
+            [root / S.SEED_SUPERVISORD_CONF, settings.seed_supervisord_conf],
+        ),
+        _choose(
+            root,
+            settings,
+            "process-compose",
+            S.PROJECT_PROCESS_COMPOSE_YAML,
+            [root / S.SEED_PROCESS_COMPOSE_YAML, settings.seed_process_compose_yaml],
+        ),
+    ]
+    return [c for c in choices if c is not None]
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def wanted_ports(configs: list[ConfigChoice], root: Path) -> list[WantedPort]:
+    by_port: dict[int, WantedPort] = {}
+
+    def want(port: int, who: str, where: str) -> None:
+        entry = by_port.setdefault(port, WantedPort(port))
+        entry.wanted_by.append(f"{who} ({where})")
+        entry.config_lines.append(where)
+
+    for choice in configs:
+        server = getattr(choice.result, "server", None)
+        inet_port = getattr(server, "inet_port", None)
+        if isinstance(inet_port, int):
+            want(inet_port, "supervisord web UI", _shown(choice.path, root))
+        for program in choice.result.programs:
+            kind = "program" if program.manager == "supervisord" else "process"
+            where = (
+                f"{_shown(Path(program.file), root)}:{program.line}"
+                if program.line
+                else _shown(Path(program.file), root)
+            )
+            for port in sorted(ports_of(program)):
+                want(port, f"{program.manager} {kind} '{program.name}'", where)
+    return [by_port[p] for p in sorted(by_port)]
+
+
+def stack_roots(record: StackRecord | None, *, in_container: bool) -> set[int]:
+    roots: set[int] = set()
+    if record is not None:
+        roots.add(record.svscan_pid)
+    if in_container:
+        roots.add(1)
+    return roots
+
+
+def _is_ours(system: DoctorSystem, pid: int, record: StackRecord | None, roots: set[int]) -> bool:
+    if pid in roots or roots.intersection(system.ancestors(pid)):
+        return True
+    # A program orphaned inside the local stack's namespace is re-parented to its s6-svscan,
+    # which the check above sees; this catches one whose parent chain we cannot read.
+    return record is not None and system.same_pid_namespace(pid, record.svscan_pid)
+
+
+def check_port(
+    system: DoctorSystem,
+    wanted: WantedPort,
+    record: StackRecord | None,
+    *,
+    in_container: bool,
+) -> Check:
+    name = f"port {wanted.port}"
+    if not system.port_in_use(wanted.port):
+        return passed(name, f"free on 127.0.0.1; wanted by {wanted.describe()}")
+    holders = system.port_holders(wanted.port)
+    roots = stack_roots(record, in_container=in_container)
+    if holders and all(_is_ours(system, pid, record, roots) for pid in holders):
+        shown = ", ".join(f"PID {pid} ({system.describe_process(pid)})" for pid in holders)
+        return passed(name, f"in use by our own running stack: {shown}; that is fine")
+    others = [pid for pid in holders if not _is_ours(system, pid, record, roots)]
+    if others:
+        shown = ", ".join(f"PID {pid} ({system.describe_process(pid)})" for pid in others)
+        who = f"in use by {shown}"
+        stop = f"stop it (kill {' '.join(map(str, others))})"
+    else:
+        who = "in use by a process this user cannot see"
+        stop = "find it with `sudo ss -ltnp 'sport = :" + str(wanted.port) + "'` and stop it"
+    return failed(
+        name,
+        f"{who}; wanted by {wanted.describe()}",
+        f"{stop}, or change the port in {', '.join(dict.fromkeys(wanted.config_lines))}",
+    )

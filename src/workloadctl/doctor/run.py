@@ -1,0 +1,106 @@
+"""All the doctor's checks, in the order a newcomer would fix them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from workloadctl import settings as S
+from workloadctl.checks.layout import validate_layout, validation_settings
+from workloadctl.doctor.model import Check, failed, passed
+from workloadctl.doctor.permissions import check_private_dir, check_secrets, check_sockets
+from workloadctl.doctor.ports import check_port, running_configs, wanted_ports
+from workloadctl.doctor.system import DoctorSystem
+from workloadctl.doctor.tools import (
+    check_execline,
+    check_pid1,
+    check_pid_namespace,
+    check_process_compose,
+    check_s6,
+    check_supervisord,
+    check_unshare,
+)
+from workloadctl.runtime.local_stack import LocalLayout, StackRecord, default_top, find_record
+
+
+@dataclass(frozen=True)
+class DoctorContext:
+    root: Path  # the repository whose configs say which ports are wanted
+    settings: S.Settings  # where the state dir, secrets and sockets are
+    record: StackRecord | None  # the local stack (`workloadctl up`), when one is recorded
+    env: Mapping[str, str]
+
+
+def context_for(
+    state_dir: Path | None, cwd: Path, env: Mapping[str, str] | None = None
+) -> DoctorContext:
+    """Where to look. In the container: its own paths. Elsewhere: the local stack's state
+    dir (--state-dir, else $WORKLOADCTL_STATE_DIR, else .state/ of the repository), read
+    through the record `up` leaves there, or laid out as `up` would lay it out."""
+    env = dict(os.environ if env is None else env)
+    base = S.Settings.from_env(env)
+    if base.in_container and state_dir is None:
+        root = base.project_root or S.find_repo_root(cwd, env)
+        return DoctorContext(root, base, None, env)
+    root = S.find_repo_root(cwd, env)
+    top = (state_dir or default_top(root, env)).resolve()
+    record = find_record(top)
+    if record is not None:
+        layout_env = {
+            **env,
+            **{k: v for k, v in record.env.items() if k.startswith("WORKLOADCTL_")},
+        }
+        return DoctorContext(Path(record.root), S.Settings.from_env(layout_env), record, env)
+    layout_env = LocalLayout.create(root, top).environment(env)
+    settings = S.Settings.from_env({**layout_env, S.ENV_ROOT: env.get(S.ENV_ROOT, "")})
+    return DoctorContext(root, settings, None, env)
+
+
+def check_configs(root: Path, settings: S.Settings) -> Check:
+    if not (root / S.DEVCONTAINER_DIR).is_dir():
+        return failed(
+            "configs",
+            f"{root} has no .devcontainer/: not a repository set up for workloadctl",
+            f"run `workloadctl init {root}`, or run doctor inside such a repository",
+        )
+    report = validate_layout(root, validation_settings(settings, root))
+    errors, warnings = len(report.errors), len(report.warnings)
+    summary = f"`workloadctl validate` in {root}: {errors} error(s), {warnings} warning(s)"
+    if errors:
+        first = report.errors[0].render()
+        return failed(
+            "configs",
+            f"{summary}; first: {first}",
+            f"run `workloadctl validate --root {root}` and fix the errors (the managers run "
+            "their seed configs until then)",
+        )
+    return passed("configs", summary)
+
+
+def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
+    settings = context.settings
+    in_container = settings.in_container
+    checks = [
+        check_s6(system, in_container=in_container),
+        check_execline(system, in_container=in_container),
+        check_supervisord(system, context.env),
+        check_process_compose(system, context.env),
+    ]
+    if in_container:
+        checks.append(check_pid1(system))
+    else:
+        checks += [check_unshare(system), check_pid_namespace(system)]
+    checks.append(check_configs(context.root, settings))
+    if (context.root / S.DEVCONTAINER_DIR).is_dir():
+        vsettings = validation_settings(settings, context.root)
+        configs = running_configs(context.root, vsettings)
+        for wanted in wanted_ports(configs, context.root):
+            checks.append(check_port(system, wanted, context.record, in_container=in_container))
+    checks += [
+        check_private_dir("state-dir", settings.state_dir),
+        check_secrets(settings.secrets_dir),
+        check_sockets(settings),
+    ]
+    return checks

@@ -1,0 +1,194 @@
+"""The programs the stack needs, their versions, and PID 1 / PID namespaces."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from workloadctl import settings as S
+from workloadctl.doctor.model import Check, failed, passed
+from workloadctl.doctor.system import DoctorSystem
+
+S6_PROGRAMS = (
+    "s6-svscan",
+    "s6-svscanctl",
+    "s6-supervise",
+    "s6-svc",
+    "s6-svok",
+    "s6-svstat",
+    "s6-svwait",
+)
+# Only s6-overlay (the image) has these; Debian's s6 package has neither.
+S6_OVERLAY_PROGRAMS = ("s6-rc", "with-contenv")
+SUPERVISOR_RANGE = ((4, 2), (5, 0))  # pyproject: supervisor>=4.2,<5
+
+APT_S6 = "sudo apt-get install s6 execline (what `make setup` runs on Debian/Ubuntu)"
+REBUILD = "rebuild the dev container from .devcontainer/Dockerfile (the image provides it)"
+MAKE_SETUP_SUPERVISOR = (
+    "run `make setup` in the workloadctl checkout (installs supervisor into .venv), or "
+    "`pip install 'supervisor>=4.2,<5'` next to workloadctl; "
+    f"${S.ENV_SUPERVISORD_BIN} names another supervisord"
+)
+MAKE_SETUP_PC = (
+    f"run `make setup` in the workloadctl checkout (builds process-compose "
+    f"{S.PROCESS_COMPOSE_VERSION} into .venv/bin), or point ${S.ENV_PROCESS_COMPOSE_BIN} "
+    f"at a process-compose {S.PROCESS_COMPOSE_VERSION} binary"
+)
+_VERSION = re.compile(r"\bv?(\d+)\.(\d+)(?:\.(\d+))?\b")
+
+
+def _missing(system: DoctorSystem, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    found: list[str] = []
+    missing: list[str] = []
+    for name in names:
+        path = system.which(name)
+        (found if path else missing).append(path or name)
+    return found, missing
+
+
+def _where(paths: list[str]) -> str:
+    dirs = sorted({str(Path(p).parent) for p in paths})
+    return ", ".join(dirs)
+
+
+def check_s6(system: DoctorSystem, *, in_container: bool) -> Check:
+    names = S6_PROGRAMS + (S6_OVERLAY_PROGRAMS if in_container else ())
+    found, missing = _missing(system, names)
+    if missing:
+        return failed(
+            "s6",
+            f"not found on PATH: {', '.join(missing)}",
+            REBUILD if in_container else APT_S6,
+        )
+    version = "" if in_container else _debian_version(system, "s6")
+    return passed("s6", f"{len(found)} programs in {_where(found)}{version}")
+
+
+def check_execline(system: DoctorSystem, *, in_container: bool) -> Check:
+    path = system.which("execlineb")
+    if path is None:
+        return failed(
+            "execline", "execlineb not found on PATH", REBUILD if in_container else APT_S6
+        )
+    version = "" if in_container else _debian_version(system, "execline")
+    return passed("execline", f"{path}{version}")
+
+
+def _debian_version(system: DoctorSystem, package: str) -> str:
+    """` (Debian package 2.11.3.2-1)`, or "" where dpkg does not know it."""
+    if system.which("dpkg-query") is None:
+        return ""
+    out = system.run(["dpkg-query", "-W", "-f=${Version}", package], timeout=10)
+    version = out.stdout.strip()
+    return f" (Debian package {package} {version})" if out.returncode == 0 and version else ""
+
+
+def _parse_version(text: str) -> tuple[int, int, int] | None:
+    match = _VERSION.search(text)
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+
+
+def check_supervisord(system: DoctorSystem, env: Mapping[str, str]) -> Check:
+    binary = S.supervisord_binary(env)
+    if binary is None:
+        return failed("supervisord", "supervisord not found", MAKE_SETUP_SUPERVISOR)
+    out = system.run([binary, "--version"], timeout=30)
+    version = _parse_version(out.stdout)
+    if out.returncode != 0 or version is None:
+        reason = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no version printed"]
+        return failed(
+            "supervisord", f"{binary} --version failed: {reason[0]}", MAKE_SETUP_SUPERVISOR
+        )
+    low, high = SUPERVISOR_RANGE
+    shown = ".".join(map(str, version))
+    if not low <= version[:2] < high:
+        return failed(
+            "supervisord",
+            f"{binary} is version {shown}; workloadctl needs >= 4.2 and < 5",
+            MAKE_SETUP_SUPERVISOR,
+        )
+    return passed("supervisord", f"{binary} version {shown}")
+
+
+def check_process_compose(system: DoctorSystem, env: Mapping[str, str]) -> Check:
+    binary = S.process_compose_binary(env)
+    wanted = S.PROCESS_COMPOSE_VERSION
+    if binary is None:
+        return failed("process-compose", "process-compose not found", MAKE_SETUP_PC)
+    # `version` opens process-compose's default log file and truncates it, which would wipe
+    # the log of an instance running with the default: give it a throwaway one.
+    with tempfile.TemporaryDirectory(prefix="workloadctl-doctor-") as scratch:
+        log = str(Path(scratch) / "version.log")
+        out = system.run([binary, "version", "--short", "-L", log], timeout=30)
+    lines = [line.strip() for line in out.stdout.splitlines() if line.strip()]
+    shown = lines[-1] if lines else ""
+    if out.returncode != 0 or not shown:
+        reason = (out.stderr.strip().splitlines() or ["no version printed"])[-1]
+        return failed("process-compose", f"{binary} version failed: {reason}", MAKE_SETUP_PC)
+    if shown != wanted:
+        return failed(
+            "process-compose",
+            f"{binary} is version {shown}; workloadctl is built and tested against {wanted} "
+            "(a plain `go install` prints 'undefined' and checks for updates online)",
+            MAKE_SETUP_PC,
+        )
+    return passed("process-compose", f"{binary} version {shown}")
+
+
+def check_unshare(system: DoctorSystem) -> Check:
+    path = system.which("unshare")
+    if path is None:
+        return failed(
+            "unshare",
+            "unshare not found (`workloadctl up` runs s6-svscan as PID 1 of a new PID namespace)",
+            "sudo apt-get install util-linux",
+        )
+    return passed("unshare", path)
+
+
+def check_pid_namespace(system: DoctorSystem) -> Check:
+    name = "pid-namespace"
+    if system.euid() != 0:
+        return failed(
+            name,
+            "not root: creating a PID namespace (what `workloadctl up` does so that "
+            "s6-svscan is PID 1, as in the container) needs root",
+            "run `sudo workloadctl up` (and `sudo workloadctl doctor` to test this)",
+        )
+    if system.which("unshare") is None:
+        return failed(name, "cannot test without unshare", "sudo apt-get install util-linux")
+    out = system.run(["unshare", "--pid", "--fork", "--mount-proc", "true"], timeout=15)
+    if out.returncode == 0:
+        return passed(name, "`unshare --pid --fork --mount-proc true` works")
+    reason = (out.stderr.strip().splitlines() or [f"exit status {out.returncode}"])[-1]
+    return failed(
+        name,
+        f"`unshare --pid --fork --mount-proc true` failed: {reason}",
+        "this machine does not allow new PID namespaces (an unprivileged container?): run "
+        "the stack in the dev container (.devcontainer/) instead, or on a machine where "
+        "root may use unshare",
+    )
+
+
+def check_pid1(system: DoctorSystem) -> Check:
+    """In the container: s6-overlay's s6-svscan must be PID 1."""
+    name = system.pid1_name()
+    if name == "s6-svscan":
+        return passed("pid-1", "PID 1 is s6-svscan (s6-overlay)")
+    if name in ("docker-init", "tini", "tini-static", "catatonit", "dumb-init"):
+        return failed(
+            "pid-1",
+            f"PID 1 is {name}: the container was started with an init of Docker's",
+            'remove "init": true from devcontainer.json and init: true from '
+            "docker-compose.yml (and never `docker run --init`), then rebuild",
+        )
+    return failed(
+        "pid-1",
+        f"PID 1 is {name or 'unknown'}, not s6-svscan: s6-overlay's /init did not start",
+        'set "overrideCommand": false in devcontainer.json and remove any entrypoint: '
+        "override in docker-compose.yml (`workloadctl validate` points at them), then rebuild",
+    )

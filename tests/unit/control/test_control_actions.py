@@ -1,0 +1,171 @@
+"""start/stop/restart of a program against a fake manager: what is called, how long it
+waits, and what the result says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from workloadctl.control import actions
+from workloadctl.control.names import Target
+from workloadctl.control.states import CommonState
+from workloadctl.control.status import ProgramStatus
+
+
+def program(state: CommonState, pid: int | None = None, native: str = "X") -> ProgramStatus:
+    return ProgramStatus(
+        manager="supervisord",
+        name="web",
+        state=state,
+        native_state=native,
+        pid=pid,
+        uptime_seconds=None,
+        restarts=None,
+        exit_code=1 if state == "failed" else None,
+        expected=True,
+        description="Exited too quickly" if state == "failed" else "",
+    )
+
+
+class FakeDriver:
+    """Snapshots come from a script; each call appends to `calls`."""
+
+    def __init__(self, manager: str, script: list[ProgramStatus]) -> None:
+        self.manager = manager
+        self._script: Iterator[ProgramStatus] = iter(script)
+        self._last = script[0]
+        self.calls: list[str] = []
+
+    def snapshot(self, _name: str) -> ProgramStatus:
+        self._last = next(self._script, self._last)
+        return self._last
+
+    def start(self, name: str) -> None:
+        self.calls.append(f"start {name}")
+
+    def stop(self, name: str) -> None:
+        self.calls.append(f"stop {name}")
+
+    def restart(self, name: str) -> None:
+        self.calls.append(f"restart {name}")
+
+
+@pytest.fixture(autouse=True)
+def _fast_polling(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(actions, "POLL_SECONDS", 0.001)
+
+
+TARGET = Target("supervisord", "web")
+
+
+def run(action: str, driver: FakeDriver, timeout: float = 5.0) -> Any:
+    function = {
+        "start": actions._start_program,
+        "stop": actions._stop_program,
+        "restart": actions._restart_program,
+    }[action]
+    return function(driver, TARGET, "web", timeout)  # type: ignore[arg-type]
+
+
+def test_start_waits_until_running() -> None:
+    driver = FakeDriver(
+        "supervisord",
+        [program("stopped"), program("starting", 9), program("starting", 9), program("running", 9)],
+    )
+    outcome = run("start", driver)
+    assert driver.calls == ["start web"]
+    assert (outcome.ok, outcome.state, outcome.pid) == (True, "running", 9)
+    assert outcome.render() == "supervisord:web: running (X), PID 9"
+
+
+def test_start_of_a_running_program_does_nothing() -> None:
+    driver = FakeDriver("supervisord", [program("running", 5)])
+    outcome = run("start", driver)
+    assert driver.calls == []
+    assert outcome.ok and "already running" in outcome.message
+
+
+def test_start_that_fails_reports_the_failure() -> None:
+    driver = FakeDriver(
+        "supervisord", [program("stopped"), program("starting", 3), program("failed")]
+    )
+    outcome = run("start", driver)
+    assert not outcome.ok
+    assert "failed" in outcome.message and "Exited too quickly" in outcome.message
+
+
+def test_start_that_never_settles_times_out() -> None:
+    driver = FakeDriver("process-compose", [program("stopped"), program("starting")])
+    outcome = run("start", driver, timeout=0.05)
+    assert not outcome.ok
+    assert outcome.message.startswith("still starting")
+
+
+def test_stop_waits_until_stopped() -> None:
+    driver = FakeDriver(
+        "supervisord", [program("running", 7), program("stopping", 7), program("stopped")]
+    )
+    outcome = run("stop", driver)
+    assert driver.calls == ["stop web"]
+    assert (outcome.ok, outcome.state, outcome.pid, outcome.previous_pid) == (
+        True,
+        "stopped",
+        None,
+        7,
+    )
+
+
+def test_stop_of_a_stopped_program_does_nothing() -> None:
+    driver = FakeDriver("process-compose", [program("exited")])
+    outcome = run("stop", driver)
+    assert driver.calls == [] and outcome.ok
+
+
+def test_supervisord_restart_is_stop_then_start() -> None:
+    driver = FakeDriver(
+        "supervisord",
+        [program("running", 7), program("stopped"), program("starting", 8), program("running", 8)],
+    )
+    outcome = run("restart", driver)
+    assert driver.calls == ["stop web", "start web"]
+    assert (outcome.ok, outcome.pid, outcome.previous_pid) == (True, 8, 7)
+    assert "(was PID 7)" in outcome.message
+
+
+def test_process_compose_restart_is_one_call() -> None:
+    driver = FakeDriver("process-compose", [program("running", 7), program("running", 8)])
+    outcome = run("restart", driver)
+    assert driver.calls == ["restart web"]
+    assert outcome.ok and outcome.pid == 8
+
+
+def test_restart_of_a_stopped_program_starts_it() -> None:
+    driver = FakeDriver("process-compose", [program("stopped"), program("running", 4)])
+    outcome = run("restart", driver)
+    assert driver.calls == ["start web"]
+    assert outcome.ok
+
+
+def test_restart_with_the_same_pid_is_not_a_success() -> None:
+    driver = FakeDriver("process-compose", [program("running", 7)])
+    assert not run("restart", driver).ok
+
+
+def test_outcome_json_has_the_documented_keys() -> None:
+    outcome = run("start", FakeDriver("supervisord", [program("running", 1)]))
+    assert set(outcome.as_json()) == {
+        "target",
+        "manager",
+        "program",
+        "action",
+        "ok",
+        "state",
+        "native_state",
+        "pid",
+        "previous_pid",
+        "message",
+        "config",
+        "reason",
+    }

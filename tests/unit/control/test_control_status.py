@@ -1,0 +1,212 @@
+"""One view of the stack from raw answers: manager states, program rows, the exit code
+and the JSON schema documented in docs/status-json.md."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from control_support import make_ctx, pc_process, service, sv_config, sv_info
+
+from workloadctl.control.context import ControlContext
+from workloadctl.control.status import (
+    MANAGER_STATES,
+    Answer,
+    RawStatus,
+    build_status,
+)
+from workloadctl.runtime.quarantine import Death, record_death
+from workloadctl.runtime.statefile import write_json_atomic
+
+MANAGER_KEYS = {"name", "state", "pid", "config", "reason"}
+PROGRAM_KEYS = {"manager", "name", "state", "native_state", "pid", "restarts", "exit_code"}
+
+
+def raw(
+    *,
+    sv_service: Answer | None = None,
+    pc_service: Answer | None = None,
+    sv: Answer | None = None,
+    pc: Answer | None = None,
+) -> RawStatus:
+    return RawStatus(
+        s6={
+            "supervisord": sv_service or Answer(service(pid=40)),
+            "process-compose": pc_service or Answer(service(pid=41)),
+        },
+        supervisord=sv if sv is not None else Answer(([sv_info("web", "RUNNING", pid=50)], None)),
+        process_compose=pc
+        if pc is not None
+        else Answer(([pc_process("api", "Running", pid=60)], frozenset())),
+    )
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> ControlContext:
+    return make_ctx(tmp_path)
+
+
+def test_everything_running_is_ok_and_matches_the_schema(ctx: ControlContext) -> None:
+    write_json_atomic(
+        ctx.settings.decisions_dir / "supervisord.json",
+        {"source": "project", "reason": "the project config is valid", "config": "/p.conf"},
+    )
+    status = build_status(ctx, raw())
+    data = json.loads(json.dumps(status.as_json()))
+    assert status.exit_code == 0 and data["ok"] is True
+    assert [m["name"] for m in data["managers"]] == ["supervisord", "process-compose"]
+    for manager in data["managers"]:
+        assert set(manager) >= MANAGER_KEYS
+    for program in data["programs"]:
+        assert set(program) >= PROGRAM_KEYS
+    sv, pc = data["managers"]
+    assert (sv["state"], sv["pid"], sv["config"], sv["reason"]) == (
+        "running",
+        40,
+        "project",
+        "the project config is valid",
+    )
+    assert (pc["config"], pc["reason"]) == (None, None)  # no decision recorded yet
+    web, api = data["programs"]
+    assert (web["manager"], web["name"], web["state"], web["native_state"], web["pid"]) == (
+        "supervisord",
+        "web",
+        "running",
+        "RUNNING",
+        50,
+    )
+    assert web["uptime_seconds"] == 42 and web["restarts"] is None
+    assert (api["manager"], api["state"], api["pid"], api["uptime_seconds"]) == (
+        "process-compose",
+        "running",
+        60,
+        5,
+    )
+
+
+def test_restarts_are_the_deaths_finish_recorded(ctx: ControlContext) -> None:
+    for intentional in (True, False, False):
+        record_death(
+            ctx.settings,
+            "supervisord",
+            Death(time.time(), 0 if intentional else 1, None, intentional, "project", None, None),
+        )
+    sv = build_status(ctx, raw()).managers[0]
+    assert (sv.restarts, sv.crashes) == (3, 2)
+
+
+def test_unsupervised_manager(ctx: ControlContext) -> None:
+    status = build_status(ctx, raw(pc_service=Answer(None, "s6-svstat: not supervised")))
+    pc = status.managers[1]
+    assert (pc.state, pc.error) == ("unsupervised", "s6-svstat: not supervised")
+    assert [p.manager for p in status.programs] == ["supervisord"]
+    assert status.exit_code == 1
+
+
+def test_unreachable_manager_still_shows_the_other(ctx: ControlContext) -> None:
+    answer = Answer(None, "process-compose at /x.sock refused the API token (401)")
+    status = build_status(ctx, raw(pc=answer))
+    pc = status.managers[1]
+    assert (pc.state, pc.pid) == ("unreachable", 41)
+    assert "401" in (pc.error or "")
+    assert [p.name for p in status.programs] == ["web"]
+    assert status.exit_code == 1
+
+
+def test_disabled_at_boot_is_ok(ctx: ControlContext) -> None:
+    ctx.settings.disabled_marker("process-compose").touch()
+    status = build_status(
+        ctx,
+        raw(pc_service=Answer(service(up=False, wanted_up=False)), pc=Answer(None, "no socket")),
+    )
+    pc = status.managers[1]
+    assert (pc.state, pc.pid, pc.config) == ("disabled", None, None)
+    assert "switched off at boot" in (pc.reason or "")
+    assert status.exit_code == 0
+
+
+def test_stopped_through_s6_is_disabled_too(ctx: ControlContext) -> None:
+    status = build_status(
+        ctx, raw(sv_service=Answer(service(up=False, wanted_up=False)), sv=Answer(None, "x"))
+    )
+    assert status.managers[0].state == "disabled"
+    assert "stopped through s6" in (status.managers[0].reason or "")
+    assert status.exit_code == 0
+
+
+def test_down_but_wanted_up_is_down(ctx: ControlContext) -> None:
+    down = service(up=False, wanted_up=True, exit_code=None, signal=9, seconds=1)
+    status = build_status(ctx, raw(sv_service=Answer(down), sv=Answer(None, "no socket")))
+    sv = status.managers[0]
+    assert sv.state == "down"
+    assert "killed by signal 9" in (sv.error or "")
+    assert status.exit_code == 1
+
+
+def test_a_manager_shutting_down_shows_no_programs(ctx: ControlContext) -> None:
+    status = build_status(ctx, raw(sv_service=Answer(service(up=False, wanted_up=False))))
+    assert [p.manager for p in status.programs] == ["process-compose"]
+
+
+def test_supervisord_autostart_decides_what_should_run(ctx: ControlContext) -> None:
+    infos = [
+        sv_info("web", "RUNNING", pid=50),
+        sv_info("tool", "STOPPED"),
+        sv_info("job", "EXITED", exitstatus=0, stopped=True),
+        sv_info("crash", "EXITED", exitstatus=3, stopped=True),
+        sv_info("w1", "RUNNING", group="pool", pid=51),
+    ]
+    configs = [
+        sv_config("web"),
+        sv_config("tool", autostart=False),
+        sv_config("job"),
+        sv_config("crash", exitcodes=[0]),
+        sv_config("w1", group="pool"),
+    ]
+    status = build_status(ctx, raw(sv=Answer((infos, configs))))
+    rows = {p.name: p for p in status.programs if p.manager == "supervisord"}
+    assert set(rows) == {"web", "tool", "job", "crash", "pool:w1"}
+    assert (rows["tool"].state, rows["tool"].expected, rows["tool"].ok) == ("stopped", False, True)
+    assert (rows["job"].state, rows["job"].exit_code, rows["job"].ok) == ("exited", 0, True)
+    assert (rows["crash"].state, rows["crash"].exit_code, rows["crash"].ok) == ("failed", 3, False)
+    assert rows["web"].exit_code is None  # never exited
+    assert status.exit_code == 1  # crash
+
+
+def test_stopped_autostart_program_fails_the_exit_code(ctx: ControlContext) -> None:
+    infos = [sv_info("web", "STOPPED", stopped=True)]
+    status = build_status(ctx, raw(sv=Answer((infos, [sv_config("web")]))))
+    assert status.programs[0].ok is False
+    assert status.exit_code == 1
+
+
+def test_without_the_config_every_program_counts_as_autostart(ctx: ControlContext) -> None:
+    status = build_status(ctx, raw(sv=Answer(([sv_info("tool", "STOPPED")], None))))
+    assert status.programs[0].expected is True
+
+
+def test_process_compose_rows(ctx: ControlContext) -> None:
+    processes = [
+        pc_process("api", "Running", pid=60, restarts=2),
+        pc_process("off", "Disabled"),
+        pc_process("job", "Completed", pid=61, exit_code=0),
+        pc_process("bad", "Completed", pid=62, exit_code=2),
+        pc_process("halted", "Completed", pid=63, exit_code=-1),
+        pc_process("was-off", "Completed", pid=64, exit_code=-1),
+    ]
+    status = build_status(ctx, raw(pc=Answer((processes, frozenset({"was-off"})))))
+    rows = {p.name: p for p in status.programs}
+    assert (rows["api"].restarts, rows["api"].exit_code) == (2, 0)
+    assert (rows["off"].state, rows["off"].ok) == ("stopped", True)
+    assert (rows["job"].state, rows["job"].pid, rows["job"].ok) == ("exited", None, True)
+    assert (rows["bad"].state, rows["bad"].exit_code, rows["bad"].ok) == ("failed", 2, False)
+    assert (rows["halted"].state, rows["halted"].ok) == ("stopped", False)
+    assert (rows["was-off"].state, rows["was-off"].expected) == ("stopped", False)
+
+
+def test_manager_states_are_documented() -> None:
+    doc = (Path(__file__).parents[3] / "docs/status-json.md").read_text()
+    for state in MANAGER_STATES:
+        assert f"`{state}`" in doc, state

@@ -1,0 +1,311 @@
+"""`reload_manager`/`reload_stack`: validate as the launcher would, then apply, switch or
+refuse, with every outside part faked."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from reload_support import (
+    FakeProcessCompose,
+    FakeS6,
+    FakeSupervisord,
+    make_world,
+    tmp_settings,
+    write_project,
+    write_record,
+)
+
+from workloadctl.control.reload import (
+    CODE_PROJECT_GONE,
+    launcher_base_env,
+    reload_manager,
+    reload_stack,
+    stack_settings,
+)
+from workloadctl.errors import WorkloadctlError
+from workloadctl.findings import error, warning
+from workloadctl.runtime.decision import decision_path, read_decision
+from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.settings import Settings
+
+BAD = [error("project.conf", 6, "SV013", "unknown key 'autorestrat'")]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return tmp_settings(tmp_path)
+
+
+def test_valid_edit_is_applied_in_place(settings: Settings) -> None:
+    project = write_project(settings, "supervisord", "[supervisord]\n")
+    write_record(settings, "supervisord", "project", pid=42)
+    client = FakeSupervisord((["new"], ["edited"], ["gone"]))
+    s6 = FakeS6()
+    result = reload_manager(
+        "supervisord", make_world(settings, s6=s6, supervisord=client), explicit=True
+    )
+    assert result.action == "reloaded"
+    assert (result.added, result.changed, result.removed) == (["new"], ["edited"], ["gone"])
+    assert result.config == "project"
+    assert result.message == (
+        "applied workloads/supervisord/project.conf without restarting supervisord"
+    )
+    assert s6.calls == []  # never restarted
+    record = read_decision(settings, "supervisord")
+    assert record is not None and record["reloaded_epoch"] > 0
+    assert record["pid"] == 42  # still the launcher's record, brought up to date
+    assert len(record["project_sha256"]) == 64 and project.exists()
+
+
+def test_warnings_travel_with_an_applied_reload(settings: Settings) -> None:
+    write_project(settings, "process-compose")
+    write_record(settings, "process-compose", "project", pid=7)
+    note = warning("project.yaml", 3, "PC099", "a warning")
+    world = make_world(
+        settings, process_compose=FakeProcessCompose({"web": "updated"}), findings=[note]
+    )
+    result = reload_manager("process-compose", world, explicit=True)
+    assert (result.action, result.changed, result.findings) == ("reloaded", ["web"], [note])
+
+
+def test_no_change_is_unchanged(settings: Settings) -> None:
+    write_project(settings, "process-compose")
+    write_record(settings, "process-compose", "project", pid=7)
+    result = reload_manager("process-compose", make_world(settings), explicit=True)
+    assert result.action == "unchanged"
+    assert result.ok
+
+
+def test_invalid_edit_is_refused_without_touching_the_manager(settings: Settings) -> None:
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "project", pid=42)
+    before = decision_path(settings, "supervisord").read_text()
+    client, s6 = FakeSupervisord((["new"], [], [])), FakeS6()
+    world = make_world(settings, s6=s6, supervisord=client, findings=BAD)
+    result = reload_manager("supervisord", world, explicit=True)
+    assert result.action == "refused"
+    assert not result.ok
+    assert result.findings == BAD
+    assert "nothing was changed" in result.message
+    assert client.calls == [] and s6.calls == []
+    assert decision_path(settings, "supervisord").read_text() == before
+
+
+def test_project_file_gone_is_refused_with_its_own_code(settings: Settings) -> None:
+    write_record(settings, "supervisord", "project", pid=42)
+    client = FakeSupervisord()
+    result = reload_manager("supervisord", make_world(settings, supervisord=client), explicit=True)
+    assert result.action == "refused"
+    codes = [f.code for f in result.findings]
+    assert codes == ["LCH002", CODE_PROJECT_GONE]
+    assert client.calls == []
+
+
+def test_manager_refusing_a_step_is_an_error(settings: Settings) -> None:
+    write_project(settings, "process-compose")
+    write_record(settings, "process-compose", "project", pid=7)
+    pc = FakeProcessCompose(refuse="process-compose: POST /project/configuration: 400 bad")
+    result = reload_manager(
+        "process-compose", make_world(settings, process_compose=pc), explicit=True
+    )
+    assert result.action == "error"
+    assert result.message == "process-compose: POST /project/configuration: 400 bad"
+
+
+def test_partly_applied_supervisord_update_is_an_error_listing_what_was_done(
+    settings: Settings,
+) -> None:
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "project", pid=42)
+    client = FakeSupervisord((["new"], [], ["gone"]), refuse="add_group")
+    result = reload_manager("supervisord", make_world(settings, supervisord=client), explicit=True)
+    assert (result.action, result.removed, result.added) == ("error", ["gone"], [])
+    assert "add_group" in result.message
+    record = read_decision(settings, "supervisord")
+    assert record is not None and "reloaded_epoch" not in record
+
+
+def _restart_onto(
+    settings: Settings,
+    s6: FakeS6,
+    source: str,
+    *,
+    new_pid: int = 43,
+    then: Callable[[], None] | None = None,
+) -> None:
+    """Make `s6-svc -r` start the manager again under `new_pid`, its launcher choosing `source`."""
+
+    def restart() -> None:
+        s6.pid = new_pid
+        write_record(settings, "supervisord", source, pid=new_pid)
+        if then is not None:
+            then()
+
+    s6.on_restart = restart
+
+
+def test_seed_to_project_switch_restarts_through_s6(settings: Settings) -> None:
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "seed", pid=42)
+    client = FakeSupervisord(groups=("seed-ui", "shared"))
+    s6 = FakeS6(pid=42)
+    _restart_onto(
+        settings, s6, "project", then=lambda: setattr(client, "groups", ["shared", "web"])
+    )
+    result = reload_manager(
+        "supervisord", make_world(settings, s6=s6, supervisord=client), explicit=True
+    )
+    assert result.action == "switched", result.message
+    assert result.message == (
+        "switched from seed to project: restarted supervisord through s6 on "
+        "workloads/supervisord/project.conf"
+    )
+    assert s6.calls == [("supervisord", "-r")]
+    assert (result.added, result.changed, result.removed) == (["web"], ["shared"], ["seed-ui"])
+    assert result.config == "project"
+    assert ("reload_config",) not in client.calls  # a switch never re-reads the seed
+
+
+def test_switch_that_lands_on_the_seed_again_is_an_error(settings: Settings) -> None:
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "seed", pid=42)
+    s6 = FakeS6(pid=42)
+    _restart_onto(settings, s6, "seed")
+    result = reload_manager("supervisord", make_world(settings, s6=s6), explicit=True)
+    assert result.action == "error"
+    assert "chose the seed again" in result.message
+
+
+def test_switch_that_never_comes_back_times_out(settings: Settings) -> None:
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "seed", pid=42)
+    s6 = FakeS6(pid=42)  # the restart does nothing: same PID forever
+    result = reload_manager(
+        "supervisord", make_world(settings, s6=s6, switch_timeout=2), explicit=True
+    )
+    assert result.action == "error"
+    assert "did not come back within 2 s" in result.message
+
+
+def test_on_seed_with_a_still_invalid_project_is_refused(settings: Settings) -> None:
+    write_project(settings, "process-compose")
+    write_record(settings, "process-compose", "seed", pid=42)
+    s6 = FakeS6()
+    result = reload_manager(
+        "process-compose", make_world(settings, s6=s6, findings=BAD), explicit=True
+    )
+    assert (result.action, result.config, result.findings) == ("refused", "seed", BAD)
+    assert "stays on its seed config" in result.message
+    assert s6.calls == []
+
+
+def test_on_seed_without_a_project_config_is_unchanged(settings: Settings) -> None:
+    write_record(settings, "process-compose", "seed", pid=42)
+    s6 = FakeS6()
+    result = reload_manager("process-compose", make_world(settings, s6=s6), explicit=True)
+    assert result.action == "unchanged"
+    assert result.message.startswith("there is no project config")
+    assert [f.code for f in result.findings] == ["LCH002"]
+    assert s6.calls == []
+
+
+@pytest.mark.parametrize(
+    ("s6", "expected"),
+    [
+        (FakeS6(up=False), "supervisord is down (s6 service "),
+        (FakeS6(supervised=False), "supervisord is not running: s6 does not supervise"),
+    ],
+)
+def test_down_manager_is_a_one_line_error(settings: Settings, s6: FakeS6, expected: str) -> None:
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "project", pid=42)
+    client = FakeSupervisord((["new"], [], []))
+    result = reload_manager(
+        "supervisord", make_world(settings, s6=s6, supervisord=client), explicit=True
+    )
+    assert result.action == "error"
+    assert result.message.startswith(expected)
+    assert "\n" not in result.message
+    assert client.calls == []
+
+
+def test_missing_decision_record_is_an_error(settings: Settings) -> None:
+    write_project(settings, "supervisord")
+    result = reload_manager("supervisord", make_world(settings), explicit=True)
+    assert result.action == "error"
+    assert "no usable launch decision" in result.message
+
+
+def test_switched_off_manager_error_only_when_named(settings: Settings) -> None:
+    settings.run_dir.mkdir(parents=True)
+    settings.disabled_marker("process-compose").touch()
+    write_record(settings, "supervisord", "project", pid=42)
+    write_project(settings, "supervisord")
+    world = make_world(settings)
+    named = reload_stack(world, ["process-compose"])
+    assert [(m.name, m.action) for m in named.managers] == [("process-compose", "error")]
+    assert "workloadctl start process-compose" in named.managers[0].message
+    assert not named.ok
+    both = reload_stack(world)
+    assert [(m.name, m.action) for m in both.managers] == [
+        ("supervisord", "unchanged"),
+        ("process-compose", "unchanged"),
+    ]
+    assert both.ok
+    assert json.loads(json.dumps(both.as_json()))["managers"][1]["name"] == "process-compose"
+
+
+def test_json_shape(settings: Settings) -> None:
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "project", pid=42)
+    world = make_world(settings, supervisord=FakeSupervisord((["a"], [], [])), findings=BAD)
+    data = reload_stack(world, ["supervisord"]).as_json()
+    assert data["ok"] is False
+    (entry,) = data["managers"]
+    assert set(entry) == {
+        "name",
+        "action",
+        "message",
+        "config",
+        "added",
+        "changed",
+        "removed",
+        "findings",
+    }
+    assert entry["action"] == "refused" and entry["added"] == []
+    assert entry["findings"][0]["line"] == 6
+
+
+def test_base_env_is_the_local_runners_or_the_container_environment(tmp_path: Path) -> None:
+    record = StackRecord("/r", "/t", 1, 2, [], [], {"ONLY_IN_RECORD": "1"}, 0.0)
+    assert launcher_base_env(record) == {"ONLY_IN_RECORD": "1"}
+    env_dir = tmp_path / "container_environment"
+    env_dir.mkdir()
+    (env_dir / "FROM_DOCKER").write_text("yes")
+    env = launcher_base_env(None, container_env_dir=env_dir)
+    assert env["FROM_DOCKER"] == "yes"
+    assert "PATH" in env  # ours underneath
+    assert "FROM_DOCKER" not in launcher_base_env(None, container_env_dir=tmp_path / "none")
+
+
+def test_state_dir_without_a_stack_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(WorkloadctlError) as caught:
+        stack_settings(tmp_path)
+    assert "no stack started by `workloadctl up`" in str(caught.value)
+
+
+def test_every_reload_code_is_documented() -> None:
+    repo = Path(__file__).resolve().parents[3]
+    sources = "".join(p.read_text() for p in (repo / "src/workloadctl/control").glob("reload*.py"))
+    in_source = set(re.findall(r'"(RLD\d{3})"', sources))
+    rows = re.findall(
+        r"^\| (RLD\d{3}) \| (error|warning) \| .+ \|$",
+        (repo / "docs/reload.md").read_text(),
+        re.MULTILINE,
+    )
+    assert in_source == {code for code, _ in rows} == {"RLD001"}
+    assert len(rows) == len(in_source)

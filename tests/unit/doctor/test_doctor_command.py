@@ -1,0 +1,149 @@
+"""`workloadctl doctor` through `cli.main` on a fake machine: exit status, JSON, where it looks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from doctor_fakes import S6_ALL, FakeSystem
+
+from workloadctl import settings as S
+from workloadctl.cli import main
+from workloadctl.commands import doctor as doctor_command
+from workloadctl.doctor.run import check_configs, context_for
+from workloadctl.doctor.system import Completed
+from workloadctl.runtime.local_stack import StackRecord
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def healthy() -> FakeSystem:
+    return FakeSystem(
+        programs=dict(S6_ALL),
+        answers={
+            "supervisord": Completed(0, "4.3.0\n", ""),
+            "process-compose": Completed(0, "v1.122.0\n", ""),
+            "unshare": Completed(0, "", ""),
+        },
+    )
+
+
+@pytest.fixture
+def repo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    assert main(["init", str(root)]) == 0
+    capsys.readouterr()
+    for name in (S.ENV_ROOT, S.ENV_STATE_DIR, S.ENV_IN_CONTAINER, "UNAME", "REPO_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(S.ENV_SUPERVISORD_BIN, "/fake/supervisord")
+    monkeypatch.setenv(S.ENV_PROCESS_COMPOSE_BIN, "/fake/process-compose")
+    monkeypatch.chdir(root)
+    return root
+
+
+def use(monkeypatch: pytest.MonkeyPatch, system: FakeSystem) -> None:
+    monkeypatch.setattr(doctor_command, "RealSystem", lambda env=None: system)
+
+
+def test_all_good_json(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use(monkeypatch, healthy())
+    assert main(["doctor", "--json", "--state-dir", str(repo / "st")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is True
+    names = [c["name"] for c in data["checks"]]
+    assert names[:7] == [
+        "s6",
+        "execline",
+        "supervisord",
+        "process-compose",
+        "unshare",
+        "pid-namespace",
+        "configs",
+    ]
+    assert {"port 9001", "port 4035", "port 4966", "state-dir", "secrets", "sockets"} <= set(names)
+    for check in data["checks"]:
+        assert set(check) == {"name", "ok", "detail", "fix"}
+        assert check["ok"] is True and check["fix"] is None
+    state = next(c for c in data["checks"] if c["name"] == "state-dir")
+    assert str(repo / "st/var/lib/workloadctl") in state["detail"]
+
+
+def test_problems_exit_1_with_fixes(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    system = healthy()
+    del system.programs["execlineb"]
+    system.busy_ports = {9001: [4242]}
+    use(monkeypatch, system)
+    assert main(["doctor", "--state-dir", str(repo / "st")]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL execline" in out
+    assert "fix: sudo apt-get install s6 execline" in out
+    assert "FAIL port 9001" in out and "kill 4242" in out
+    assert out.rstrip().endswith("doctor: 2 problems")
+
+
+def test_broken_config_is_a_problem(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / ".devcontainer/devcontainer.json").write_text(
+        '{"dockerComposeFile": "docker-compose.yml", "service": "dev", "init": true}'
+    )
+    use(monkeypatch, healthy())
+    assert main(["doctor", "--json", "--state-dir", str(repo / "st")]) == 1
+    configs = next(
+        c for c in json.loads(capsys.readouterr().out)["checks"] if c["name"] == "configs"
+    )
+    assert configs["ok"] is False and "[DC010]" in configs["detail"]
+    assert "workloadctl validate --root" in configs["fix"]
+
+
+def test_not_a_workloadctl_repository(tmp_path: Path) -> None:
+    check = check_configs(tmp_path, S.Settings.from_env({}))
+    assert not check.ok and check.fix is not None and "workloadctl init" in check.fix
+
+
+def test_in_the_container_checks_pid1_not_namespaces(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(S.ENV_IN_CONTAINER, "1")
+    monkeypatch.setenv(S.ENV_ROOT, str(repo))
+    monkeypatch.setenv(S.ENV_STATE_DIR, str(repo / "var-lib"))
+    monkeypatch.setenv(S.ENV_RUN_DIR, str(repo / "run"))
+    system = healthy()
+    system.programs.update({"s6-rc": "/command/s6-rc", "with-contenv": "/command/with-contenv"})
+    system.pid1 = "docker-init"
+    use(monkeypatch, system)
+    assert main(["doctor", "--json"]) == 1
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert "pid-namespace" not in checks and "unshare" not in checks
+    assert checks["pid-1"]["ok"] is False
+    assert checks["state-dir"]["detail"].startswith(str(repo / "var-lib"))
+
+
+def test_context_reads_the_stack_record(repo: Path, tmp_path: Path) -> None:
+    top = tmp_path / "stack"
+    top.mkdir()
+    env = {
+        S.ENV_STATE_DIR: str(top / "var/lib/workloadctl"),
+        S.ENV_RUN_DIR: str(top / "run/workloadctl"),
+        "UNAME": "me",
+    }
+    StackRecord(str(repo), str(top), 10, 11, [], [], env, 0.0).write(top / "stack.json")
+    context = context_for(top, repo, env={})
+    assert context.record is not None and context.record.svscan_pid == 11
+    assert context.settings.state_dir == top / "var/lib/workloadctl"
+    assert context.settings.run_dir == top / "run/workloadctl"
+    assert context.root == repo
+
+
+def test_context_without_a_stack_uses_the_default_state_dir(repo: Path) -> None:
+    context = context_for(None, repo, env={"PATH": "/usr/bin"})
+    assert context.record is None
+    assert context.settings.state_dir == repo.resolve() / ".state/var/lib/workloadctl"

@@ -1,0 +1,97 @@
+"""Which ports the configs want, and who may hold them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from doctor_fakes import FakeSystem
+
+from workloadctl import settings as S
+from workloadctl.checks.layout import validation_settings
+from workloadctl.cli import main
+from workloadctl.doctor.ports import WantedPort, check_port, running_configs, wanted_ports
+from workloadctl.runtime.local_stack import StackRecord
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def vsettings(root: Path) -> S.Settings:
+    return validation_settings(S.Settings.from_env({}), root)
+
+
+def record(svscan_pid: int = 500) -> StackRecord:
+    return StackRecord("/r", "/t", 499, svscan_pid, [], [], {}, 0.0)
+
+
+def test_ports_of_this_repositorys_configs() -> None:
+    wanted = {w.port: w for w in wanted_ports(running_configs(REPO, vsettings(REPO)), REPO)}
+    assert {9001, 4035, 4966} <= set(wanted)
+    assert wanted[9001].wanted_by == ["supervisord web UI (workloads/supervisord/project.conf)"]
+    assert (
+        wanted[4035]
+        .wanted_by[0]
+        .startswith("supervisord program 'code-server' (workloads/supervisord/project.conf:")
+    )
+
+
+def test_an_invalid_project_config_means_the_seed_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", str(tmp_path)]) == 0
+    capsys.readouterr()
+    conf = tmp_path / "workloads/supervisord/project.conf"
+    conf.write_text(conf.read_text() + "\n[program:broken]\n")  # no command=
+    configs = running_configs(tmp_path, vsettings(tmp_path))
+    supervisord = next(c for c in configs if c.manager == "supervisord")
+    assert supervisord.path == tmp_path / ".devcontainer/supervisord/seed.conf"
+    ports = {w.port for w in wanted_ports(configs, tmp_path)}
+    assert {9001, 4035} <= ports and 4966 not in ports  # difit is only in the project
+
+
+def wanted(port: int = 9001) -> WantedPort:
+    return WantedPort(port, ["supervisord web UI (x.conf)"], ["x.conf"])
+
+
+def test_free_port() -> None:
+    check = check_port(FakeSystem(), wanted(), None, in_container=False)
+    assert check.ok and check.name == "port 9001" and "free" in check.detail
+
+
+def test_port_held_by_our_local_stack() -> None:
+    system = FakeSystem(busy_ports={9001: [777]}, parents={777: [600, 500, 499, 1]})
+    check = check_port(system, wanted(), record(500), in_container=False)
+    assert check.ok and "our own running stack" in check.detail and "PID 777" in check.detail
+
+
+def test_port_held_by_a_process_in_the_stacks_namespace() -> None:
+    system = FakeSystem(busy_ports={9001: [777]}, namespaces={777: "ns-a", 500: "ns-a"})
+    assert check_port(system, wanted(), record(500), in_container=False).ok
+
+
+def test_port_held_by_something_else() -> None:
+    system = FakeSystem(busy_ports={9001: [4242]}, parents={4242: [1]})
+    check = check_port(system, wanted(), record(500), in_container=False)
+    assert not check.ok
+    assert "in use by PID 4242 (proc-4242)" in check.detail
+    assert check.fix == "stop it (kill 4242), or change the port in x.conf"
+
+
+def test_in_the_container_descendants_of_pid1_are_ours() -> None:
+    system = FakeSystem(busy_ports={9001: [80]}, parents={80: [40, 1]})
+    assert check_port(system, wanted(), None, in_container=True).ok
+    # A `docker exec` shell's child has no PID 1 above it.
+    system = FakeSystem(busy_ports={9001: [90]}, parents={90: [85]})
+    assert not check_port(system, wanted(), None, in_container=True).ok
+
+
+def test_outside_without_a_stack_nothing_is_ours() -> None:
+    system = FakeSystem(busy_ports={9001: [80]}, parents={80: [40, 1]})
+    assert not check_port(system, wanted(), None, in_container=False).ok
+
+
+def test_holder_this_user_cannot_see() -> None:
+    system = FakeSystem(busy_ports={9001: []})
+    check = check_port(system, wanted(), None, in_container=False)
+    assert not check.ok and "cannot see" in check.detail
+    assert check.fix is not None and "ss -ltnp" in check.fix
