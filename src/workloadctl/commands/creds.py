@@ -52,8 +52,8 @@ def _shown(value: str | None, missing: str) -> str:
 
 def render_creds(creds: Creds) -> str:
     sv, pc = creds.supervisord, creds.process_compose
-    which = "running" if sv.config_source == "decision" else "would run; no decision readable"
-    lines = [f"supervisord (config: {sv.config}, the one it {which})"]
+    which = "in use" if sv.config_source == "decision" else "it would run; no decision readable"
+    lines = [f"supervisord (config: {sv.config}, {which})"]
     if sv.web_ui is None:
         lines.append("  web UI:        off (no [inet_http_server] in the config)")
     else:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from workloadctl.checks.cross_manager import check_cross_manager
 from workloadctl.checks.programs import Manager
+from workloadctl.control.context import ControlContext
 from workloadctl.control.reload_apply import (
     Applied,
     PartialReloadError,
@@ -52,7 +53,7 @@ from workloadctl.runtime.decision import (
     project_config_path,
     read_decision,
 )
-from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
+from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.manager_env import MANAGERS, manager_environment
 from workloadctl.runtime.quarantine import policy_from_env
 from workloadctl.runtime.statefile import write_json_atomic
@@ -283,14 +284,10 @@ def reload_stack(world: ReloadWorld, managers: Sequence[Manager] | None = None) 
 
 
 def stack_settings(state_dir: Path | None) -> tuple[Settings, StackRecord | None]:
-    """Settings for a command on a running stack; `--state-dir` must name a local stack."""
-    settings, record = settings_for(state_dir)
-    if state_dir is not None and record is None:
-        raise WorkloadctlError(
-            f"--state-dir {state_dir}: no stack started by `workloadctl up` is recorded there "
-            f"(no {RECORD_NAME}); start one with `workloadctl up --state-dir {state_dir}`"
-        )
-    return settings, record
+    """Settings for a command on a running stack; `--state-dir` must name a local stack
+    (the same rule as every other control command: `ControlContext.load`)."""
+    context = ControlContext.load(state_dir)
+    return context.settings, context.record
 
 
 def world_for(settings: Settings, record: StackRecord | None) -> ReloadWorld:

@@ -162,5 +162,12 @@ def settings_for(
         top = candidate if (candidate / RECORD_NAME).exists() else None
     record = find_record(top) if top is not None else None
     if record is not None:
-        env.update({k: v for k, v in record.env.items() if k.startswith("WORKLOADCTL_")})
+        # The stack's own paths, and the account and repository its services run with.
+        env.update(
+            {
+                k: v
+                for k, v in record.env.items()
+                if k.startswith("WORKLOADCTL_") or k in ("UNAME", "REPO_NAME")
+            }
+        )
     return S.Settings.from_env(env), record

@@ -295,7 +295,7 @@ def test_base_env_is_the_local_runners_or_the_container_environment(tmp_path: Pa
 def test_state_dir_without_a_stack_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(WorkloadctlError) as caught:
         stack_settings(tmp_path)
-    assert "no stack started by `workloadctl up`" in str(caught.value)
+    assert "no stack recorded in" in str(caught.value)
 
 
 def test_every_reload_code_is_documented() -> None:
