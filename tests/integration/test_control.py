@@ -461,3 +461,24 @@ def test_status_is_fast_enough_to_watch(stack: Stack) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert time.monotonic() - started < 5
+
+
+def test_a_user_without_root_gets_one_line(stack: Stack) -> None:
+    for argv in (["status"], ["restart", "sv-one"], ["creds"]):
+        result = subprocess.run(
+            [
+                "setpriv",
+                "--reuid=nobody",
+                "--regid=nogroup",
+                "--clear-groups",
+                WORKLOADCTL,
+                *argv,
+                "--state-dir",
+                str(stack.top),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1, result
+        assert "permission denied" in one_line_error(result.stderr) and "sudo" in result.stderr

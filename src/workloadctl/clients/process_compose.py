@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import base64
+import http.client
 import json
-import os
 import socket
-import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, cast
 from urllib.parse import quote, urlencode
 
-from workloadctl.clients import wire
 from workloadctl.errors import WorkloadctlError
 
 TOKEN_HEADER = "X-PC-Token-Key"
@@ -20,6 +17,24 @@ TOKEN_HEADER = "X-PC-Token-Key"
 
 class ProcessComposeError(WorkloadctlError):
     pass
+
+
+class _UnixHTTPConnection(http.client.HTTPConnection):
+    """http.client's connection to a unix socket instead of a TCP port."""
+
+    def __init__(self, socket_path: Path, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._socket_path = socket_path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(self.timeout)
+            sock.connect(str(self._socket_path))
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
 
 
 class ProcessComposeClient:
@@ -36,15 +51,11 @@ class ProcessComposeClient:
         if body is not None:
             payload = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        connection = _UnixHTTPConnection(self.socket_path, self._timeout)
         try:
-            response = wire.request(
-                self.socket_path,
-                method,
-                path,
-                headers=headers,
-                body=payload,
-                timeout=self._timeout,
-            )
+            connection.request(method, path, body=payload, headers=headers)
+            response = connection.getresponse()
+            raw = response.read()
         except FileNotFoundError as exc:
             raise ProcessComposeError(
                 f"process-compose is not running (no socket at {self.socket_path})"
@@ -54,18 +65,20 @@ class ProcessComposeClient:
                 f"process-compose at {self.socket_path} did not answer {method} {path} "
                 f"within {self._timeout:g} s"
             ) from exc
-        except (OSError, wire.WireError) as exc:
+        except (OSError, http.client.HTTPException) as exc:
             raise ProcessComposeError(f"process-compose at {self.socket_path}: {exc}") from exc
+        finally:
+            connection.close()
         if response.status == 401:
             raise ProcessComposeError(
                 f"process-compose at {self.socket_path} refused the API token (401)"
             )
         data: Any = None
-        if response.body:
+        if raw:
             try:
-                data = json.loads(response.body)
+                data = json.loads(raw)
             except ValueError:
-                data = response.body.decode(errors="replace")
+                data = raw.decode(errors="replace")
         if response.status >= 400:
             detail = data.get("error") if isinstance(data, dict) else data
             raise ProcessComposeError(
@@ -120,6 +133,12 @@ class ProcessComposeClient:
     def follow_logs(self, name: str, tail: int) -> Iterator[str]:
         """The last `tail` lines of NAME's log, then every new line until the server closes
         the stream: `GET /process/logs/ws?follow=true`, the WebSocket `process logs -f` uses."""
+        # Imported here: only `logs -f` needs it, and every other command starts faster.
+        import websocket
+
+        target = "/process/logs/ws?" + urlencode(
+            {"name": name, "offset": str(tail), "follow": "true"}
+        )
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.settimeout(self._timeout)
@@ -131,98 +150,49 @@ class ProcessComposeClient:
                 ) from exc
             except OSError as exc:
                 raise ProcessComposeError(f"process-compose at {self.socket_path}: {exc}") from exc
-            query = urlencode({"name": name, "offset": str(tail), "follow": "true"})
-            reader = sock.makefile("rb")
-            self._websocket_handshake(sock, reader, f"/process/logs/ws?{query}")
-            sock.settimeout(None)  # following: wait for the next line as long as it takes
-            for payload in _websocket_messages(sock, reader):
-                yield _log_message(payload)
+            headers = [f"{TOKEN_HEADER}: {self._token}"] if self._token else []
+            try:
+                # The library speaks HTTP and WebSocket over the socket it is given; the
+                # host in the URL only goes into the Host header.
+                ws = websocket.create_connection(
+                    f"ws://localhost{target}",
+                    timeout=self._timeout,
+                    socket=sock,
+                    header=headers,
+                    suppress_origin=True,
+                )
+            except websocket.WebSocketBadStatusException as exc:
+                if exc.status_code == 401:
+                    raise ProcessComposeError(
+                        f"process-compose at {self.socket_path} refused the API token (401)"
+                    ) from exc
+                raise ProcessComposeError(
+                    f"process-compose: GET {target}: no log stream "
+                    f"(HTTP {exc.status_code} {exc.status_message})"
+                ) from exc
+            except websocket.WebSocketTimeoutException as exc:
+                raise ProcessComposeError(f"process-compose log stream: {exc}") from exc
+            except websocket.WebSocketException as exc:
+                raise ProcessComposeError(
+                    f"process-compose: GET {target}: no log stream ({str(exc) or 'no answer'})"
+                ) from exc
+            try:
+                ws.settimeout(None)  # following: wait for the next line as long as it takes
+                while True:
+                    try:
+                        opcode, payload = ws.recv_data()  # answers pings itself
+                    except (websocket.WebSocketConnectionClosedException, BrokenPipeError):
+                        return  # the server is gone (BrokenPipe: while answering its close)
+                    if opcode == websocket.ABNF.OPCODE_CLOSE:
+                        return
+                    if opcode in (websocket.ABNF.OPCODE_TEXT, websocket.ABNF.OPCODE_BINARY):
+                        yield _log_message(payload)
+            except websocket.WebSocketException as exc:
+                raise ProcessComposeError(f"process-compose log stream: {exc}") from exc
         except OSError as exc:
             raise ProcessComposeError(f"process-compose log stream: {exc}") from exc
         finally:
-            sock.close()
-
-    def _websocket_handshake(self, sock: socket.socket, reader: BinaryIO, target: str) -> None:
-        key = base64.b64encode(os.urandom(16)).decode()
-        lines = [
-            f"GET {target} HTTP/1.1",
-            "Host: localhost",
-            "Upgrade: websocket",
-            "Connection: Upgrade",
-            f"Sec-WebSocket-Key: {key}",
-            "Sec-WebSocket-Version: 13",
-        ]
-        if self._token:
-            lines.append(f"{TOKEN_HEADER}: {self._token}")
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        status_line = reader.readline().decode("latin-1").strip()
-        while reader.readline() not in (b"\r\n", b"\n", b""):
-            pass  # the response headers: nothing in them is needed
-        parts = status_line.split()
-        status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-        if status == 401:
-            raise ProcessComposeError(
-                f"process-compose at {self.socket_path} refused the API token (401)"
-            )
-        if status != 101:
-            raise ProcessComposeError(
-                f"process-compose: GET {target}: no log stream ({status_line or 'no answer'})"
-            )
-
-
-_WS_CONTINUATION, _WS_TEXT, _WS_BINARY, _WS_CLOSE, _WS_PING = 0x0, 0x1, 0x2, 0x8, 0x9
-_WS_PONG = 0xA
-
-
-def _read_exactly(reader: BinaryIO, count: int) -> bytes:
-    data = reader.read(count)
-    if data is None or len(data) < count:
-        raise EOFError
-    return data
-
-
-def _websocket_frame(reader: BinaryIO) -> tuple[bool, int, bytes]:
-    """One frame: (final, opcode, payload). Frames from a server are never masked, but
-    a mask is honoured anyway."""
-    first, second = _read_exactly(reader, 2)
-    length = second & 0x7F
-    if length == 126:
-        (length,) = struct.unpack("!H", _read_exactly(reader, 2))
-    elif length == 127:
-        (length,) = struct.unpack("!Q", _read_exactly(reader, 8))
-    mask = _read_exactly(reader, 4) if second & 0x80 else b""
-    payload = _read_exactly(reader, length)
-    if mask:
-        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return bool(first & 0x80), first & 0x0F, payload
-
-
-def _send_websocket_frame(sock: socket.socket, opcode: int, payload: bytes) -> None:
-    """A client frame: always masked (RFC 6455 5.3); only short control frames are sent."""
-    mask = os.urandom(4)
-    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    sock.sendall(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
-
-
-def _websocket_messages(sock: socket.socket, reader: BinaryIO) -> Iterator[bytes]:
-    """Whole data messages until the server closes the stream (or the connection drops)."""
-    pending = b""
-    while True:
-        try:
-            final, opcode, payload = _websocket_frame(reader)
-        except EOFError:
-            return
-        if opcode == _WS_CLOSE:
-            return
-        if opcode == _WS_PING:
-            _send_websocket_frame(sock, _WS_PONG, payload[:125])
-            continue
-        if opcode not in (_WS_TEXT, _WS_BINARY, _WS_CONTINUATION):
-            continue
-        pending += payload
-        if final:
-            yield pending
-            pending = b""
+            sock.close()  # the WebSocket's own socket: no close handshake, as a reader
 
 
 def _log_message(payload: bytes) -> str:

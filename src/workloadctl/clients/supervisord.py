@@ -1,12 +1,16 @@
-"""Client for a live supervisord: XML-RPC over its unix socket (see `wire` for why not
-xmlrpc.client)."""
+"""Client for a live supervisord: Supervisor's own XML-RPC transport over its unix socket."""
 
 from __future__ import annotations
 
+import http.client
+import socket
+import xmlrpc.client
 from pathlib import Path
 from typing import Any, cast
+from xml.parsers.expat import ExpatError
 
-from workloadctl.clients import wire
+from supervisor.xmlrpc import SupervisorTransport, UnixStreamHTTPConnection
+
 from workloadctl.errors import WorkloadctlError
 
 
@@ -27,6 +31,46 @@ FAULT_ALREADY_STARTED = 60
 FAULT_NOT_RUNNING = 70
 
 
+def _one_line(exc: BaseException) -> str:
+    """The exception's text on one line (http.client's BadStatusLine is the raw line read)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+class _TimedUnixConnection(UnixStreamHTTPConnection):  # type: ignore[misc]
+    """Supervisor's unix socket connection, with the HTTPConnection's timeout applied to
+    the socket (`UnixStreamHTTPConnection.connect` leaves it blocking forever)."""
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(self.timeout)
+            sock.connect(self.socketfile)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+class _TimedSupervisorTransport(SupervisorTransport):  # type: ignore[misc]
+    """`SupervisorTransport` for a unix socket whose connections time out after `timeout`
+    seconds (connecting, sending, or waiting for the answer)."""
+
+    def __init__(
+        self, username: str | None, password: str | None, socket_path: Path, timeout: float
+    ) -> None:
+        super().__init__(username, password, f"unix://{socket_path}")
+        self._socket_file = str(socket_path)
+        self._timeout = timeout
+        # SupervisorTransport.request makes its connection with this factory.
+        self._get_connection = self._timed_connection
+
+    def _timed_connection(self) -> _TimedUnixConnection:
+        # "localhost": the host name only goes into the Host header.
+        connection = _TimedUnixConnection("localhost", timeout=self._timeout)
+        connection.socketfile = self._socket_file
+        return connection
+
+
 class SupervisordClient:
     """One method per XML-RPC call workloadctl makes; every failure is a `SupervisordError`."""
 
@@ -38,34 +82,39 @@ class SupervisordClient:
         timeout: float = 10.0,
     ) -> None:
         self.socket_path = socket_path
+        self._username = username
+        self._password = password
         self._timeout = timeout
-        self._headers = {"Content-Type": "text/xml", "Accept": "text/xml"}
-        if username is not None and password is not None:
-            self._headers["Authorization"] = wire.basic_auth(username, password)
 
     def _call(self, method: str, *args: Any) -> Any:
+        # A fresh connection per call: a call that failed half way (a timeout) leaves the
+        # connection unusable, and supervisord may have restarted between two calls.
+        transport = _TimedSupervisorTransport(
+            self._username, self._password, self.socket_path, self._timeout
+        )
         try:
-            response = wire.request(
-                self.socket_path,
-                "POST",
-                "/RPC2",
-                headers=self._headers,
-                body=wire.encode_call(method, args),
-                timeout=self._timeout,
-            )
-            if response.status == 401:
+            target: Any = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+            for part in method.split("."):
+                target = getattr(target, part)
+            return target(*args)
+        except xmlrpc.client.Fault as fault:
+            raise SupervisordError(
+                f"supervisord: {method}: {fault.faultString}", fault.faultCode
+            ) from fault
+        except xmlrpc.client.ProtocolError as exc:
+            if exc.errcode == 401:
                 raise SupervisordError(
                     f"supervisord at {self.socket_path} refused the credentials (401)"
-                )
-            if response.status != 200:
-                raise SupervisordError(
-                    f"supervisord: {method}: HTTP {response.status} {response.reason}"
-                )
-            return wire.decode_response(response.body)
-        except wire.XmlRpcFault as fault:
-            raise SupervisordError(f"supervisord: {method}: {fault.message}", fault.code) from fault
-        except wire.WireError as exc:
-            raise SupervisordError(f"supervisord: {method}: {exc}") from exc
+                ) from exc
+            raise SupervisordError(
+                f"supervisord: {method}: HTTP {exc.errcode} {exc.errmsg}"
+            ) from exc
+        except (ExpatError, xmlrpc.client.ResponseError, ValueError, TypeError) as exc:
+            # The answer was HTTP but not XML-RPC (xmlrpc.client's unmarshaller raises
+            # ValueError or TypeError for a malformed <int> or <boolean>).
+            raise SupervisordError(
+                f"supervisord: {method}: not an XML-RPC answer: {_one_line(exc)}"
+            ) from exc
         except FileNotFoundError as exc:
             raise SupervisordError(
                 f"supervisord is not running (no socket at {self.socket_path})"
@@ -75,8 +124,10 @@ class SupervisordClient:
                 f"supervisord at {self.socket_path} did not answer {method} "
                 f"within {self._timeout:g} s"
             ) from exc
-        except OSError as exc:
-            raise SupervisordError(f"supervisord at {self.socket_path}: {exc}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise SupervisordError(f"supervisord at {self.socket_path}: {_one_line(exc)}") from exc
+        finally:
+            transport.close()
 
     def state(self) -> str:
         return cast(str, self._call("supervisor.getState")["statename"])

@@ -60,13 +60,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def _render_once(args: argparse.Namespace, *, compact: bool) -> int:
+def _render_once(args: argparse.Namespace) -> int:
     from workloadctl.control.context import ControlContext
     from workloadctl.control.status import collect_status
 
     status = collect_status(ControlContext.load(args.state_dir, timeout=args.timeout))
     if args.json:
-        print(json.dumps(status.as_json(), indent=None if compact else 2), flush=True)
+        # One line: what scripts and `jq` read, and `--watch --json` streams line by line.
+        print(json.dumps(status.as_json()), flush=True)
     else:
         from workloadctl.control.render import render_status
 
@@ -86,7 +87,7 @@ def _watch(args: argparse.Namespace) -> int:
                 sys.stdout.write(CLEAR_SCREEN)
                 print(f"every {args.watch:g} s, {time.strftime('%H:%M:%S')} (Ctrl-C to stop)\n")
             try:
-                code = _render_once(args, compact=True)
+                code = _render_once(args)
             except WorkloadctlError as exc:  # no stack yet: keep watching, it may come
                 print(f"workloadctl: error: {exc}", flush=True)
                 code = exc.exit_code
@@ -98,4 +99,4 @@ def _watch(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.watch is not None:
         return _watch(args)
-    return _render_once(args, compact=False)
+    return _render_once(args)

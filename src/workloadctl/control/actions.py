@@ -182,12 +182,12 @@ def _wait_program(driver: ProgramDriver, name: str, timeout: float) -> tuple[Pro
 
 def _start_program(driver: ProgramDriver, target: Target, name: str, timeout: float) -> Outcome:
     before = driver.snapshot(name)
+    if before.state in _SETTLING:  # let a start or stop under way finish first
+        before, _ = _wait_program(driver, name, timeout)
     if before.state == "running":
         return _program_outcome(
             target, "start", before, before, ok=True, message=f"already {_describe(before)}"
         )
-    if before.state in _SETTLING:
-        before, _ = _wait_program(driver, name, timeout)
     driver.start(name)
     final, settled = _wait_program(driver, name, timeout)
     return _after(target, "start", before, final, settled, timeout, ok=final.state in _UP)

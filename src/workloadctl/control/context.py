@@ -7,6 +7,7 @@ services are, how to reach each manager, and how to show PIDs to the caller.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from workloadctl.clients.process_compose import ProcessComposeClient
 from workloadctl.clients.supervisord import SupervisordClient
 from workloadctl.control.pids import PidTranslator
 from workloadctl.errors import WorkloadctlError
-from workloadctl.runtime.local_stack import StackRecord, settings_for
+from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
 from workloadctl.settings import Settings
 
 MANAGERS: tuple[Manager, ...] = ("supervisord", "process-compose")
@@ -26,6 +27,21 @@ DEFAULT_TIMEOUT = 10.0
 
 class NoStackError(WorkloadctlError):
     pass
+
+
+def _refuse_unreadable(path: Path) -> None:
+    """A stack's files are root's: say so, rather than that there is no stack."""
+    try:
+        path.stat()
+        denied = not os.access(path, os.R_OK)
+    except PermissionError:
+        denied = True
+    except OSError:
+        return
+    if denied:
+        raise WorkloadctlError(
+            f"cannot read {path}: permission denied (the stack is root's: use sudo)"
+        )
 
 
 @dataclass
@@ -42,6 +58,7 @@ class ControlContext:
     def load(cls, state_dir: Path | None, *, timeout: float = DEFAULT_TIMEOUT) -> ControlContext:
         settings, record = settings_for(state_dir.resolve() if state_dir else None)
         if state_dir is not None and record is None:
+            _refuse_unreadable(state_dir / RECORD_NAME)
             # Without this, a mistyped --state-dir would silently mean the container's paths.
             raise NoStackError(
                 f"no stack recorded in {state_dir} (no stack.json): start one with "
@@ -58,17 +75,11 @@ class ControlContext:
     def process_compose(self, timeout: float | None = None) -> ProcessComposeClient:
         return process_compose_client(self.settings, timeout=timeout or self.timeout)
 
-    @property
-    def where(self) -> str:
-        """Which stack this is, for messages."""
-        if self.record is not None:
-            return f"the local stack in {self.record.top}"
-        return f"the stack supervised in {self.settings.service_dir}"
-
     def require_stack(self) -> None:
         """Raise one line when s6 supervises neither manager here (no stack is running)."""
         if any(s6.is_supervised(self.service(m)) for m in MANAGERS):
             return
+        _refuse_unreadable(self.settings.service_dir)
         hint = (
             "start it with `workloadctl up`"
             if self.record is not None

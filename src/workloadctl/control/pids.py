@@ -8,14 +8,14 @@ whole process tree for every PID; `status` with 100 programs needs one walk, not
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-PROC = Path("/proc")
+# Plain strings, not pathlib: a pass reads a few hundred of these paths.
+PROC = "/proc"
 
 
 def _namespace_of(pid: int | str) -> str | None:
     try:
-        return os.readlink(PROC / str(pid) / "ns" / "pid")
+        return os.readlink(f"{PROC}/{pid}/ns/pid")
     except OSError:
         return None
 
@@ -23,7 +23,7 @@ def _namespace_of(pid: int | str) -> str | None:
 def _innermost_pid(pid: str) -> int | None:
     """The last NSpid of /proc/PID/status: the PID inside the innermost namespace."""
     try:
-        with open(PROC / pid / "status", encoding="ascii", errors="replace") as handle:
+        with open(f"{PROC}/{pid}/status", encoding="ascii", errors="replace") as handle:
             for line in handle:
                 if line.startswith("NSpid:"):
                     return int(line.split()[-1])

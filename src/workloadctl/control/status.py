@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
 from workloadctl.checks.programs import Manager
@@ -60,7 +60,8 @@ class ManagerStatus:
         return self.state in ("running", "disabled")
 
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
+        # vars(), not asdict(): the fields are flat, and asdict deep-copies each one.
+        return {**vars(self), "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class ProgramStatus:
         return not self.expected or self.state in HEALTHY
 
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
+        # vars(), not asdict(): the fields are flat, and asdict deep-copies each one.
+        return {**vars(self), "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -221,24 +223,26 @@ class _Call(threading.Thread):
 
 
 def fetch_raw(ctx: ControlContext) -> RawStatus:
-    """Ask s6 and both managers at the same time (and map PIDs meanwhile)."""
+    """Ask s6 and both managers at the same time; read the state dir and map PIDs while
+    they answer."""
     calls = {
         "supervisord": _Call(lambda: supervisord_answer(ctx)),
         "process-compose": _Call(lambda: process_compose_answer(ctx)),
         "s6:supervisord": _Call(lambda: s6.state(ctx.service("supervisord"))),
         "s6:process-compose": _Call(lambda: s6.state(ctx.service("process-compose"))),
-        "pids": _Call(ctx.pids.prepare),
-        "records": _Call(lambda: {m: manager_records(ctx, m) for m in MANAGERS}),
     }
     for call in calls.values():
         call.start()
+    local = _Call(lambda: {m: manager_records(ctx, m) for m in MANAGERS})
+    local.run()  # in this thread: it would only wait otherwise
+    _Call(ctx.pids.prepare).run()
     for call in calls.values():
         call.join()
     return RawStatus(
         s6={m: calls[f"s6:{m}"].answer for m in MANAGERS},
         supervisord=calls["supervisord"].answer,
         process_compose=calls["process-compose"].answer,
-        records=calls["records"].answer.value,
+        records=local.answer.value,
     )
 
 
