@@ -92,9 +92,15 @@ def default_loader(manager: Manager, env: Mapping[str, str], cwd: Path | None) -
 
 
 def find_binary(manager: Manager, environ: Mapping[str, str]) -> str | None:
-    if manager == "supervisord":
-        return supervisord_binary(environ)
-    return process_compose_binary(environ)
+    """The manager's binary, or None when there is none we can run: an override that
+    points nowhere is reported as missing (exit 111, not started), never exec'd, so it
+    cannot count as a crash of the project config."""
+    path = (
+        supervisord_binary(environ) if manager == "supervisord" else process_compose_binary(environ)
+    )
+    if path is None or not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        return None
+    return path
 
 
 def manager_argv(manager: Manager, binary: str, config: Path, settings: Settings) -> list[str]:
