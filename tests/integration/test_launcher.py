@@ -342,7 +342,11 @@ def test_process_compose_falls_back_to_the_seed_with_a_banner(stack: Stack, laun
 
 def test_missing_binary_exits_111_without_starting_anything(stack: Stack) -> None:
     stack.install("process-compose", project=None, seed="seed.yaml")
-    env = {**stack.env, S.ENV_PROCESS_COMPOSE_BIN: "/nonexistent/process-compose", "PATH": str(stack.tmp)}
+    env = {
+        **stack.env,
+        S.ENV_PROCESS_COMPOSE_BIN: "/nonexistent/process-compose",
+        "PATH": str(stack.tmp),
+    }
     done = subprocess.run(
         workloadctl("launch", "process-compose"),
         env=env,

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     top = (args.state_dir or default_top(root)).resolve()
     started = start_stack(root, top, _say)
     _say(f"stack up in {started.seconds:.1f} s")
-    for line in describe_access(LocalLayout.create(root, top), started.record):
+    for line in describe_access(LocalLayout.create(root, top)):
         print(line)
     if args.detach:
         print(f"stop it with: workloadctl down --state-dir {top}")

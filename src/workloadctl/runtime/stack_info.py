@@ -1,22 +1,35 @@
-"""How to reach a running stack: the lines `up` prints (and `creds` later shows)."""
+"""How to reach a running stack: the lines `up` prints. The same facts as `creds`, read
+from the configs the managers really run, but never the secrets themselves (the log of
+`make up` may be shared); `workloadctl creds` shows those on request."""
 
 from __future__ import annotations
 
-from workloadctl import settings as S
-from workloadctl.runtime.local_stack import LocalLayout, StackRecord
+from workloadctl.control.context import ControlContext
+from workloadctl.control.creds import collect_creds
+from workloadctl.runtime.local_stack import LocalLayout
+from workloadctl.runtime.manager_env import process_compose_token_path, supervisord_password_path
 
 
-def describe_access(layout: LocalLayout, record: StackRecord) -> list[str]:
-    settings = S.Settings.from_env(record.env)
-    secrets = settings.secrets_dir
-    return [
-        "",
-        "supervisord web UI: http://127.0.0.1:9001",
-        f"  user: {record.env.get('UNAME', '?')}  password: sudo cat {secrets / 'supervisord-password'}",
-        f"  XML-RPC socket: {settings.supervisord_socket}",
-        f"process-compose API: unix socket {settings.process_compose_socket}",
-        f"  token: sudo cat {secrets / 'process-compose-token'}",
-        "  TUI: process-compose attach -u "
-        f"{settings.process_compose_socket} --token-file {secrets / 'process-compose-token'}",
+def describe_access(layout: LocalLayout) -> list[str]:
+    context = ControlContext.load(layout.top)
+    creds = collect_creds(context)
+    sv, pc = creds.supervisord, creds.process_compose
+    state = f"--state-dir {layout.top}"
+    lines = [""]
+    if sv.web_ui is None:
+        lines.append("supervisord web UI: off (no [inet_http_server] in its config)")
+    else:
+        lines += [
+            f"supervisord web UI: {sv.web_ui.url}",
+            f"  user: {sv.web_ui.username}  password: in "
+            f"{supervisord_password_path(context.settings)} (or `workloadctl creds {state}`)",
+        ]
+    lines += [
+        f"  XML-RPC socket: {sv.socket}",
+        f"process-compose API: unix socket {pc.socket}",
+        f"  token: in {process_compose_token_path(context.settings)}",
+        f"  TUI: workloadctl attach {state}",
+        f"status: workloadctl status {state}",
         f"log: {layout.log_file}",
     ]
+    return lines

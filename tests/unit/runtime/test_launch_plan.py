@@ -114,7 +114,9 @@ def test_missing_seed_is_fatal_and_recorded_as_not_started(tmp_path: Path) -> No
 
 def test_missing_binary_exits_111_with_what_to_install(tmp_path: Path) -> None:
     err = io.StringIO()
-    environ = tmp_env(tmp_path, **{S.ENV_PROCESS_COMPOSE_BIN: "/nonexistent/process-compose"}, PATH=str(tmp_path))
+    environ = tmp_env(
+        tmp_path, **{S.ENV_PROCESS_COMPOSE_BIN: "/nonexistent/process-compose"}, PATH=str(tmp_path)
+    )
     code = L.launch(
         "process-compose",
         tmp_settings(tmp_path),
