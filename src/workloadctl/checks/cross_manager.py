@@ -248,9 +248,35 @@ def _port_claims(program: ProgramSpec) -> dict[int, str]:
     return claims
 
 
+# Servers that take their port as a bare positional argument: `python3 -m http.server 8000`.
+POSITIONAL_PORT_MODULES = frozenset({"http.server"})
+
+
+def _positional_module_port(words: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """`-m MODULE [options] N` for a module in POSITIONAL_PORT_MODULES: its first
+    positional argument, when it is a port number (option values are skipped)."""
+    for index, word in enumerate(words[:-1]):
+        if word != "-m" or words[index + 1] not in POSITIONAL_PORT_MODULES:
+            continue
+        rest = iter(words[index + 2 :])
+        for argument in rest:
+            if argument in _HTTP_SERVER_VALUE_OPTIONS:
+                next(rest, None)  # the option's value, never the port
+            elif not argument.startswith("-"):
+                if argument.isdigit() and 1 <= int(argument) <= 65535:
+                    yield int(argument), f"'{words[index + 1]} {argument}'"
+                return
+        return
+
+
+# `python -m http.server` options that take a value.
+_HTTP_SERVER_VALUE_OPTIONS = frozenset({"-b", "--bind", "-d", "--directory", "-p", "--protocol"})
+
+
 def _ports_in_words(words: tuple[str, ...]) -> Iterator[tuple[int, str]]:
     if not words:
         return
+    yield from _positional_module_port(words)
     client = posixpath.basename(words[0]) in CLIENT_PROGRAMS
     i = 1
     while i < len(words):

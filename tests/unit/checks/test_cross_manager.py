@@ -269,3 +269,18 @@ def test_codes_are_documented() -> None:
     in_source = set(re.findall(r'"(XM\d{3})"', source))
     in_docs = set(re.findall(r"^\| (XM\d{3}) \|", docs, flags=re.MULTILINE))
     assert in_source == in_docs == {"XM001", "XM002", "XM003", "XM004"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "ports"),
+    [
+        (("python3", "-m", "http.server", "8001", "--bind", "127.0.0.1"), {8001}),
+        (("python3", "-m", "http.server", "--bind", "127.0.0.1", "8002"), {8002}),
+        (("python3", "-m", "http.server", "--directory", "8000", "8003"), {8003}),
+        (("python3", "-m", "http.server"), set()),
+        (("python3", "-m", "json.tool", "8000"), set()),
+    ],
+)
+def test_positional_port_of_http_server(argv: tuple[str, ...], ports: set[int]) -> None:
+    program = ProgramSpec("supervisord", "docs", argv, "a.conf", 1)
+    assert ports_of(program) == ports
