@@ -25,7 +25,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -346,10 +346,8 @@ def _load_definition(name: str, service_dir: Path) -> _Definition:
         )
         return _Definition(service, contents, findings)
     dependencies = _read_name_list(service_dir, entries, "dependencies", findings)
-    scripts = (
-        _check_longrun(name, service_dir, entries, findings)
-        if service_type == "longrun"
-        else _check_oneshot(name, service_dir, entries, findings)
+    scripts = _check_scripts(
+        name, service_type, _SCRIPTS[service_type], service_dir, entries, findings
     )
     service = S6Service(
         name=name,
@@ -628,48 +626,48 @@ def _check_references(references: list[_Reference], defined: set[str]) -> list[F
 # ------------------------------------------------------------------- scripts
 
 
-def _check_longrun(
-    name: str, service_dir: Path, entries: list[str], findings: list[Finding]
+@dataclass(frozen=True)
+class _Scripts:
+    """What s6-rc-compile wants of an atomic service's scripts."""
+
+    mandatory: str  # run (longrun) / up (oneshot)
+    missing_code: str
+    optional: tuple[str, ...]
+    kept: tuple[str, ...]  # the scripts S6Service records
+    check: Callable[[Path], list[Finding]]  # longrun: a program; oneshot: an execline line
+
+
+def _check_scripts(
+    name: str,
+    kind: str,
+    rules: _Scripts,
+    service_dir: Path,
+    entries: list[str],
+    findings: list[Finding],
 ) -> dict[str, Path]:
     scripts: dict[str, Path] = {}
-    for script, mandatory in (("run", True), ("finish", False)):
+    for script in (rules.mandatory, *rules.optional):
+        mandatory = script == rules.mandatory
         path = service_dir / script
         if script not in entries:
             if mandatory:
                 findings.append(
-                    error(service_dir, None, "S6020", f"longrun '{name}' has no run file")
+                    error(
+                        service_dir,
+                        None,
+                        rules.missing_code,
+                        f"{kind} '{name}' has no {script} file",
+                    )
                 )
             continue
         problem = _not_regular(path)
         if problem is not None:
-            code = "S6020" if mandatory else "S6027"
+            code = rules.missing_code if mandatory else "S6027"
             findings.append(error(path, None, code, f"{script} of '{name}' {problem}"))
             continue
-        scripts[script] = path
-        findings.extend(_check_executable(path))
-    return scripts
-
-
-def _check_oneshot(
-    name: str, service_dir: Path, entries: list[str], findings: list[Finding]
-) -> dict[str, Path]:
-    scripts: dict[str, Path] = {}
-    for script, mandatory in (("up", True), ("down", False), ("reload", False)):
-        path = service_dir / script
-        if script not in entries:
-            if mandatory:
-                findings.append(
-                    error(service_dir, None, "S6021", f"oneshot '{name}' has no up file")
-                )
-            continue
-        problem = _not_regular(path)
-        if problem is not None:
-            code = "S6021" if mandatory else "S6027"
-            findings.append(error(path, None, code, f"{script} of '{name}' {problem}"))
-            continue
-        if script in ("up", "down"):
+        if script in rules.kept:
             scripts[script] = path
-        findings.extend(_check_command_line(path))
+        findings.extend(rules.check(path))
     return scripts
 
 
@@ -907,6 +905,11 @@ def _rotated(loop: list[str]) -> tuple[str, ...]:
     ordered = loop[first:] + loop[:first]
     return (*ordered, ordered[0])
 
+
+_SCRIPTS: dict[str, _Scripts] = {
+    "longrun": _Scripts("run", "S6020", ("finish",), ("run", "finish"), _check_executable),
+    "oneshot": _Scripts("up", "S6021", ("down", "reload"), ("up", "down"), _check_command_line),
+}
 
 __all__ = [
     "EXTERNAL_SERVICES",
