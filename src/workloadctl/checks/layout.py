@@ -17,10 +17,8 @@ from typing import Literal
 from workloadctl import settings as S
 from workloadctl.checks.cross_manager import check_cross_manager
 from workloadctl.checks.devcontainer import check_devcontainer
-from workloadctl.checks.process_compose import load_process_compose
-from workloadctl.checks.programs import LoadResult, ProgramSpec
+from workloadctl.checks.programs import LoadResult, ProgramSpec, load_manager_config
 from workloadctl.checks.s6rc import load_s6rc_tree
-from workloadctl.checks.supervisord import load_supervisord
 from workloadctl.findings import Report, error, warning
 from workloadctl.runtime.manager_env import manager_environment
 
@@ -66,27 +64,26 @@ def validation_settings(settings: S.Settings, root: Path) -> S.Settings:
 
 def load_one(target: Target, settings: S.Settings) -> LoadResult:
     """The single place that maps a kind to its loader, with the environment the launcher uses."""
-    if target.kind == "supervisord":
-        env = manager_environment(settings, "supervisord", for_validation=True)
-        return load_supervisord(target.path, env=env, on_target=settings.in_container)
-    if target.kind == "process-compose":
-        env = manager_environment(settings, "process-compose", for_validation=True)
-        return load_process_compose(target.path, env=env, cwd=target.cwd)
+    if target.kind != "s6-rc":
+        return load_manager_config(
+            target.kind,
+            target.path,
+            env=manager_environment(settings, target.kind, for_validation=True),
+            on_target=settings.in_container,
+            cwd=target.cwd,
+        )
     tree = load_s6rc_tree(target.path)
     return LoadResult(findings=list(tree.findings))
 
 
-def validate_paths(
-    targets: Sequence[Target], settings: S.Settings, *, cross_manager: bool = True
-) -> Report:
+def validate_paths(targets: Sequence[Target], settings: S.Settings) -> Report:
     report = Report()
     programs: list[ProgramSpec] = []
     for target in targets:
         result = load_one(target, settings)
         report.extend(result.findings)
         programs.extend(result.programs)
-    if cross_manager:
-        report.extend(check_cross_manager(programs))
+    report.extend(check_cross_manager(programs))
     return report
 
 

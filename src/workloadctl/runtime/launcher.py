@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.checks.programs import LoadResult, Manager, load_manager_config
 from workloadctl.runtime.banner import (
     missing_binary_banner,
     missing_seed_line,
@@ -76,17 +76,10 @@ class LaunchPlan:
 
 def default_loader(manager: Manager, env: Mapping[str, str], cwd: Path | None) -> Loader:
     """The loader `validate` uses, bound to the manager's environment and working directory
-    (process-compose reads `.env` from there). Imported on use: a broken import becomes a
-    failed decision, and the seed still runs."""
+    (process-compose reads `.env` from there), judging for this machine (on_target)."""
 
     def load(path: Path) -> LoadResult:
-        if manager == "supervisord":
-            from workloadctl.checks.supervisord import load_supervisord
-
-            return load_supervisord(path, env=env, on_target=True)
-        from workloadctl.checks.process_compose import load_process_compose
-
-        return load_process_compose(path, env=env, cwd=cwd)
+        return load_manager_config(manager, path, env=env, on_target=True, cwd=cwd)
 
     return load
 
