@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps venv process-compose test lint unit integration up down bench clean
+.PHONY: setup system-deps venv process-compose test lint unit integration container-test up down bench clean
 
 setup: system-deps venv process-compose
 
@@ -37,10 +37,17 @@ test: setup lint
 	$(BIN)/pytest
 
 unit: venv
-	$(BIN)/pytest -m "not integration"
+	$(BIN)/pytest -m "not integration and not container"
 
 integration: setup
 	$(BIN)/pytest -m integration
+
+# The real dev container (also part of `make test`): builds .devcontainer/Dockerfile with
+# podman and runs it with s6-overlay as PID 1. Needs root, podman, runc, debootstrap (for
+# the base image, once) and a release mirror ($WORKLOADCTL_RELEASE_MIRROR); skips saying
+# which is missing. See tests/container/README.md.
+container-test: venv
+	$(BIN)/pytest -m container tests/container
 
 up: setup
 	$(BIN)/workloadctl up
