@@ -108,6 +108,8 @@ def build(podman: Podman, context: Path, releases_url: str, log: Path, progress:
         str(context / ".devcontainer" / "Dockerfile"),
         str(context),
     ]
+    found = podman("image", "inspect", "--format", "{{.Id}}", IMAGE_TAG, check=False)
+    previous = found.stdout.strip() if found.returncode == 0 else ""
     progress(f"podman build (log: {log})")
     started = time.monotonic()
 
@@ -125,4 +127,9 @@ def build(podman: Podman, context: Path, releases_url: str, log: Path, progress:
         why = f"timed out after {BUILD_TIMEOUT:.0f} s" if timed_out else f"exit {code}"
         raise AssertionError(f"podman build failed ({why}); full log {log}:\n{log_tail(log)}")
     progress(f"podman build done in {time.monotonic() - started:.0f} s")
-    return iidfile.read_text(encoding="utf-8").strip()
+    image_id = iidfile.read_text(encoding="utf-8").strip()
+    # The previous session's image, now untagged: drop it (a container of a session still
+    # running keeps it, and then this fails harmlessly).
+    if previous and previous not in image_id:
+        podman("rmi", previous, timeout=120, check=False)
+    return image_id

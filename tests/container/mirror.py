@@ -46,11 +46,12 @@ def required_files(arch: Arch) -> list[str]:
 def missing_reason(arch: Arch) -> str | None:
     """Why the mirror cannot serve the build, or None when it can."""
     root = mirror_dir()
-    how = f"${ENV_MIRROR}" if os.environ.get(ENV_MIRROR, "").strip() else "the default path"
     if not root.is_dir():
+        if os.environ.get(ENV_MIRROR, "").strip():
+            return f"no release mirror at {root} (${ENV_MIRROR} names no directory)"
         return (
-            f"no release mirror at {root} ({how}; set ${ENV_MIRROR} to a directory laid out "
-            "like the release download paths)"
+            f"no release mirror at {root} (set ${ENV_MIRROR} to a directory laid out like "
+            "the release download paths: tests/container/README.md)"
         )
     missing = [name for name in required_files(arch) if not (root / name).is_file()]
     if missing:

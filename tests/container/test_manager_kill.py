@@ -68,8 +68,8 @@ def test_kill_9_of_a_manager(killable: Container, manager: str, timings: Timings
     print(f"{manager} recovered in {seconds:.2f} s")
 
     # Still so once the programs are past startsecs: no copy failing on a taken port.
-    doc, _ = killable.status()
-    pids = {key: p["pid"] for key, p in programs(doc or {}).items()}
+    recovered, _ = killable.status()
+    pids = {key: p["pid"] for key, p in programs(recovered or {}).items()}
     time.sleep(SETTLE_SECONDS)
     ok, seen = healthy(killable, old_pid=old_pid, manager=manager)
     assert ok, f"{SETTLE_SECONDS:.0f} s after recovering:\n" + seen

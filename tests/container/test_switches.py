@@ -39,9 +39,9 @@ def test_a_manager_switched_off_stays_down(containers: Containers, manager: str)
 
         # It stays down: s6 does not restart it, and nothing of it runs.
         for _ in range(int(STAYS_DOWN_SECONDS / 0.5)):
-            doc, result = container.status()
+            now, result = container.status()
             assert result.returncode == 0, result.describe()
-            assert doc is not None and managers(doc)[manager]["state"] == "disabled", (
+            assert now is not None and managers(now)[manager]["state"] == "disabled", (
                 result.describe()
             )
             assert manager_processes(container, manager) == [], ps_table(container.processes())
