@@ -233,6 +233,9 @@ class Container:
         result = self.podman("logs", *extra, self.name, timeout=60, check=False)
         return result.stdout + result.stderr
 
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.logs().splitlines()[-lines:])
+
     def inspect(self) -> dict[str, Any]:
         result = self.podman("inspect", "--type", "container", self.name, check=True)
         docs = json.loads(result.stdout)
@@ -268,8 +271,7 @@ class Container:
                 parts.append(f"container not running: {self.state()}")
         except AssertionError as error:
             parts.append(f"(diagnostics failed: {error})")
-        log_tail = "\n".join(self.logs().splitlines()[-60:])
-        parts.append("podman logs (last 60 lines):\n" + log_tail)
+        parts.append("podman logs (last 60 lines):\n" + self.log_tail())
         return "\n\n".join(parts)
 
 

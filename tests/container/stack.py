@@ -96,9 +96,7 @@ def wait_status(
         what,
         probe,
         timeout=timeout,
-        describe=lambda seen: (
-            f"{seen[0]}\n{seen[1].describe() if seen[1] else ''}\n\n" + container.diagnostics()
-        ),
+        describe=lambda seen: f"{seen[0]}\n\n{container.diagnostics()}",
     )
     assert why != "container exited", "the container exited:\n" + container.diagnostics()
     assert result is not None

@@ -29,9 +29,15 @@ RECOVERY_TIMEOUT = 60.0
 SETTLE_SECONDS = 4.0  # longer than the programs' startsecs: a copy that fails shows by then
 
 
-@pytest.fixture(scope="module")
-def killable(containers: Containers) -> Iterator[Container]:
-    container = containers.create("kill", edit_repo=add_developer_programs)
+@pytest.fixture(params=["supervisord", "process-compose"])
+def manager(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def killable(containers: Containers, manager: str) -> Iterator[Container]:
+    """A container per manager: what one test breaks never shows up in the other."""
+    container = containers.create(f"kill-{manager}", edit_repo=add_developer_programs)
     yield container
     containers.remove(container)
 
@@ -47,7 +53,6 @@ def healthy(container: Container, *, old_pid: int | None, manager: str) -> tuple
     return not problems, seen
 
 
-@pytest.mark.parametrize("manager", ["supervisord", "process-compose"])
 def test_kill_9_of_a_manager(killable: Container, manager: str, timings: Timings) -> None:
     doc, _ = wait_ready(killable, running=WITH_DEVELOPER_PROGRAMS)
     ok, seen = healthy(killable, old_pid=None, manager=manager)
@@ -62,7 +67,7 @@ def test_kill_9_of_a_manager(killable: Container, manager: str, timings: Timings
         lambda: healthy(killable, old_pid=old_pid, manager=manager),
         timeout=RECOVERY_TIMEOUT,
         interval=0.2,
-        describe=lambda seen: seen + "\n\n" + killable.diagnostics(),
+        describe=lambda seen: seen + "\n\npodman logs (end):\n" + killable.log_tail(),
     )
     timings.record(f"recovery_after_kill_9_{manager}", time.monotonic() - started)
     print(f"{manager} recovered in {seconds:.2f} s")
