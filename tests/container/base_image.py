@@ -93,10 +93,22 @@ def exists(podman: Podman, name: str) -> bool:
 
 
 @contextmanager
-def machine_lock() -> Iterator[None]:
-    """One maker of the base image per machine at a time (other sessions wait)."""
+def machine_lock(progress: Progress) -> Iterator[None]:
+    """One maker of the base image per machine at a time (other sessions wait, bounded)."""
     with LOCK.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        deadline = time.monotonic() + DEBOOTSTRAP_TIMEOUT + 300
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{LOCK} stayed locked: another session hangs") from None
+                if not told:
+                    progress(f"waiting for another session making the base image ({LOCK})")
+                    told = True
+                time.sleep(2)
         try:
             yield
         finally:
@@ -198,7 +210,7 @@ def ensure(podman: Podman, image: str, progress: Progress) -> str:
     if exists(podman, name):
         return name
     suite = debian_suite(image)
-    with machine_lock():
+    with machine_lock(progress):
         if exists(podman, name):  # made by another session while we waited
             return name
         started = time.monotonic()

@@ -62,6 +62,13 @@ def status_as_developer(container: Container) -> tuple[dict[str, object], Result
     return doc, result
 
 
+def status_as_root(container: Container) -> tuple[dict[str, object], Result]:
+    """For checking what a developer's command did: only that command is under test."""
+    doc, result = container.status()
+    assert doc is not None, result.describe()
+    return doc, result
+
+
 def test_status(dev: Container) -> None:
     doc, result = status_as_developer(dev)
     assert result.returncode == 0, result.describe()
@@ -76,21 +83,21 @@ def test_status(dev: Container) -> None:
     ("manager", "name"), [("supervisord", "docs"), ("process-compose", "static-site")]
 )
 def test_stop_then_start_a_program(dev: Container, manager: str, name: str) -> None:
-    doc, _ = status_as_developer(dev)
+    doc, _ = status_as_root(dev)
     old_pid = program(doc, manager, name)["pid"]
     try:
         must(dev.dev(f"workloadctl stop {name}"))
-        doc, result = status_as_developer(dev)
+        doc, result = status_as_root(dev)
         assert program(doc, manager, name)["state"] == "stopped", result.describe()
         # issue 8, point 6: a deliberate stop is not a failure.
-        text = dev.dev("workloadctl status")
+        text = dev.root("workloadctl status")
         assert "stopped!" not in text.stdout, text.describe()
         assert "NOT all running" not in text.output, text.describe()
         assert text.returncode == 0, text.describe()
     finally:
         started = dev.dev(f"workloadctl start {name}")
     must(started)
-    doc, result = status_as_developer(dev)
+    doc, result = status_as_root(dev)
     seen = program(doc, manager, name)
     assert seen["state"] == "running", result.describe()
     assert seen["pid"] != old_pid, result.describe()
@@ -113,13 +120,13 @@ def test_logs(dev: Container) -> None:
 
 @pytest.mark.parametrize("manager", ["supervisord", "process-compose"])
 def test_reload_of_an_untouched_config_changes_nothing(dev: Container, manager: str) -> None:
-    before, _ = status_as_developer(dev)
+    before, _ = status_as_root(dev)
     result = must(dev.dev(f"workloadctl reload {manager} --json"))
     doc = json_of(result)
     assert doc["ok"] is True, result.describe()
     (entry,) = doc["managers"]
     assert entry["name"] == manager and entry["action"] == "unchanged", result.describe()
-    after, _ = status_as_developer(dev)
+    after, _ = status_as_root(dev)
     pids = {key: p["pid"] for key, p in programs(before).items()}
     assert {key: p["pid"] for key, p in programs(after).items()} == pids
 
@@ -134,7 +141,7 @@ def test_reload_of_an_untouched_config_changes_nothing(dev: Container, manager: 
 def test_reload_of_an_edited_config(
     dev: Container, manager: str, path: str, added: str, text: str, kept: str
 ) -> None:
-    before, _ = status_as_developer(dev)
+    before, _ = status_as_root(dev)
     kept_pid = program(before, manager, kept)["pid"]
     original = edit_text(dev.repo / path, lambda old: old.rstrip("\n") + "\n" + text)
     try:
@@ -144,21 +151,21 @@ def test_reload_of_an_edited_config(
         assert entry["added"] == [added], result.describe()
 
         def running() -> tuple[bool, Result]:
-            doc, status = dev.status(as_developer=True)
+            doc, status = dev.status()
             seen = programs(doc or {}).get((manager, added), {})
             return seen.get("state") == "running", status
 
         wait_for(f"{added} to run", running, timeout=30, describe=Result.describe)
         logs = must(dev.dev(f"workloadctl logs {added}"))
         assert f"hello-from-{added}" in logs.stdout, logs.describe()
-        after, _ = status_as_developer(dev)
+        after, _ = status_as_root(dev)
         assert program(after, manager, kept)["pid"] == kept_pid, "reload restarted " + kept
     finally:
         (dev.repo / path).write_text(original, encoding="utf-8")
     result = must(dev.dev(f"workloadctl reload {manager} --json"))
     (entry,) = json_of(result)["managers"]
     assert entry["action"] == "reloaded" and entry["removed"] == [added], result.describe()
-    doc, _ = status_as_developer(dev)
+    doc, _ = status_as_root(dev)
     assert (manager, added) not in programs(doc), json.dumps(doc, indent=1)
     assert program(doc, manager, kept)["pid"] == kept_pid
 
@@ -193,6 +200,20 @@ def test_doctor(dev: Container) -> None:
     )
     assert result.returncode == 0, result.describe()
     assert "doctor: all good" in result.stdout, result.describe()
+
+
+def test_root_and_sudo_in_a_login_shell(dev: Container) -> None:
+    """The documented `sudo workloadctl ...` and root's own login shell work too (sudo's
+    secure_path and /etc/profile both drop /command), and creds keeps the developer as
+    the web UI's user under sudo (sudo drops UNAME)."""
+    as_root = dev.exec(["bash", "-lc", "workloadctl status --json"])
+    assert json_of(as_root)["ok"] is True, as_root.describe()
+    assert as_root.returncode == 0, as_root.describe()
+    with_sudo = dev.dev("sudo workloadctl status --json")
+    assert json_of(with_sudo)["ok"] is True, with_sudo.describe()
+    assert with_sudo.returncode == 0, with_sudo.describe()
+    creds = must(dev.dev("sudo workloadctl creds --json"))
+    assert json_of(creds)["supervisord"]["web_ui"]["username"] == "developer", creds.describe()
 
 
 def test_the_stack_is_still_whole(dev: Container) -> None:
