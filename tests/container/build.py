@@ -16,7 +16,10 @@ from .podman import Podman, log_tail, stream
 BUILD_TIMEOUT = float(os.environ.get("WORKLOADCTL_CONTAINER_BUILD_TIMEOUT", "1500"))
 IMAGE_TAG = "localhost/workloadctl-container-test:latest"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-CA_IN_BUILD = "/opt/host-ca.crt"
+# The host's CA bundle reaches the build through its directory mounted on the image's
+# (empty) /mnt: a mount point that does not exist yet would stay in the image as an empty
+# file, and one over the image's own bundle breaks ca-certificates' configuration.
+CA_MOUNT_POINT = "/mnt"
 
 Progress = Callable[[str], None]
 
@@ -59,8 +62,8 @@ def host_ca_bundle() -> Path | None:
     """The CA bundle pip uses on this machine (a TLS-inspecting proxy's CA may be in it)."""
     configured = os.environ.get("PIP_CERT", "")
     if configured and Path(configured).is_file():
-        return Path(configured)
-    return HOST_CA_BUNDLE if HOST_CA_BUNDLE.is_file() else None
+        return Path(configured).resolve()
+    return HOST_CA_BUNDLE.resolve() if HOST_CA_BUNDLE.is_file() else None
 
 
 def build_args(releases_url: str) -> list[str]:
@@ -77,8 +80,9 @@ def build_args(releases_url: str) -> list[str]:
     for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
         if os.environ.get(name):
             args[name] = os.environ[name]
-    if host_ca_bundle() is not None:
-        args["PIP_CERT"] = CA_IN_BUILD
+    ca = host_ca_bundle()
+    if ca is not None:
+        args["PIP_CERT"] = f"{CA_MOUNT_POINT}/{ca.name}"
     return [item for key, value in args.items() for item in ("--build-arg", f"{key}={value}")]
 
 
@@ -86,7 +90,7 @@ def build(podman: Podman, context: Path, releases_url: str, log: Path, progress:
     """Build the image from `context` (a copy of the working tree); return its ID."""
     iidfile = log.with_suffix(".iid")
     ca = host_ca_bundle()
-    mounts = ["--volume", f"{ca}:{CA_IN_BUILD}:ro"] if ca is not None else []
+    mounts = ["--volume", f"{ca.parent}:{CA_MOUNT_POINT}:ro"] if ca is not None else []
     argv = [
         "podman",
         "build",
