@@ -98,7 +98,9 @@ def build(podman: Podman, context: Path, releases_url: str, log: Path, progress:
         # The Dockerfile's SHELL (bash -o pipefail) is ignored in the OCI format.
         "--format",
         "docker",
-        "--layers",
+        # No intermediate images: the release mirror's port changes every session and with
+        # it every RUN step's cache key, so a layer cache would only pile up on the disk.
+        "--layers=false",
         # RUN steps reach Debian's mirror, PyPI and the release mirror on 127.0.0.1.
         "--network",
         "host",
