@@ -55,5 +55,6 @@ def test_boot_log_shows_no_seed_banner_and_no_noise(booted: Container) -> None:
     # issue 8, point 5: process-compose's terminal-title escape and its JSON debug lines.
     assert matching("\x1b\\]0;") == [], "terminal-title escape in the container log"
     assert matching(r'^\s*\{.*"level":\s*"debug"') == [], "JSON debug lines in the container log"
+    assert matching("CRIT Server 'unix_http_server' running without any HTTP authentication") == []
     # s6-overlay 3.2.3.2 warns at every start when `user` is still in s6-rc.d.
     assert matching("(?i)deprecat") == [], "a deprecation warning in the container log"
