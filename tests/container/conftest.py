@@ -17,7 +17,6 @@ import pytest
 from . import base_image, mirror
 from .build import IMAGE_TAG, build, copy_working_tree
 from .dockerfile import base_image as from_image
-from .dockerfile import host_arch
 from .harness import Containers, Timings, missing_prerequisites
 from .podman import Podman
 
@@ -74,14 +73,11 @@ def timings(tmp_path_factory: pytest.TempPathFactory, progress: Progress) -> Ite
 
 @pytest.fixture(scope="session")
 def image(podman: Podman, tmp_path_factory: pytest.TempPathFactory, progress: Progress) -> str:
-    """The image of this working tree, built once per session (podman's layer cache makes
-    a rebuild quick when only the source changed)."""
+    """The image of this working tree (committed or not), built once per session."""
     started = time.monotonic()
     base_image.ensure(podman, from_image(), progress)
     work = tmp_path_factory.mktemp("build")
     context = copy_working_tree(work / "context")
-    arch = host_arch()
-    assert arch is not None
     with mirror.MirrorServer(mirror.mirror_dir()) as server:
         progress(f"release mirror {mirror.mirror_dir()} served at {server.url}")
         image_id = build(podman, context, server.url, work / "build.log", progress)
