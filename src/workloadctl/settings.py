@@ -7,6 +7,7 @@ by setting the environment variables below, never by editing code.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from workloadctl.envdir import read_envdir
 
 PROCESS_COMPOSE_VERSION = "v1.122.0"
 
@@ -48,6 +51,29 @@ ENV_USER_HOME = "WORKLOADCTL_USER_HOME"
 # Set to 1 by the Dockerfile: checks that depend on the machine (users, directories) are then errors.
 ENV_IN_CONTAINER = "WORKLOADCTL_IN_CONTAINER"
 ENV_DOCKER_SOCKET = "WORKLOADCTL_DOCKER_SOCKET"
+# s6-overlay's copy of the container's environment (what `with-contenv` gives services).
+# `sudo` and login shells drop variables the image set (UNAME, WORKLOADCTL_IN_CONTAINER):
+# the CLI reads them back from here.
+ENV_CONTAINER_ENV_DIR = "WORKLOADCTL_CONTAINER_ENV_DIR"
+DEFAULT_CONTAINER_ENV_DIR = "/run/s6/container_environment"
+# Where s6's programs are when PATH does not say (sudo's secure_path and a login shell's
+# /etc/profile both drop s6-overlay's /command). A colon-separated list; entries may be
+# globs. Searched after PATH.
+ENV_S6_PATH = "WORKLOADCTL_S6_PATH"
+DEFAULT_S6_PATH = "/command:/package/admin/s6/command:/package/admin/*/command:/usr/bin:/bin"
+# The group whose members may reach the managers' sockets, the s6 services and the
+# secrets (the image puts the developer in it). Root always may.
+ENV_CONTROL_GROUP = "WORKLOADCTL_GROUP"
+DEFAULT_CONTROL_GROUP = "workloadctl"
+
+
+def process_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Our environment over the container's: what a command sees whether it was started by
+    s6 (with-contenv), `podman exec`, a login shell or sudo. Outside a container (no
+    s6-overlay environment directory) it is just our environment."""
+    env = os.environ if env is None else env
+    directory = Path(env.get(ENV_CONTAINER_ENV_DIR) or DEFAULT_CONTAINER_ENV_DIR)
+    return {**read_envdir(directory), **env}
 
 
 @dataclass(frozen=True)
@@ -65,10 +91,12 @@ class Settings:
     user_home: Path | None  # its home ($WORKLOADCTL_USER_HOME, else /home/$UNAME)
     docker_socket: Path
     in_container: bool
+    control_group: str  # may reach sockets, s6 services and secrets besides root
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+        """From `env`, or by default from `process_environment()` (ours over the container's)."""
+        env = process_environment() if env is None else env
 
         def path(name: str, default: str) -> Path:
             return Path(env.get(name) or default)
@@ -89,6 +117,7 @@ class Settings:
             else (Path("/home") / uname if uname else None),
             docker_socket=path(ENV_DOCKER_SOCKET, "/var/run/docker.sock"),
             in_container=env.get(ENV_IN_CONTAINER, "") in ("1", "true", "yes"),
+            control_group=env.get(ENV_CONTROL_GROUP) or DEFAULT_CONTROL_GROUP,
         )
 
     @property
@@ -111,7 +140,7 @@ class Settings:
 
     @property
     def process_compose_log(self) -> Path:
-        return self.state_dir / "logs" / "process-compose.log"
+        return self.logs_dir / "process-compose.log"
 
     # Seeds as installed in the container (the Dockerfile copies them here).
     @property
@@ -130,6 +159,30 @@ class Settings:
     @property
     def decisions_dir(self) -> Path:
         return self.state_dir / "decisions"
+
+    @property
+    def deaths_dir(self) -> Path:
+        return self.state_dir / "deaths"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.state_dir / "quarantine"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def shared_state_dirs(self) -> tuple[Path, ...]:
+        """What `status`, `creds` and the clients read: root writes, the control group reads."""
+        return (
+            self.state_dir,
+            self.secrets_dir,
+            self.decisions_dir,
+            self.deaths_dir,
+            self.quarantine_dir,
+            self.logs_dir,
+        )
 
 
 def find_repo_root(start: Path, env: Mapping[str, str] | None = None) -> Path:
@@ -172,3 +225,25 @@ def process_compose_binary(env: Mapping[str, str] | None = None) -> str | None:
 
 def supervisord_binary(env: Mapping[str, str] | None = None) -> str | None:
     return _find_binary("supervisord", ENV_SUPERVISORD_BIN, env)
+
+
+def s6_search_path(env: Mapping[str, str] | None = None) -> list[str]:
+    """The directories searched for s6's programs: PATH, then `$WORKLOADCTL_S6_PATH`
+    (globs expanded), without duplicates."""
+    env = os.environ if env is None else env
+    dirs: list[str] = []
+    for entry in (env.get("PATH") or "").split(os.pathsep):
+        if entry and entry not in dirs:
+            dirs.append(entry)
+    for pattern in (env.get(ENV_S6_PATH) or DEFAULT_S6_PATH).split(os.pathsep):
+        if not pattern:
+            continue
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        dirs.extend(match for match in matches if match not in dirs)
+    return dirs
+
+
+def s6_binary(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """Where s6's program `name` (s6-svc, s6-svstat, ...) is, whatever PATH is: s6-overlay's
+    /command and /package/admin/*/command, Debian's /usr/bin. None when nowhere."""
+    return shutil.which(name, path=os.pathsep.join(s6_search_path(env)))

@@ -68,3 +68,31 @@ def test_repo_root_is_git_toplevel(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     assert S.find_repo_root(tmp_path / "sub", {}).resolve() == tmp_path.resolve()
     assert S.find_repo_root(tmp_path / "sub", {S.ENV_ROOT: "/elsewhere"}) == Path("/elsewhere")
+
+
+def test_s6_programs_are_found_off_path(tmp_path: Path) -> None:
+    # sudo's secure_path and a login shell's /etc/profile drop s6-overlay's /command.
+    command = tmp_path / "command"
+    command.mkdir()
+    svc = command / "s6-svc"
+    svc.write_text("#!/bin/sh\n")
+    svc.chmod(0o755)
+    env = {"PATH": "/nonexistent", S.ENV_S6_PATH: f"{tmp_path}/nowhere:{tmp_path}/c*d"}
+    assert S.s6_binary("s6-svc", env) == str(svc)
+    assert S.s6_search_path(env) == ["/nonexistent", f"{tmp_path}/nowhere", str(command)]
+    assert S.s6_binary("s6-nothing", env) is None
+
+
+def test_the_container_environment_fills_in_what_sudo_dropped(tmp_path: Path) -> None:
+    env_dir = tmp_path / "container_environment"
+    env_dir.mkdir()
+    (env_dir / "UNAME").write_text("developer\n")
+    (env_dir / "REPO_NAME").write_text("workspace\n")
+    (env_dir / "PATH").write_text("/command:/usr/bin\n")
+    ours = {S.ENV_CONTAINER_ENV_DIR: str(env_dir), "PATH": "/usr/sbin:/usr/bin"}
+    merged = S.process_environment(ours)
+    assert merged["UNAME"] == "developer" and merged["PATH"] == "/usr/sbin:/usr/bin"
+    settings = S.Settings.from_env(merged)
+    assert settings.user_name == "developer"
+    assert settings.container_root == Path("/home/developer/workspace")
+    assert settings.control_group == S.DEFAULT_CONTROL_GROUP

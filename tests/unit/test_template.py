@@ -185,7 +185,9 @@ def test_supervisord_configs_follow_the_contract(path: Path) -> None:
     conf = supervisord_sections(path)
     unix = conf["unix_http_server"]
     assert unix["file"] == "%(ENV_WORKLOADCTL_RUN_DIR)s/supervisord.sock"
-    assert unix["chmod"] == "0700"
+    assert unix["chmod"] == "0770"
+    assert unix["username"] == "%(ENV_WORKLOADCTL_SUPERVISOR_USER)s"
+    assert unix["password"] == "{SHA}%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s"
     inet = conf["inet_http_server"]
     assert inet["port"] == "127.0.0.1:9001"
     assert inet["username"] == "%(ENV_WORKLOADCTL_SUPERVISOR_USER)s"

@@ -19,6 +19,7 @@ def supervisord_client(settings: Settings, timeout: float = 10.0) -> Supervisord
         supervisor_user(settings),
         read_secret(supervisord_password_path(settings)),
         timeout=timeout,
+        access_group=settings.control_group,
     )
 
 
@@ -27,4 +28,5 @@ def process_compose_client(settings: Settings, timeout: float = 10.0) -> Process
         settings.process_compose_socket,
         read_secret(process_compose_token_path(settings)),
         timeout=timeout,
+        access_group=settings.control_group,
     )

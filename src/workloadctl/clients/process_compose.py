@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
+from workloadctl.access import denied_message
 from workloadctl.errors import WorkloadctlError
+from workloadctl.settings import DEFAULT_CONTROL_GROUP
 
 TOKEN_HEADER = "X-PC-Token-Key"
 
@@ -38,10 +40,22 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
 
 
 class ProcessComposeClient:
-    def __init__(self, socket_path: Path, token: str | None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        socket_path: Path,
+        token: str | None,
+        timeout: float = 10.0,
+        access_group: str = DEFAULT_CONTROL_GROUP,
+    ) -> None:
         self.socket_path = socket_path
         self._token = token
         self._timeout = timeout
+        self._access_group = access_group  # named when the socket refuses us
+
+    def _denied(self) -> ProcessComposeError:
+        return ProcessComposeError(
+            denied_message(self.socket_path, self._access_group, "reach process-compose")
+        )
 
     def _request(self, method: str, path: str, body: Any = None) -> Any:
         headers = {"Accept": "application/json"}
@@ -60,6 +74,8 @@ class ProcessComposeClient:
             raise ProcessComposeError(
                 f"process-compose is not running (no socket at {self.socket_path})"
             ) from exc
+        except PermissionError as exc:
+            raise self._denied() from exc
         except TimeoutError as exc:
             raise ProcessComposeError(
                 f"process-compose at {self.socket_path} did not answer {method} {path} "
@@ -148,6 +164,8 @@ class ProcessComposeClient:
                 raise ProcessComposeError(
                     f"process-compose is not running (no socket at {self.socket_path})"
                 ) from exc
+            except PermissionError as exc:
+                raise self._denied() from exc
             except OSError as exc:
                 raise ProcessComposeError(f"process-compose at {self.socket_path}: {exc}") from exc
             headers = [f"{TOKEN_HEADER}: {self._token}"] if self._token else []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workloadctl.errors import WorkloadctlError
+from workloadctl.settings import s6_binary, s6_search_path
 
 _SVSTAT_FIELDS = ("up", "wantedup", "ready", "pid", "exitcode", "signum", "updownfor")
 
@@ -33,11 +34,27 @@ class S6Error(WorkloadctlError):
     pass
 
 
+def not_found_message(name: str) -> str:
+    """Where we looked for an s6 program, and the cure that fits where we are."""
+    looked = ", ".join(s6_search_path())
+    return (
+        f"{name} not found (looked in PATH and {looked}): in the dev container s6-overlay "
+        "puts it in /command; on another machine install Debian's package 's6'"
+    )
+
+
 def _run(argv: list[str], *, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    # Resolved here, not by PATH: sudo's secure_path and a login shell's /etc/profile
+    # both drop s6-overlay's /command.
+    binary = s6_binary(argv[0])
+    if binary is None:
+        raise S6Error(not_found_message(argv[0]))
     try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        return subprocess.run(
+            [binary, *argv[1:]], capture_output=True, text=True, timeout=timeout, check=False
+        )
     except FileNotFoundError as exc:
-        raise S6Error(f"{argv[0]} not found: install s6 (Debian package 's6')") from exc
+        raise S6Error(not_found_message(argv[0])) from exc
     except subprocess.TimeoutExpired as exc:
         raise S6Error(f"{' '.join(argv)} did not answer within {timeout:.0f} s") from exc
 

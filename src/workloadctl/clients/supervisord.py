@@ -11,7 +11,9 @@ from xml.parsers.expat import ExpatError
 
 from supervisor.xmlrpc import SupervisorTransport, UnixStreamHTTPConnection
 
+from workloadctl.access import denied_message
 from workloadctl.errors import WorkloadctlError
+from workloadctl.settings import DEFAULT_CONTROL_GROUP
 
 
 class SupervisordError(WorkloadctlError):
@@ -80,8 +82,10 @@ class SupervisordClient:
         username: str | None = None,
         password: str | None = None,
         timeout: float = 10.0,
+        access_group: str = DEFAULT_CONTROL_GROUP,
     ) -> None:
         self.socket_path = socket_path
+        self._access_group = access_group  # named when the socket refuses us
         self._username = username
         self._password = password
         self._timeout = timeout
@@ -118,6 +122,10 @@ class SupervisordClient:
         except FileNotFoundError as exc:
             raise SupervisordError(
                 f"supervisord is not running (no socket at {self.socket_path})"
+            ) from exc
+        except PermissionError as exc:
+            raise SupervisordError(
+                denied_message(self.socket_path, self._access_group, "reach supervisord")
             ) from exc
         except TimeoutError as exc:
             raise SupervisordError(

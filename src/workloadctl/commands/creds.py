@@ -19,17 +19,18 @@ Print how to reach each control surface of the running stack:
 
 - supervisord's web UI: the URL and user from the config supervisord runs (project or
   seed, as the launcher decided), and the password `boot` generated into the
-  root-only secrets dir;
-- supervisorctl, over the root-only unix socket;
+  secrets dir;
+- a supervisorctl command line that works as printed, over the unix socket;
 - process-compose's API: its unix socket, the token file, the token, and the
   `process-compose attach` command line for its TUI.
 
-The secrets are root-only: without root they cannot be read, and the output says so
-(exit status 1). Nothing here ever has a default password.
+In the container root and the members of the group `workloadctl` (the developer) may
+read the secrets; anyone else is told so (exit status 1). Nothing here ever has a
+default password.
 
 examples:
-  sudo workloadctl creds
-  sudo workloadctl creds --json | jq -r .supervisord.web_ui.password
+  workloadctl creds
+  workloadctl creds --json | jq -r .supervisord.web_ui.password
   workloadctl creds --state-dir .state
 """
 
@@ -63,11 +64,11 @@ def render_creds(creds: Creds) -> str:
             f"  password:      {_shown(sv.web_ui.password, '(not shown: see below)')}",
         ]
     if sv.socket:
-        lines.append(f"  socket:        {sv.socket} (root-only)")
+        lines.append(f"  socket:        {sv.socket}")
     lines += [
         f"  supervisorctl: {sv.supervisorctl}",
         "process-compose",
-        f"  API socket:    {pc.socket} (root-only)",
+        f"  API socket:    {pc.socket}",
         f"  token file:    {pc.token_file}",
         f"  token:         {_shown(pc.token, '(not readable: see below)')}",
         f"  TUI:           {pc.attach}",

@@ -17,7 +17,7 @@ from typing import TextIO, cast
 
 from workloadctl.checks.programs import Manager
 from workloadctl.runtime.decision import read_decision
-from workloadctl.runtime.manager_env import MANAGERS, instance_id
+from workloadctl.runtime.manager_env import MANAGERS
 from workloadctl.runtime.quarantine import (
     S6_KILLED_BY_SIGNAL,
     Death,
@@ -27,7 +27,7 @@ from workloadctl.runtime.quarantine import (
     policy_from_env,
     record_death,
 )
-from workloadctl.runtime.reaper import grace_from_env, reap
+from workloadctl.runtime.reaper import reap_dead_manager
 from workloadctl.settings import Settings
 
 HELP = "record a manager's death and kill what it left behind (the s6 finish script)"
@@ -39,9 +39,10 @@ Run by s6 after supervisord or process-compose died:
 EXIT is the manager's exit code, or 256 when a signal killed it; SIGNAL is that
 signal's number. The death is recorded in the state directory (deaths/MANAGER.json)
 for the crash-loop quarantine; exit code 0 and SIGTERM (what s6-svc -r/-t/-d send)
-are intentional stops and never count. Then every process still carrying the dead
-manager's markers (WORKLOADCTL_MANAGER, WORKLOADCTL_INSTANCE) and its process group
-get SIGTERM, and SIGKILL after WORKLOADCTL_REAP_GRACE seconds (default 3).
+are intentional stops and never count. Then every process the dead manager left
+behind (in its session, RUN_DIR/MANAGER.session, or carrying its environment markers
+WORKLOADCTL_MANAGER and WORKLOADCTL_INSTANCE) and its process group get SIGTERM, and
+SIGKILL after WORKLOADCTL_REAP_GRACE seconds (default 3).
 
 Always exits 0.
 """
@@ -125,7 +126,7 @@ def finish(
     except OSError as exc:
         verdict = f"WARNING: cannot record it: {exc}"
     print(f"workloadctl: {manager} {_how(death)}: {verdict}", file=stderr, flush=True)
-    killed = reap(manager, instance_id(settings), grace=grace_from_env(environ))
+    killed = reap_dead_manager(manager, settings, environ)
     for entry in killed:
         print(f"workloadctl: {manager}: killed a leftover program: {entry.describe()}", file=stderr)
     stderr.flush()

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workloadctl.access import permission_denied
 from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
 from workloadctl.clients.connect import process_compose_client, supervisord_client
@@ -29,8 +30,8 @@ class NoStackError(WorkloadctlError):
     pass
 
 
-def _refuse_unreadable(path: Path) -> None:
-    """A stack's files are root's: say so, rather than that there is no stack."""
+def _refuse_unreadable(path: Path, group: str) -> None:
+    """Say who may reach the stack, rather than that there is none."""
     try:
         path.stat()
         denied = not os.access(path, os.R_OK)
@@ -39,9 +40,7 @@ def _refuse_unreadable(path: Path) -> None:
     except OSError:
         return
     if denied:
-        raise WorkloadctlError(
-            f"cannot read {path}: permission denied (the stack is root's: use sudo)"
-        )
+        raise permission_denied(path, group)
 
 
 @dataclass
@@ -58,7 +57,7 @@ class ControlContext:
     def load(cls, state_dir: Path | None, *, timeout: float = DEFAULT_TIMEOUT) -> ControlContext:
         settings, record = settings_for(state_dir.resolve() if state_dir else None)
         if state_dir is not None and record is None:
-            _refuse_unreadable(state_dir / RECORD_NAME)
+            _refuse_unreadable(state_dir / RECORD_NAME, settings.control_group)
             # Without this, a mistyped --state-dir would silently mean the container's paths.
             raise NoStackError(
                 f"no stack recorded in {state_dir} (no stack.json): start one with "
@@ -79,7 +78,11 @@ class ControlContext:
         """Raise one line when s6 supervises neither manager here (no stack is running)."""
         if any(s6.is_supervised(self.service(m)) for m in MANAGERS):
             return
-        _refuse_unreadable(self.settings.service_dir)
+        group = self.settings.control_group
+        _refuse_unreadable(self.settings.service_dir, group)
+        for manager in MANAGERS:
+            # s6-svok cannot tell "not supervised" from "not yours": supervise/ says.
+            _refuse_unreadable(self.service(manager) / "supervise", group)
         hint = (
             "start it with `workloadctl up`"
             if self.record is not None

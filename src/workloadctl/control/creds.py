@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workloadctl.access import denied_message
 from workloadctl.checks.supervisord import SupervisordServer, load_supervisord
 from workloadctl.checks.supervisord.servers import DEFAULT_CREDENTIALS
 from workloadctl.clients import s6
@@ -31,7 +32,12 @@ from workloadctl.runtime.manager_env import (
     sha1_password_digest,
     supervisord_password_path,
 )
-from workloadctl.settings import ENV_SUPERVISOR_PASSWORD, Settings, process_compose_binary
+from workloadctl.settings import (
+    ENV_SUPERVISOR_PASSWORD,
+    Settings,
+    process_compose_binary,
+    supervisord_binary,
+)
 
 # What the template's configs say: `password={SHA}%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s`,
 # which expands to this when checked with the validation environment.
@@ -81,15 +87,15 @@ class Creds:
         return asdict(self)
 
 
-def _unreadable(path: Path) -> str:
+def _unreadable(path: Path, group: str) -> str:
     try:
         path.stat()
     except PermissionError:
-        return f"cannot read {path}: it is root-only; run `sudo workloadctl creds`"
+        return denied_message(path, group, "read the secrets")
     except OSError:
         return f"{path} does not exist (`workloadctl boot` generates it)"
     if not os.access(path, os.R_OK):
-        return f"cannot read {path}: it is root-only; run `sudo workloadctl creds`"
+        return denied_message(path, group, "read the secrets")
     return f"{path} is empty or not text (`workloadctl boot` generates it when absent)"
 
 
@@ -140,7 +146,7 @@ def _generated_password(settings: Settings, env: dict[str, str], creds: Remarks)
     path = supervisord_password_path(settings)
     password = read_secret(path)
     if password is None:
-        creds.problems.append(_unreadable(path))
+        creds.problems.append(_unreadable(path, settings.control_group))
         return None
     digest = env.get(ENV_SUPERVISOR_PASSWORD)
     if digest not in (None, VALIDATION_PASSWORD_PLACEHOLDER) and digest != sha1_password_digest(
@@ -196,8 +202,22 @@ def _supervisord_access(ctx: ControlContext, creds: Remarks) -> SupervisordAcces
         config_source=source,
         web_ui=web,
         socket=socket,
-        supervisorctl=f"sudo supervisorctl -c {shlex.quote(str(config))} status",
+        supervisorctl=supervisorctl_command(settings, socket, web),
     )
+
+
+def supervisorctl_command(settings: Settings, socket: str | None, web: WebUi | None) -> str:
+    """A supervisorctl line that works as printed: the socket and the login on the command
+    line, since supervisorctl cannot expand the configs' %(ENV_X)s itself."""
+    supervisord = supervisord_binary()
+    beside = Path(supervisord).with_name("supervisorctl") if supervisord else None
+    binary = str(beside) if beside is not None and beside.is_file() else "supervisorctl"
+    target = socket or str(settings.supervisord_socket)
+    words = [shlex.quote(binary), "-s", shlex.quote(f"unix://{target}")]
+    if web is not None and web.username and web.password_source == "generated":
+        password_file = shlex.quote(str(supervisord_password_path(settings)))
+        words += ["-u", shlex.quote(web.username), "-p", f'"$(cat {password_file})"']
+    return " ".join([*words, "status"])
 
 
 def _process_compose_access(settings: Settings, creds: Remarks) -> ProcessComposeAccess:
@@ -205,17 +225,17 @@ def _process_compose_access(settings: Settings, creds: Remarks) -> ProcessCompos
     token_file = process_compose_token_path(settings)
     token = read_secret(token_file)
     if token is None:
-        creds.problems.append(_unreadable(token_file))
+        creds.problems.append(_unreadable(token_file, settings.control_group))
     binary = process_compose_binary() or "process-compose"
     quoted_socket, quoted_file = shlex.quote(str(socket)), shlex.quote(str(token_file))
     return ProcessComposeAccess(
         socket=str(socket),
         token_file=str(token_file),
         token=token,
-        attach=f"sudo {shlex.quote(binary)} attach -u {quoted_socket} --token-file {quoted_file}",
+        attach=f"{shlex.quote(binary)} attach -u {quoted_socket} --token-file {quoted_file}",
         curl=(
-            f"sudo curl -s --unix-socket {quoted_socket} "
-            f'-H "X-PC-Token-Key: $(sudo cat {quoted_file})" http://localhost/processes'
+            f"curl -s --unix-socket {quoted_socket} "
+            f'-H "X-PC-Token-Key: $(cat {quoted_file})" http://localhost/processes'
         ),
     )
 

@@ -42,6 +42,7 @@ from workloadctl.control.reload_model import (
     shown_path,
 )
 from workloadctl.control.reload_switch import switch_to_project
+from workloadctl.envdir import read_envdir
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding, Severity, error
 from workloadctl.runtime.decision import (
@@ -57,32 +58,29 @@ from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.manager_env import MANAGERS, manager_environment
 from workloadctl.runtime.quarantine import policy_from_env
 from workloadctl.runtime.statefile import write_json_atomic
-from workloadctl.settings import ENABLE_SWITCHES, Settings
+from workloadctl.settings import (
+    DEFAULT_CONTAINER_ENV_DIR,
+    ENABLE_SWITCHES,
+    ENV_CONTAINER_ENV_DIR,
+    Settings,
+)
 
 CODE_PROJECT_GONE = "RLD001"
 
-# s6-overlay's with-contenv gives the longruns this environment (one file per variable).
-S6_CONTAINER_ENVIRONMENT = Path("/run/s6/container_environment")
-
-
-def _read_env_dir(directory: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    with contextlib.suppress(OSError):
-        for entry in directory.iterdir():
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                values[entry.name] = entry.read_text(encoding="utf-8")
-    return values
-
 
 def launcher_base_env(
-    record: StackRecord | None, *, container_env_dir: Path = S6_CONTAINER_ENVIRONMENT
+    record: StackRecord | None, *, container_env_dir: Path | None = None
 ) -> dict[str, str]:
     """The environment the managers' launchers start from, so a config is checked with the
     same `%(ENV_X)s` / `${X}` values it runs with: the local runner's recorded service
-    environment, or in the container ours overlaid with s6-overlay's container environment."""
+    environment, or in the container ours overlaid with s6-overlay's container environment
+    (read as `with-contenv` reads it)."""
     if record is not None:
         return dict(record.env)
-    return {**os.environ, **_read_env_dir(container_env_dir)}
+    directory = container_env_dir or Path(
+        os.environ.get(ENV_CONTAINER_ENV_DIR) or DEFAULT_CONTAINER_ENV_DIR
+    )
+    return {**os.environ, **read_envdir(directory)}
 
 
 def decide_now(manager: Manager, world: ReloadWorld) -> Decision:

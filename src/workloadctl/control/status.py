@@ -122,15 +122,9 @@ def _ask(call: Callable[[], T]) -> Answer[T]:
     try:
         return Answer(call())
     except WorkloadctlError as exc:
-        return Answer(None, _with_hint(str(exc)))
+        return Answer(None, str(exc))
     except OSError as exc:
-        return Answer(None, _with_hint(str(exc)))
-
-
-def _with_hint(message: str) -> str:
-    if "Permission denied" in message and os.geteuid() != 0:
-        return f"{message} (the sockets are root-only: run with sudo)"
-    return message
+        return Answer(None, str(exc))
 
 
 SupervisordAnswer = tuple[list[dict[str, Any]], list[dict[str, Any]] | None]

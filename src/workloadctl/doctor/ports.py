@@ -145,8 +145,14 @@ def check_port(
         who = f"in use by {shown}"
         stop = f"stop it (kill {' '.join(map(str, others))})"
     else:
-        who = "in use by a process this user cannot see"
-        stop = "find it with `sudo ss -ltnp 'sport = :" + str(wanted.port) + "'` and stop it"
+        who = (
+            "in use by a process this user cannot see (another user's, or outside this PID "
+            "namespace: the host or another container sharing this network)"
+        )
+        stop = (
+            "if you are not root, `sudo workloadctl doctor` names the process when it is "
+            "inside; stop it"
+        )
     return failed(
         name,
         f"{who}; wanted by {wanted.describe()}",

@@ -99,8 +99,8 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
         for wanted in wanted_ports(configs, context.root):
             checks.append(check_port(system, wanted, context.record, in_container=in_container))
     checks += [
-        check_private_dir("state-dir", settings.state_dir),
-        check_secrets(settings.secrets_dir),
+        check_private_dir("state-dir", settings.state_dir, settings.control_group),
+        check_secrets(settings.secrets_dir, settings.control_group),
         check_sockets(settings),
     ]
     return checks

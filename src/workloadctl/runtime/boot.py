@@ -7,7 +7,8 @@ runs at every container start and may be re-run by hand):
 1. ownership       the developer's config paths in their home belong to them
 2. docker-socket   the developer can use the mounted docker socket (group, never chmod)
 3. atuin           a default Atuin config when the developer has none
-4. state           state/secrets/run directories (root, 0700) and the generated secrets
+4. state           state/secrets/run directories and the generated secrets: root's, readable
+                   by the control group (`workloadctl`) when the machine has it
 5. switches      WORKLOADCTL_ENABLE_SUPERVISORD / _PROCESS_COMPOSE -> the disabled markers
 
 A failing phase is reported (findings + a summary line) but `boot` still exits 0: an
@@ -54,7 +55,7 @@ from workloadctl.runtime.manager_env import (
     supervisor_user,
     supervisord_password_path,
 )
-from workloadctl.settings import ENABLE_SWITCHES, Settings
+from workloadctl.settings import ENABLE_SWITCHES, ENV_CONTROL_GROUP, Settings
 
 # The developer's config paths the design fixes ownership of (mounted volumes and host
 # files are often created by root or by another uid).
@@ -82,6 +83,10 @@ MIN_TOKEN_CHARS = 32
 MIN_PASSWORD_CHARS = 16
 _SECRET_MODE = 0o600
 _PRIVATE_DIR_MODE = 0o700
+# With the control group: it may read (never write) the state and the secrets, and
+# connect to the sockets (supervisord's chmod=0770; process-compose's umask 002).
+_SHARED_DIR_MODE = 0o2750
+_SHARED_FILE_MODE = 0o640
 
 # Per top-level path, how many individual chown failures become findings (the rest are
 # counted): a read-only mount of ~/.config could otherwise print thousands of lines.
@@ -347,29 +352,59 @@ def write_atuin_config(settings: Settings, system: System) -> PhaseReport:
 # --- 4. state directories and secrets -----------------------------------------------
 
 
-def prepare_state(settings: Settings, system: System) -> PhaseReport:
-    """Create the root-only directories and generate the secrets that are missing."""
-    report = PhaseReport("state")
+@dataclass(frozen=True)
+class StateAccess:
+    """Who may read the state, reach the sockets and use the secrets: root, plus the
+    control group when the machine has it (the image creates it and puts the developer
+    in it). Without the group everything stays root's alone."""
+
+    uid: int
+    gid: int
+    group: str | None  # the control group's name, None when the machine has none
+    dir_mode: int  # setgid with a group: what is created below inherits the group
+    file_mode: int
+
+    def describe(self) -> str:
+        if self.group is None:
+            return "root only"
+        return f"root and group {self.group}"
+
+
+def state_access(settings: Settings, system: System) -> StateAccess:
     uid, gid = system.effective_ids()
-    # The run dir holds the managers' sockets and the switch marker; 0700 like the rest:
-    # the developer reaches the managers through `sudo workloadctl ...` (or the web UI).
-    for directory in (settings.state_dir, settings.secrets_dir, settings.run_dir):
-        if not _ensure_private_dir(report, directory, uid, gid):
+    group = system.find_group_by_name(settings.control_group)
+    if group is None:
+        return StateAccess(uid, gid, None, _PRIVATE_DIR_MODE, _SECRET_MODE)
+    return StateAccess(uid, group.gid, group.name, _SHARED_DIR_MODE, _SHARED_FILE_MODE)
+
+
+def prepare_state(settings: Settings, system: System) -> PhaseReport:
+    """Create the state, secrets and run directories and generate the missing secrets."""
+    report = PhaseReport("state")
+    access = state_access(settings, system)
+    for directory in (*settings.shared_state_dirs, settings.run_dir):
+        if not _ensure_state_dir(report, directory, access):
             return report
-    _ensure_secret(report, supervisord_password_path(settings), MIN_PASSWORD_CHARS, uid, gid)
-    _ensure_secret(report, process_compose_token_path(settings), MIN_TOKEN_CHARS, uid, gid)
+    _ensure_secret(report, supervisord_password_path(settings), MIN_PASSWORD_CHARS, access)
+    _ensure_secret(report, process_compose_token_path(settings), MIN_TOKEN_CHARS, access)
     report.say(
         f"supervisord web UI user: {supervisor_user(settings)}; its password and the "
-        f"process-compose token are in {settings.secrets_dir} (root only, never printed)"
+        f"process-compose token are in {settings.secrets_dir} ({access.describe()}, never "
+        "printed)"
     )
+    if access.group is None:
+        report.say(
+            f"no group {settings.control_group!r} here: only root reaches the managers "
+            f"(the image creates it; ${ENV_CONTROL_GROUP} names another)"
+        )
     return report
 
 
-def _ensure_private_dir(
-    report: PhaseReport, directory: Path, uid: int, gid: int, *, quiet_if_ok: bool = False
+def _ensure_state_dir(
+    report: PhaseReport, directory: Path, access: StateAccess, *, quiet_if_ok: bool = False
 ) -> bool:
     try:
-        changes = ensure_dir(directory, _PRIVATE_DIR_MODE, uid, gid)
+        changes = ensure_dir(directory, access.dir_mode, access.uid, access.gid)
     except UnsafePathError as exc:
         report.findings.append(error(directory, None, "BOOT030", str(exc)))
         return False
@@ -380,15 +415,16 @@ def _ensure_private_dir(
         return False
     if changes or not quiet_if_ok:
         state = ", ".join(changes) if changes else "ok"
-        report.say(f"{directory}: {state} ({_PRIVATE_DIR_MODE:04o}, {uid}:{gid})")
+        report.say(f"{directory}: {state} ({access.dir_mode:04o}, {access.uid}:{access.gid})")
     return True
 
 
-def _ensure_secret(report: PhaseReport, path: Path, min_chars: int, uid: int, gid: int) -> None:
+def _ensure_secret(report: PhaseReport, path: Path, min_chars: int, access: StateAccess) -> None:
+    uid, gid, mode = access.uid, access.gid, access.file_mode
     problem = _existing_secret_problem(path, min_chars)
     if problem is None:
         try:
-            changes = secure_regular_file(path, mode=_SECRET_MODE, uid=uid, gid=gid)
+            changes = secure_regular_file(path, mode=mode, uid=uid, gid=gid)
         except (OSError, UnsafePathError) as exc:
             problem = str(exc)
         else:
@@ -401,13 +437,13 @@ def _ensure_secret(report: PhaseReport, path: Path, min_chars: int, uid: int, gi
         )
     value = secrets.token_urlsafe(SECRET_BYTES)
     try:
-        replace_file(path.parent, path.name, value.encode("ascii"), mode=_SECRET_MODE)
-        secure_regular_file(path, mode=_SECRET_MODE, uid=uid, gid=gid)
+        replace_file(path.parent, path.name, value.encode("ascii"), mode=mode)
+        secure_regular_file(path, mode=mode, uid=uid, gid=gid)
     except (OSError, UnsafePathError) as exc:
         reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
         report.findings.append(error(path, None, "BOOT031", f"cannot write: {reason}"))
         return
-    report.say(f"{path.name}: generated ({len(value)} characters, mode {_SECRET_MODE:04o})")
+    report.say(f"{path.name}: generated ({len(value)} characters, mode {mode:04o})")
 
 
 def _existing_secret_problem(path: Path, min_chars: int) -> str | None:
@@ -437,8 +473,8 @@ def _existing_secret_problem(path: Path, min_chars: int) -> str | None:
 def apply_manager_switches(settings: Settings, system: System) -> PhaseReport:
     """Write or remove the marker that keeps each switched-off manager down (its launcher reads it)."""
     report = PhaseReport("switches")
-    uid, gid = system.effective_ids()
-    if not _ensure_private_dir(report, settings.run_dir, uid, gid, quiet_if_ok=True):
+    access = state_access(settings, system)
+    if not _ensure_state_dir(report, settings.run_dir, access, quiet_if_ok=True):
         return report
     for manager, variable in ENABLE_SWITCHES.items():
         _apply_switch(report, settings, system, manager, variable)
@@ -490,7 +526,7 @@ PHASES: tuple[Phase, ...] = (
         "docker-socket", "let the developer use the docker socket (group only)", grant_docker_socket
     ),
     Phase("atuin", "write a default Atuin config when there is none", write_atuin_config),
-    Phase("state", "create the root-only state/run dirs and the secrets", prepare_state),
+    Phase("state", "create the state/run dirs and the secrets", prepare_state),
     Phase("switches", "apply WORKLOADCTL_ENABLE_<MANAGER> switches", apply_manager_switches),
 )
 PHASE_NAMES: tuple[str, ...] = tuple(phase.name for phase in PHASES)

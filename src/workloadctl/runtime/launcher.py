@@ -9,8 +9,8 @@ itself and no Python stays resident).
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -47,17 +47,19 @@ from workloadctl.runtime.manager_env import (
     supervisord_password_path,
 )
 from workloadctl.runtime.quarantine import policy_from_env
-from workloadctl.runtime.reaper import grace_from_env, reap
+from workloadctl.runtime.reaper import current_session, reap_dead_manager, record_session
 from workloadctl.settings import (
     ENABLE_SWITCHES,
     Settings,
     process_compose_binary,
+    s6_binary,
     supervisord_binary,
 )
 
 # djb/s6 convention for "temporary failure": s6 restarts the service a second later.
 EXIT_TEMPORARY_FAILURE = 111
 S6_SVC_TIMEOUT_SECONDS = 5
+PROCESS_COMPOSE_UMASK = 0o002
 
 Execve = Callable[[str, list[str], dict[str, str]], object]
 Runner = Callable[[Sequence[str]], int]
@@ -168,15 +170,35 @@ def _remove_stale_socket(path: Path) -> None:
         probe.close()
 
 
-def _ensure_log_directory(manager: Manager, settings: Settings, stderr: TextIO) -> None:
+def process_compose_config_home(environ: Mapping[str, str]) -> Path | None:
+    """Where process-compose looks for its own settings (XDG config home)."""
+    if environ.get("PROC_COMP_CONFIG"):
+        return None  # it uses that as it is
+    xdg = environ.get("XDG_CONFIG_HOME")
+    if xdg:
+        return Path(xdg) / "process-compose"
+    home = environ.get("HOME")
+    return Path(home) / ".config" / "process-compose" if home else None
+
+
+def _ensure_process_compose_dirs(
+    manager: Manager, settings: Settings, environ: Mapping[str, str], stderr: TextIO
+) -> None:
+    """Its log's directory, and its config home: without the latter it logs two JSON debug
+    lines ("Path not found for process compose config home") at every start."""
     if manager != "process-compose":
         return
-    try:
-        settings.process_compose_log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        _say(
-            stderr, f"workloadctl: {manager}: WARNING: cannot create {exc.filename}: {exc.strerror}"
-        )
+    wanted = [settings.process_compose_log.parent, process_compose_config_home(environ)]
+    for directory in wanted:
+        if directory is None:
+            continue
+        try:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            _say(
+                stderr,
+                f"workloadctl: {manager}: WARNING: cannot create {exc.filename}: {exc.strerror}",
+            )
 
 
 def _manager_socket(manager: Manager, settings: Settings) -> Path:
@@ -190,7 +212,7 @@ def _reap_leftovers(
 ) -> None:
     """Belt and braces: `finish` may have been killed by s6 before it was done."""
     try:
-        killed = reap(manager, instance_id(settings), grace=grace_from_env(environ))
+        killed = reap_dead_manager(manager, settings, environ)
     except Exception as exc:  # a failed sweep must not keep the manager down
         _say(stderr, f"workloadctl: {manager}: WARNING: cleaning up leftovers failed: {exc}")
         return
@@ -199,6 +221,28 @@ def _reap_leftovers(
             stderr,
             f"workloadctl: {manager}: killed a leftover of the previous run: {entry.describe()}",
         )
+
+
+def share_service_control(
+    manager: Manager, settings: Settings, cwd: Path, environ: Mapping[str, str], run: Runner
+) -> str | None:
+    """Let the control group read this s6 service's state, control it and wait on its
+    events (`s6-svperms -G GROUP -E GROUP`), so the developer runs `workloadctl status`,
+    `start` or `restart supervisord` without sudo. Done at every start: s6-supervise
+    makes `supervise/` root-only when it (re)creates it. Returns a warning, or None."""
+    if not (cwd / "supervise").is_dir():
+        return None  # run by hand, not by s6
+    try:
+        grp.getgrnam(settings.control_group)
+    except KeyError:
+        return None  # no such group here: the service stays root's
+    svperms = s6_binary("s6-svperms", environ)
+    if svperms is None:
+        return f"s6-svperms not found: only root can control {manager} through s6"
+    group = settings.control_group
+    if run([svperms, "-G", group, "-E", group, str(cwd)]) != 0:
+        return f"`s6-svperms -G {group} -E {group} {cwd}` failed: only root can control {manager}"
+    return None
 
 
 def stay_down(
@@ -216,11 +260,11 @@ def stay_down(
         f"from {ENABLE_SWITCHES[manager]}=0 at boot); keeping it down. "
         f"Start it with `workloadctl start {manager}`.",
     )
-    s6_svc = shutil.which("s6-svc", path=environ.get("PATH"))
+    s6_svc = s6_binary("s6-svc", environ)
     if not (cwd / "supervise").is_dir():
         _say(stderr, f"workloadctl: {cwd} is not an s6 service directory; not calling s6-svc")
     elif s6_svc is None:
-        _say(stderr, "workloadctl: s6-svc not found on PATH; s6 will run this again in a second")
+        _say(stderr, "workloadctl: s6-svc not found; s6 will run this again in a second")
     elif run([s6_svc, "-d", str(cwd)]) != 0:
         _say(stderr, f"workloadctl: `s6-svc -d {cwd}` failed")
     return 0
@@ -231,6 +275,17 @@ def _run_quietly(argv: Sequence[str]) -> int:
         return subprocess.run(argv, check=False, timeout=S6_SVC_TIMEOUT_SECONDS).returncode
     except (OSError, subprocess.SubprocessError):
         return 1
+
+
+def _record_session(manager: Manager, settings: Settings, stderr: TextIO) -> None:
+    """Our PID becomes the manager's (exec), and its programs' session id: write it down
+    for `finish` and the next launch, which find what the manager left behind by it."""
+    try:
+        session = current_session()
+        if session is not None:
+            record_session(settings.run_dir, manager, session)
+    except Exception as exc:  # the environment markers still identify root's programs
+        _say(stderr, f"workloadctl: {manager}: WARNING: cannot record the session: {exc}")
 
 
 def _missing_binary(manager: Manager, settings: Settings, stderr: TextIO) -> int:
@@ -293,7 +348,7 @@ def prepare(
     if binary is None:
         return _missing_binary(manager, settings, stderr)
     _prepare_state(manager, settings, environ, stderr)
-    _ensure_log_directory(manager, settings, stderr)
+    _ensure_process_compose_dirs(manager, settings, environ, stderr)
     env = manager_environment(settings, manager, for_validation=False, base=environ)
     policy, policy_problems = policy_from_env(environ)
     decision = decide(
@@ -344,6 +399,9 @@ def launch(
     environ = os.environ if environ is None else environ
     stderr = sys.stderr if stderr is None else stderr
     cwd = Path.cwd() if cwd is None else cwd
+    problem = share_service_control(manager, settings, cwd, environ, run)
+    if problem is not None:
+        _say(stderr, f"workloadctl: {manager}: WARNING: {problem}")
     if settings.disabled_marker(manager).exists():
         return stay_down(manager, settings, cwd, environ, stderr, run)
     try:
@@ -359,6 +417,11 @@ def launch(
         return EXIT_TEMPORARY_FAILURE
     sys.stdout.flush()
     stderr.flush()
+    _record_session(manager, settings, stderr)
+    if manager == "process-compose":
+        # process-compose creates its API socket with the default mode (0777 & ~umask):
+        # 002 lets the control group (the run dir's, inherited) connect, and no one else.
+        os.umask(PROCESS_COMPOSE_UMASK)
     try:
         execve(plan.binary, plan.argv, plan.env)
     except OSError as exc:

@@ -141,11 +141,11 @@ def is_intentional(exit_code: int | None, signal_number: int | None) -> bool:
 
 
 def deaths_path(settings: Settings, manager: Manager) -> Path:
-    return settings.state_dir / "deaths" / f"{manager}.json"
+    return settings.deaths_dir / f"{manager}.json"
 
 
 def quarantine_path(settings: Settings, manager: Manager) -> Path:
-    return settings.state_dir / "quarantine" / f"{manager}.json"
+    return settings.quarantine_dir / f"{manager}.json"
 
 
 def load_deaths(settings: Settings, manager: Manager) -> list[Death]:

@@ -1,10 +1,20 @@
 """Find and kill every program a dead manager left behind: no orphans, and no twins.
 
 When supervisord or process-compose dies hard (SIGKILL, OOM), its programs keep running,
-re-parented to PID 1, and the next manager would start a second copy of each. Every
-program carries the two markers the launcher put into the manager's environment
-(`WORKLOADCTL_MANAGER`, `WORKLOADCTL_INSTANCE`), and environments are inherited, so
-they identify the orphans whoever their parent is now.
+re-parented to PID 1, and the next manager would start a second copy of each. Two marks
+identify them, whoever their parent is now:
+
+- the session: s6-supervise starts each `run` in a new session, and the launcher execs
+  the manager in place, so every program the manager starts (unless it calls setsid
+  itself) has the manager's PID as its session id. `/proc/PID/stat` shows it to anyone,
+  also under Docker's default capabilities (no CAP_SYS_PTRACE), where root cannot read
+  the environment of the developer's programs. The launcher writes the manager's PID,
+  its start time and PID 1's start time to `RUN_DIR/MANAGER.session` just before the
+  exec; a session id is only trusted while its leader is dead and that PID 1 still runs
+  (a PID is never reused while a session of that number has members);
+- the environment markers the launcher put into the manager's environment
+  (`WORKLOADCTL_MANAGER`, `WORKLOADCTL_INSTANCE`), inherited by every program: they also
+  catch a program that started its own session, where the environment is readable.
 
 Both managers start each program as a process-group leader (process-compose runs it
 through `bash -c`), so the reaper signals whole groups: that also catches a grandchild
@@ -20,11 +30,14 @@ import signal
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 
 from workloadctl.checks.programs import Manager
-from workloadctl.runtime.manager_env import ENV_INSTANCE, ENV_MANAGER
+from workloadctl.runtime.manager_env import ENV_INSTANCE, ENV_MANAGER, instance_id
+from workloadctl.runtime.statefile import read_json_object, write_json_atomic
+from workloadctl.settings import Settings
 
 ENV_REAP_GRACE = "WORKLOADCTL_REAP_GRACE"
 # s6 kills `finish` after 5 s; 3 s of grace leaves time to SIGKILL and record.
@@ -34,6 +47,73 @@ KILL_WAIT_SECONDS = 1.0
 POLL_SECONDS = 0.05
 # Programs that fork while being stopped: rescan this many times before giving up.
 KILL_ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class ManagerSession:
+    """The session a manager's programs share: its leader's PID (= the session id), and
+    the start times (clock ticks since boot, /proc/PID/stat field 22) of the leader and
+    of PID 1. Ticks, not wall-clock seconds: they are the kernel's own record, and
+    comparable across processes whatever the wall clock did meanwhile."""
+
+    pid: int
+    started: int
+    init_started: int
+
+    def as_json(self) -> dict[str, int]:
+        return {"pid": self.pid, "started": self.started, "init_started": self.init_started}
+
+
+def proc_stat(pid: int) -> tuple[int, int] | None:
+    """(session id, start time in ticks) of `pid` from /proc/PID/stat, readable for any
+    process; None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: fields follow the last ")".
+    fields = raw[raw.rfind(b")") + 2 :].split()
+    try:
+        return int(fields[3]), int(fields[19])  # field 6 (session), field 22 (starttime)
+    except (IndexError, ValueError):
+        return None
+
+
+def current_session() -> ManagerSession | None:
+    """This process as a manager's session leader (the launcher, just before its exec).
+    None when it does not lead its session (not started by s6-supervise)."""
+    pid = os.getpid()
+    ours, init = proc_stat(pid), proc_stat(1)
+    if ours is None or init is None or ours[0] != pid:
+        return None
+    return ManagerSession(pid, ours[1], init[1])
+
+
+def session_record_path(run_dir: Path, manager: Manager) -> Path:
+    return run_dir / f"{manager}.session"
+
+
+def record_session(run_dir: Path, manager: Manager, session: ManagerSession) -> None:
+    write_json_atomic(session_record_path(run_dir, manager), session.as_json())
+
+
+def read_session(run_dir: Path, manager: Manager) -> ManagerSession | None:
+    """The recorded session, or None when there is none, it is damaged, or PID 1 is not
+    the one it was recorded under (a new container boot or a new local stack)."""
+    data = read_json_object(session_record_path(run_dir, manager)) or {}
+    pid, started, init_started = data.get("pid"), data.get("started"), data.get("init_started")
+    if not (isinstance(pid, int) and isinstance(started, int) and isinstance(init_started, int)):
+        return None
+    init = proc_stat(1)
+    if pid <= 1 or init is None or init[1] != init_started:
+        return None
+    return ManagerSession(pid, started, init_started)
+
+
+def forget_session(run_dir: Path, manager: Manager) -> None:
+    with contextlib.suppress(OSError):
+        session_record_path(run_dir, manager).unlink()
 
 
 @dataclass(frozen=True)
@@ -82,13 +162,36 @@ def _is_marked(proc: psutil.Process, manager: Manager, instance: str) -> bool:
     return env.get(ENV_MANAGER) == manager and env.get(ENV_INSTANCE) == instance
 
 
-def find_marked(manager: Manager, instance: str) -> list[psutil.Process]:
-    """Every live process carrying both markers, except ourselves and our ancestors."""
+def _leader_is_alive(session: ManagerSession) -> bool:
+    """A live process with the leader's PID: the manager itself still runs (or, if it
+    started after it, the number was reused, which means no member was left)."""
+    try:
+        proc = psutil.Process(session.pid)
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _in_session(proc: psutil.Process, session: ManagerSession) -> bool:
+    found = proc_stat(proc.pid)
+    return found is not None and found[0] == session.pid and found[1] >= session.started
+
+
+def find_marked(
+    manager: Manager, instance: str, session: ManagerSession | None = None
+) -> list[psutil.Process]:
+    """Every live process the dead manager left: in its session (while its leader is
+    dead), or carrying both environment markers. Never ourselves or our ancestors."""
     protected = _protected_pids()
+    by_session = session is not None and not _leader_is_alive(session)
     return [
         proc
         for proc in psutil.process_iter()
-        if proc.pid not in protected and _is_marked(proc, manager, instance)
+        if proc.pid not in protected
+        and (
+            (by_session and session is not None and _in_session(proc, session))
+            or _is_marked(proc, manager, instance)
+        )
     ]
 
 
@@ -148,16 +251,21 @@ def _describe(proc: psutil.Process, sig: int) -> ReapedProcess:
 
 
 def reap(
-    manager: Manager, instance: str, *, grace: float = DEFAULT_GRACE_SECONDS
+    manager: Manager,
+    instance: str,
+    *,
+    session: ManagerSession | None = None,
+    grace: float = DEFAULT_GRACE_SECONDS,
 ) -> list[ReapedProcess]:
-    """SIGTERM every marked process (and its group), SIGKILL what survives `grace` seconds.
+    """SIGTERM every process the dead manager left (and its group), SIGKILL what survives
+    `grace` seconds.
 
     Returns what was signalled, each with the strongest signal it got. Never raises for
     a process that vanishes or cannot be read meanwhile.
     """
     protected_groups = _protected_groups(_protected_pids())
     reaped: dict[int, ReapedProcess] = {}
-    targets = find_marked(manager, instance)
+    targets = find_marked(manager, instance, session)
     if not targets:
         return []
     # Describe before signalling: a dead process has no name left to report.
@@ -166,10 +274,25 @@ def reap(
     _wait_gone(targets, grace)
     for _ in range(KILL_ROUNDS):
         # A rescan, not just the survivors: programs may have forked while stopping.
-        survivors = [proc for proc in find_marked(manager, instance) if _is_alive(proc)]
+        survivors = [proc for proc in find_marked(manager, instance, session) if _is_alive(proc)]
         if not survivors:
             break
         reaped.update((proc.pid, _describe(proc, signal.SIGKILL)) for proc in survivors)
         _send(survivors, signal.SIGKILL, protected_groups)
         _wait_gone(survivors, KILL_WAIT_SECONDS)
     return sorted(reaped.values(), key=lambda entry: entry.pid)
+
+
+def reap_dead_manager(
+    manager: Manager, settings: Settings, environ: Mapping[str, str]
+) -> list[ReapedProcess]:
+    """What `finish` (and, should s6 have killed it first, the next launch) runs: reap by
+    the recorded session and by the markers, then forget the session."""
+    killed = reap(
+        manager,
+        instance_id(settings),
+        session=read_session(settings.run_dir, manager),
+        grace=grace_from_env(environ),
+    )
+    forget_session(settings.run_dir, manager)
+    return killed

@@ -15,12 +15,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+STATE_DIR_MODE = 0o750
+STATE_FILE_MODE = 0o640
+
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    """Replace `path` with `data` as JSON (0600, parent created 0700). Raises OSError."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Replace `path` with `data` as JSON (0640, parent created 0750). Raises OSError.
+
+    Group-readable: `boot` gives the state directory to the control group (setgid, so
+    new entries inherit it), whose members run `workloadctl status`. Others get nothing.
+    """
+    path.parent.mkdir(mode=STATE_DIR_MODE, parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, STATE_FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2, sort_keys=True)
             handle.write("\n")

@@ -50,10 +50,12 @@ def test_template_web_ui_uses_the_generated_password_on_loopback(
 
 
 @pytest.mark.parametrize("config", SUPERVISORD_CONFIGS, ids=lambda p: p.name)
-def test_template_unix_socket_is_root_only(config: Path) -> None:
+def test_template_unix_socket_is_for_root_and_the_group_with_a_login(config: Path) -> None:
     text = config.read_text()
     section = text.split("[unix_http_server]", 1)[1].split("\n[", 1)[0]
-    assert re.search(r"^chmod\s*=\s*0?700\s*$", section, re.MULTILINE), section
+    # Never others: the run dir (02750, group workloadctl) gives the socket its group.
+    assert re.search(r"^chmod\s*=\s*0?770\s*$", section, re.MULTILINE), section
+    assert "password={SHA}%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s" in section
 
 
 @pytest.mark.parametrize("path", TEMPLATE_FILES, ids=lambda p: p.name)

@@ -292,6 +292,14 @@ def test_base_env_is_the_local_runners_or_the_container_environment(tmp_path: Pa
     assert "FROM_DOCKER" not in launcher_base_env(None, container_env_dir=tmp_path / "none")
 
 
+def test_base_env_strips_the_newline_s6_overlay_3_2_writes(tmp_path: Path) -> None:
+    # s6-linux-init 1.2 dumps "developer\n"; with-contenv hands the services "developer".
+    env_dir = tmp_path / "container_environment"
+    env_dir.mkdir()
+    (env_dir / "UNAME").write_text("developer\n")
+    assert launcher_base_env(None, container_env_dir=env_dir)["UNAME"] == "developer"
+
+
 def test_state_dir_without_a_stack_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(WorkloadctlError) as caught:
         stack_settings(tmp_path)

@@ -1,4 +1,5 @@
-"""The state dir, secrets and sockets: never open to group or others."""
+"""The state dir, secrets and sockets: never open to others, nor to a group but the
+control group (or root's)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,21 @@ def test_missing_dir_is_fine(tmp_path: Path) -> None:
 def test_private_dir(tmp_path: Path) -> None:
     tmp_path.chmod(0o700)
     assert check_private_dir("state-dir", tmp_path).ok
-    tmp_path.chmod(0o750)
+    os.chown(tmp_path, os.getuid(), 0)
+    tmp_path.chmod(0o2750)  # root's group (or the control group) may read
+    assert check_private_dir("state-dir", tmp_path).ok
+    tmp_path.chmod(0o755)
     check = check_private_dir("state-dir", tmp_path)
-    assert not check.ok and "mode 0750" in check.detail
-    assert check.fix is not None and f"chmod 700 {tmp_path}" in check.fix
+    assert not check.ok and "mode 0755: others can get in" in check.detail
+    assert check.fix is not None and f"chmod o-rwx {tmp_path}" in check.fix
+
+
+def test_a_foreign_group_may_not_read(tmp_path: Path) -> None:
+    directory = tmp_path / "state"
+    directory.mkdir(mode=0o750)
+    os.chown(directory, os.getuid(), 65534)  # nogroup: not the control group
+    check = check_private_dir("state-dir", directory, "no-such-group-here")
+    assert not check.ok and "group id 65534" in check.detail
 
 
 def test_a_link_is_not_a_private_dir(tmp_path: Path) -> None:
@@ -49,9 +61,9 @@ def test_readable_secret(tmp_path: Path) -> None:
     (secrets / "process-compose-token").chmod(0o644)
     check = check_secrets(secrets)
     assert not check.ok
-    assert "process-compose-token (mode 0644)" in check.detail
+    assert "process-compose-token (mode 0644" in check.detail
     assert "supervisord-password" not in check.detail
-    assert check.fix is not None and "chmod 600" in check.fix
+    assert check.fix is not None and "chmod 640" in check.fix
 
 
 def test_secret_that_is_a_link(tmp_path: Path) -> None:
@@ -84,6 +96,9 @@ def test_sockets(tmp_path: Path) -> None:
         check = check_sockets(settings_for(run_dir))
         assert check.ok
         assert "supervisord.sock 0700, process-compose.sock 0755" in check.detail
+    (run_dir / "process-compose.sock").unlink()
+    with bind_socket(run_dir / "process-compose.sock", 0o775):  # umask 002, root's group
+        assert check_sockets(settings_for(run_dir)).ok
 
 
 def test_world_writable_socket(tmp_path: Path) -> None:
@@ -91,8 +106,8 @@ def test_world_writable_socket(tmp_path: Path) -> None:
     run_dir.mkdir(mode=0o700)
     with bind_socket(run_dir / "supervisord.sock", 0o777):
         check = check_sockets(settings_for(run_dir))
-    assert not check.ok and "supervisord.sock (mode 0777)" in check.detail
-    assert check.fix is not None and "chmod=0700" in check.fix
+    assert not check.ok and "supervisord.sock (mode 0777: others can get in)" in check.detail
+    assert check.fix is not None and "chmod=0770" in check.fix
 
 
 def test_open_run_dir(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from launcher_support import FakeLoader, tmp_env, tmp_settings, write_project
 from workloadctl.commands import finish as F
 from workloadctl.runtime import decision as D
 from workloadctl.runtime import quarantine as Q
+from workloadctl.runtime import reaper as R
 from workloadctl.runtime.reaper import ReapedProcess
 
 
@@ -18,11 +19,13 @@ def reaped(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, float]]:
     """Replace the reaper: these tests are about recording; test_reaper.py kills for real."""
     calls: list[tuple[str, str, float]] = []
 
-    def fake_reap(manager: str, instance: str, *, grace: float) -> list[ReapedProcess]:
+    def fake_reap(
+        manager: str, instance: str, *, session: object = None, grace: float
+    ) -> list[ReapedProcess]:
         calls.append((manager, instance, grace))
         return [ReapedProcess(pid=4321, name="sleep", cmdline=("sleep", "9"), signal=15)]
 
-    monkeypatch.setattr(F, "reap", fake_reap)
+    monkeypatch.setattr(R, "reap", fake_reap)
     return calls
 
 

@@ -141,3 +141,80 @@ def test_reap_with_nothing_marked_returns_nothing(instance: str) -> None:
 )
 def test_grace_from_env(raw: str, grace: float) -> None:
     assert R.grace_from_env({R.ENV_REAP_GRACE: raw}) == grace
+
+
+def ticks(pid: int) -> int:
+    found = R.proc_stat(pid)
+    assert found is not None
+    return found[1]
+
+
+def test_proc_stat_reads_session_and_start_time_past_a_tricky_name() -> None:
+    # A command name may hold ") (": fields are counted from the last ")".
+    proc = subprocess.Popen(["bash", "-c", "exec -a 'x) (y' sleep 30"])
+    try:
+        time.sleep(0.2)
+        found = R.proc_stat(proc.pid)
+        assert found is not None and found[0] == os.getsid(proc.pid)
+        assert found[1] >= ticks(os.getpid())
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def orphan_in_dead_session(spawned: list[int]) -> tuple[int, int]:
+    """A session leader (sh, started as s6-supervise starts `run`: a new session) that
+    starts an unmarked `sleep` and dies: (the dead leader's PID, the orphan's PID)."""
+    leader = subprocess.Popen(
+        ["sh", "-c", "sleep 300 >/dev/null & echo $!"],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    orphan = int((leader.stdout.read() if leader.stdout else "").strip())
+    spawned.append(orphan)
+    leader.wait(timeout=5)
+    return leader.pid, orphan
+
+
+def test_session_finds_an_unmarked_leftover_of_a_dead_leader(
+    instance: str, spawned: list[int]
+) -> None:
+    # Under Docker's default capabilities root cannot read another user's environment:
+    # the session id in /proc/PID/stat is what identifies such a leftover.
+    leader, orphan = orphan_in_dead_session(spawned)
+    assert os.getsid(orphan) == leader
+    session = R.ManagerSession(leader, ticks(os.getpid()), ticks(1))
+    reaped = R.reap("supervisord", instance, session=session, grace=GRACE)
+    assert [entry.pid for entry in reaped] == [orphan]
+    assert not alive(orphan)
+
+
+def test_session_of_a_live_leader_is_left_alone(instance: str, spawned: list[int]) -> None:
+    leader = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    spawned.append(leader.pid)
+    session = R.ManagerSession(leader.pid, ticks(os.getpid()), ticks(1))
+    assert R.reap("supervisord", instance, session=session, grace=GRACE) == []
+    assert alive(leader.pid)
+
+
+def test_session_members_older_than_the_manager_are_not_its_own(
+    instance: str, spawned: list[int]
+) -> None:
+    leader, orphan = orphan_in_dead_session(spawned)
+    session = R.ManagerSession(leader, ticks(orphan) + 1, ticks(1))
+    assert R.reap("supervisord", instance, session=session, grace=GRACE) == []
+    assert alive(orphan)
+
+
+def test_session_record_round_trip_and_a_record_from_another_boot(tmp_path: Path) -> None:
+    init_started = ticks(1)
+    R.record_session(tmp_path, "process-compose", R.ManagerSession(4242, 15, init_started))
+    assert R.read_session(tmp_path, "process-compose") == R.ManagerSession(4242, 15, init_started)
+    R.record_session(tmp_path, "supervisord", R.ManagerSession(4242, 15, init_started + 1))
+    assert R.read_session(tmp_path, "supervisord") is None  # PID 1 is not that one
+    (tmp_path / "supervisord.session").write_text("{not json")
+    assert R.read_session(tmp_path, "supervisord") is None
+    R.forget_session(tmp_path, "process-compose")
+    assert R.read_session(tmp_path, "process-compose") is None
+    R.forget_session(tmp_path, "process-compose")  # twice is fine

@@ -217,9 +217,18 @@ def _password_accepted(stored: str, given: str) -> bool:
     return stored == given
 
 
+# The template's servers take the password boot generates, as a SHA-1 digest in this
+# variable. No [supervisorctl] section can hold its plaintext (every program would inherit
+# it through supervisord's environment), so supervisorctl gets it on its command line, as
+# `workloadctl creds` prints it; a missing [supervisorctl] password is by design then.
+GENERATED_PASSWORD_REFERENCE = "%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s"
+
+
 def _auth_findings(ctx: Context, server: DeclaredServer) -> list[Finding]:
     if server.username is None or server.password is None or not server.credentials_known:
         return []  # no authentication required, or not knowable here
+    if server.password_entry and GENERATED_PASSWORD_REFERENCE in server.password_entry.value:
+        return []
     user_entry, username = ctx.expanded("supervisorctl", "username")
     password_entry, password = ctx.expanded("supervisorctl", "password")
     if (user_entry and username is None) or (password_entry and password is None):

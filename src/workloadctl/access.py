@@ -1,0 +1,71 @@
+"""Who may reach a running stack, and the one way we say "you may not".
+
+In the container root and the members of the control group (`workloadctl`, the image
+puts the developer in it) reach the managers' sockets, the s6 services and the
+secrets; everyone else gets "permission denied" with who may, never "no stack".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import grp
+import os
+import pwd
+from pathlib import Path
+
+from workloadctl.errors import WorkloadctlError
+
+
+class AccessDeniedError(WorkloadctlError):
+    exit_code = 4  # distinct from "not running" (3) and plain failures (1)
+
+
+def _caller() -> str:
+    with contextlib.suppress(KeyError):
+        return pwd.getpwuid(os.geteuid()).pw_name
+    return f"uid {os.geteuid()}"
+
+
+def _group_exists(group: str) -> bool:
+    try:
+        grp.getgrnam(group)
+    except KeyError:
+        return False
+    return True
+
+
+def _in_group(group: str) -> bool:
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        return False
+    return gid in os.getgroups() or gid == os.getegid()
+
+
+def who_may(group: str) -> str:
+    if _group_exists(group):
+        return f"only root and members of the group {group!r} may"
+    return "only root may"
+
+
+def denied_message(path: Path | str, group: str, what: str = "reach the stack") -> str:
+    """`permission denied: PATH: only root and members of the group 'workloadctl' may reach
+    the stack (you are nobody)`, with the cure that fits the caller."""
+    caller = _caller()
+    text = f"permission denied: {path}: {who_may(group)} {what} (you are {caller}"
+    if _group_exists(group) and not _in_group(group) and group in _groups_of(caller):
+        # Added to the group after this shell started: the membership is not in effect yet.
+        text += f"; you were added to {group!r} after this shell started: open a new login shell"
+    return text + ")"
+
+
+def _groups_of(user: str) -> list[str]:
+    with contextlib.suppress(KeyError, OSError):
+        return [g.gr_name for g in grp.getgrall() if user in g.gr_mem]
+    return []
+
+
+def permission_denied(
+    path: Path | str, group: str, what: str = "reach the stack"
+) -> AccessDeniedError:
+    return AccessDeniedError(denied_message(path, group, what))
