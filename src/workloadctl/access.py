@@ -17,7 +17,7 @@ from workloadctl.errors import WorkloadctlError
 
 
 class AccessDeniedError(WorkloadctlError):
-    exit_code = 4  # distinct from "not running" (3) and plain failures (1)
+    """Refused by file permissions: the message says who may."""
 
 
 def _caller() -> str:

@@ -481,4 +481,5 @@ def test_a_user_without_root_gets_one_line(stack: Stack) -> None:
             timeout=60,
         )
         assert result.returncode == 1, result
-        assert "permission denied" in one_line_error(result.stderr) and "sudo" in result.stderr
+        assert "permission denied" in one_line_error(result.stderr)
+        assert "only root" in result.stderr and "(you are nobody)" in result.stderr

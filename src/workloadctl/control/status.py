@@ -326,7 +326,9 @@ def supervisord_programs(
                 uptime_seconds=max(0, now - start) if running and start else None,
                 restarts=None,
                 exit_code=int(info.get("exitstatus") or 0) if info.get("stop") else None,
-                expected=bool(config.get("autostart", True)),
+                # STOPPED is only ever someone's stop (a crash ends EXITED, BACKOFF or
+                # FATAL): a program stopped on purpose is not missing.
+                expected=bool(config.get("autostart", True)) and statename != "STOPPED",
                 # supervisord's own words, except "pid N, uptime ..." (its PIDs are not ours).
                 description="" if running else str(info.get("description") or ""),
             )
@@ -352,19 +354,24 @@ def process_compose_programs(
         running = bool(process.get("is_running"))
         restarts = int(process.get("restarts") or 0)
         exited = status in ("Completed", "Error", "Skipped", "Watching") or restarts > 0
+        state = process_compose_state(
+            status, int(process.get("exit_code") or 0), process.get("success_exit_codes")
+        )
         programs.append(
             ProgramStatus(
                 manager="process-compose",
                 name=str(process.get("name", "")),
-                state=process_compose_state(
-                    status, int(process.get("exit_code") or 0), process.get("success_exit_codes")
-                ),
+                state=state,
                 native_state=status,
                 pid=ctx.pids(int(process.get("pid") or 0)) if running else None,
                 uptime_seconds=int(process.get("age") or 0) // NANOSECONDS if running else None,
                 restarts=restarts,
                 exit_code=int(process.get("exit_code") or 0) if exited else None,
-                expected=process_compose_expected(status) and process.get("name") not in deferred,
+                # "stopped" is a stop through the API (or a kill from outside that its
+                # restart policy left alone): someone's decision, not a missing program.
+                expected=process_compose_expected(status)
+                and state != "stopped"
+                and process.get("name") not in deferred,
                 description=_process_compose_description(process),
             )
         )

@@ -175,15 +175,23 @@ def test_supervisord_autostart_decides_what_should_run(ctx: ControlContext) -> N
     assert status.exit_code == 1  # crash
 
 
-def test_stopped_autostart_program_fails_the_exit_code(ctx: ControlContext) -> None:
+def test_a_program_stopped_on_purpose_is_not_missing(ctx: ControlContext) -> None:
+    # supervisord reaches STOPPED only through a stop; a crash ends EXITED/BACKOFF/FATAL.
     infos = [sv_info("web", "STOPPED", stopped=True)]
+    status = build_status(ctx, raw(sv=Answer((infos, [sv_config("web")]))))
+    assert status.programs[0].ok is True and status.programs[0].expected is False
+    assert status.exit_code == 0
+
+
+def test_a_crashed_autostart_program_fails_the_exit_code(ctx: ControlContext) -> None:
+    infos = [sv_info("web", "FATAL", stopped=True)]
     status = build_status(ctx, raw(sv=Answer((infos, [sv_config("web")]))))
     assert status.programs[0].ok is False
     assert status.exit_code == 1
 
 
 def test_without_the_config_every_program_counts_as_autostart(ctx: ControlContext) -> None:
-    status = build_status(ctx, raw(sv=Answer(([sv_info("tool", "STOPPED")], None))))
+    status = build_status(ctx, raw(sv=Answer(([sv_info("tool", "BACKOFF")], None))))
     assert status.programs[0].expected is True
 
 
@@ -202,7 +210,8 @@ def test_process_compose_rows(ctx: ControlContext) -> None:
     assert (rows["off"].state, rows["off"].ok) == ("stopped", True)
     assert (rows["job"].state, rows["job"].pid, rows["job"].ok) == ("exited", None, True)
     assert (rows["bad"].state, rows["bad"].exit_code, rows["bad"].ok) == ("failed", 2, False)
-    assert (rows["halted"].state, rows["halted"].ok) == ("stopped", False)
+    # Stopped through the API (exit -1): someone's decision, not a missing process.
+    assert (rows["halted"].state, rows["halted"].ok) == ("stopped", True)
     assert (rows["was-off"].state, rows["was-off"].expected) == ("stopped", False)
 
 
