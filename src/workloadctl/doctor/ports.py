@@ -29,6 +29,9 @@ class WantedPort:
     port: int
     wanted_by: list[str] = field(default_factory=list)  # "supervisord web UI (file:line)"
     config_lines: list[str] = field(default_factory=list)  # where to change it
+    # Who wants it, as running_owners names them: "supervisord" (its web UI) or
+    # "MANAGER:PROGRAM".
+    owners: set[str] = field(default_factory=set)
 
     def describe(self) -> str:
         return "; ".join(self.wanted_by)
@@ -85,16 +88,17 @@ def _shown(path: Path, root: Path) -> str:
 def wanted_ports(configs: list[ConfigChoice], root: Path) -> list[WantedPort]:
     by_port: dict[int, WantedPort] = {}
 
-    def want(port: int, who: str, where: str) -> None:
+    def want(port: int, who: str, where: str, owner: str) -> None:
         entry = by_port.setdefault(port, WantedPort(port))
         entry.wanted_by.append(f"{who} ({where})")
         entry.config_lines.append(where)
+        entry.owners.add(owner)
 
     for choice in configs:
         server = getattr(choice.result, "server", None)
         inet_port = getattr(server, "inet_port", None)
         if isinstance(inet_port, int):
-            want(inet_port, "supervisord web UI", _shown(choice.path, root))
+            want(inet_port, "supervisord web UI", _shown(choice.path, root), "supervisord")
         for program in choice.result.programs:
             kind = "program" if program.manager == "supervisord" else "process"
             where = (
@@ -103,7 +107,8 @@ def wanted_ports(configs: list[ConfigChoice], root: Path) -> list[WantedPort]:
                 else _shown(Path(program.file), root)
             )
             for port in sorted(ports_of(program)):
-                want(port, f"{program.manager} {kind} '{program.name}'", where)
+                owner = f"{program.manager}:{program.name}"
+                want(port, f"{program.manager} {kind} '{program.name}'", where, owner)
     return [by_port[p] for p in sorted(by_port)]
 
 
@@ -124,17 +129,59 @@ def _is_ours(system: DoctorSystem, pid: int, record: StackRecord | None, roots: 
     return record is not None and system.same_pid_namespace(pid, record.svscan_pid)
 
 
+def running_owners(settings: S.Settings, timeout: float = 3.0) -> frozenset[str]:
+    """What the live managers say runs: "supervisord" when it answers, and
+    "MANAGER:PROGRAM" for each running program. Empty when neither can be asked.
+
+    Without root, /proc does not say who holds a port that root's (or another user's)
+    process listens on; the managers do."""
+    # Imported here: only a doctor that found a port in use needs the clients.
+    from workloadctl.clients.connect import process_compose_client, supervisord_client
+    from workloadctl.errors import WorkloadctlError
+
+    owners: set[str] = set()
+    try:
+        infos = supervisord_client(settings, timeout=timeout).processes()
+    except WorkloadctlError:
+        infos = None
+    if infos is not None:
+        owners.add("supervisord")
+        owners.update(
+            f"supervisord:{info.get('name')}"
+            for info in infos
+            if info.get("statename") == "RUNNING"
+        )
+    try:
+        processes = process_compose_client(settings, timeout=timeout).processes()
+    except WorkloadctlError:
+        processes = []
+    owners.update(
+        f"process-compose:{process.get('name')}"
+        for process in processes
+        if process.get("is_running")
+    )
+    return frozenset(owners)
+
+
 def check_port(
     system: DoctorSystem,
     wanted: WantedPort,
     record: StackRecord | None,
     *,
     in_container: bool,
+    running: frozenset[str] = frozenset(),
 ) -> Check:
     name = f"port {wanted.port}"
     if not system.port_in_use(wanted.port):
         return passed(name, f"free on 127.0.0.1; wanted by {wanted.describe()}")
     holders = system.port_holders(wanted.port)
+    ours = sorted(wanted.owners & running)
+    if not holders and ours:
+        return passed(
+            name,
+            f"in use; its manager says {', '.join(ours)} runs (this user cannot see the "
+            "listening process itself); that is fine",
+        )
     roots = stack_roots(record, in_container=in_container)
     if holders and all(_is_ours(system, pid, record, roots) for pid in holders):
         shown = ", ".join(f"PID {pid} ({system.describe_process(pid)})" for pid in holders)

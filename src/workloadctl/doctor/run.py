@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ from workloadctl import settings as S
 from workloadctl.checks.layout import validate_layout, validation_settings
 from workloadctl.doctor.model import Check, failed, passed
 from workloadctl.doctor.permissions import check_private_dir, check_secrets, check_sockets
-from workloadctl.doctor.ports import check_port, running_configs, wanted_ports
+from workloadctl.doctor.ports import check_port, running_configs, running_owners, wanted_ports
 from workloadctl.doctor.system import DoctorSystem
 from workloadctl.doctor.tools import (
     check_execline,
@@ -39,7 +38,8 @@ def context_for(
     """Where to look. In the container: its own paths. Elsewhere: the local stack's state
     dir (--state-dir, else $WORKLOADCTL_STATE_DIR, else .state/ of the repository), read
     through the record `up` leaves there, or laid out as `up` would lay it out."""
-    env = dict(os.environ if env is None else env)
+    # Ours over the container's: sudo drops UNAME and the WORKLOADCTL_* the image set.
+    env = S.process_environment() if env is None else dict(env)
     base = S.Settings.from_env(env)
     if base.in_container and state_dir is None:
         root = base.project_root or S.find_repo_root(cwd, env)
@@ -96,8 +96,15 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
     if (context.root / S.DEVCONTAINER_DIR).is_dir():
         vsettings = validation_settings(settings, context.root)
         configs = running_configs(context.root, vsettings)
-        for wanted in wanted_ports(configs, context.root):
-            checks.append(check_port(system, wanted, context.record, in_container=in_container))
+        wanted = wanted_ports(configs, context.root)
+        busy = any(system.port_in_use(entry.port) for entry in wanted)
+        running = running_owners(settings) if busy else frozenset()
+        for entry in wanted:
+            checks.append(
+                check_port(
+                    system, entry, context.record, in_container=in_container, running=running
+                )
+            )
     checks += [
         check_private_dir("state-dir", settings.state_dir, settings.control_group),
         check_secrets(settings.secrets_dir, settings.control_group),

@@ -153,7 +153,8 @@ def settings_for(
     top: Path | None, env: Mapping[str, str] | None = None
 ) -> tuple[S.Settings, StackRecord | None]:
     """Settings for a command run from outside a local stack (`--state-dir`) or inside the container."""
-    env = dict(os.environ if env is None else env)
+    # Ours over the container's: sudo drops UNAME and the WORKLOADCTL_* the image set.
+    env = S.process_environment() if env is None else dict(env)
     if top is None and env.get(S.ENV_STATE_DIR):
         top = Path(env[S.ENV_STATE_DIR])
     if top is None:

@@ -97,3 +97,16 @@ def test_holder_this_user_cannot_see() -> None:
     # The image has no `ss`: the fix names only what is there.
     assert check.fix is not None and "sudo workloadctl doctor" in check.fix
     assert "`ss" not in check.fix and "sudo ss" not in check.fix
+
+
+def test_a_holder_this_user_cannot_see_is_ours_when_its_manager_says_it_runs() -> None:
+    # The developer cannot read root's /proc/PID/fd; supervisord's answer says who runs.
+    system = FakeSystem(busy_ports={9001: []})
+    entry = wanted()
+    entry.owners.add("supervisord:docs")
+    check = check_port(
+        system, entry, None, in_container=True, running=frozenset({"supervisord:docs"})
+    )
+    assert check.ok and "supervisord:docs runs" in check.detail
+    other = check_port(system, entry, None, in_container=True, running=frozenset({"supervisord:x"}))
+    assert not other.ok
