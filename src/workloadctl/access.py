@@ -14,6 +14,7 @@ import pwd
 from pathlib import Path
 
 from workloadctl.errors import WorkloadctlError
+from workloadctl.settings import Settings
 
 
 class AccessDeniedError(WorkloadctlError):
@@ -69,3 +70,17 @@ def permission_denied(
     path: Path | str, group: str, what: str = "reach the stack"
 ) -> AccessDeniedError:
     return AccessDeniedError(denied_message(path, group, what))
+
+
+def refusal(exc: PermissionError, settings: Settings) -> str:
+    """The one line for a PermissionError that reached the CLI's boundary: who may, for a
+    file of the stack; just who we are for anything else (a repository in someone's
+    home, a file of another user)."""
+    where = exc.filename if exc.filename is not None else None
+    if where is None:
+        return f"permission denied: {exc.strerror or exc} (you are {_caller()})"
+    path = Path(str(where))
+    stack_dirs = (settings.state_dir, settings.run_dir, settings.service_dir)
+    if any(path == top or top in path.parents for top in stack_dirs):
+        return denied_message(path, settings.control_group)
+    return f"permission denied: {path} (you are {_caller()})"

@@ -57,6 +57,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _denied(exc: PermissionError) -> str:
+    from workloadctl.access import refusal
+    from workloadctl.settings import Settings
+
+    return refusal(exc, Settings.from_env())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     # `workloadctl COMMAND ...`: the command name comes first (no global option takes a value).
@@ -68,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkloadctlError as exc:
         print(f"workloadctl: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except PermissionError as exc:
+        # A file of the stack (or of someone's repository) this user may not read: who
+        # may, in one line, wherever in a command it happened.
+        print(f"workloadctl: error: {_denied(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("workloadctl: interrupted", file=sys.stderr)
         return 130

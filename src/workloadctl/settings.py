@@ -65,6 +65,10 @@ DEFAULT_S6_PATH = "/command:/package/admin/s6/command:/package/admin/*/command:/
 # secrets (the image puts the developer in it). Root always may.
 ENV_CONTROL_GROUP = "WORKLOADCTL_GROUP"
 DEFAULT_CONTROL_GROUP = "workloadctl"
+# How long the launcher may spend checking the project config before it runs the seed
+# instead (seconds): a config that makes the check block must not keep the manager down.
+ENV_DECISION_TIMEOUT = "WORKLOADCTL_DECISION_TIMEOUT"
+DEFAULT_DECISION_TIMEOUT_SECONDS = 10.0
 
 
 def process_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -247,3 +251,16 @@ def s6_binary(name: str, env: Mapping[str, str] | None = None) -> str | None:
     """Where s6's program `name` (s6-svc, s6-svstat, ...) is, whatever PATH is: s6-overlay's
     /command and /package/admin/*/command, Debian's /usr/bin. None when nowhere."""
     return shutil.which(name, path=os.pathsep.join(s6_search_path(env)))
+
+
+def process_compose_config_home(env: Mapping[str, str]) -> Path | None:
+    """Where process-compose (the manager, or `attach`) looks for its own settings: its XDG
+    config home. Without that directory every run logs two JSON debug lines ("Path not
+    found for process compose config home"). None when it is set explicitly or unknown."""
+    if env.get("PROC_COMP_CONFIG"):
+        return None  # it uses that as it is
+    xdg = env.get("XDG_CONFIG_HOME")
+    if xdg:
+        return Path(xdg) / "process-compose"
+    home = env.get("HOME")
+    return Path(home) / ".config" / "process-compose" if home else None

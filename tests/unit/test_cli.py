@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +38,30 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             main([name, "--help"])
         assert exc.value.code == 0
         assert len(capsys.readouterr().out) > 200, name
+
+
+def test_a_permission_error_anywhere_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # As someone outside the group: the state dir, the disabled marker, a repository in
+    # another user's 0700 home. Never "internal error", never a traceback.
+    from workloadctl.commands import status as status_command
+
+    monkeypatch.setenv("WORKLOADCTL_STATE_DIR", str(tmp_path / "state"))
+    inside = tmp_path / "state" / "secrets" / "x"
+
+    def refuse(_args: object) -> int:
+        raise PermissionError(13, "Permission denied", str(inside))
+
+    monkeypatch.setattr(status_command, "run", refuse)
+    assert main(["status"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"workloadctl: error: permission denied: {inside}: only root")
+    assert "internal error" not in err and "Traceback" not in err
+
+    def refuse_elsewhere(_args: object) -> int:
+        raise PermissionError(13, "Permission denied", "/home/someone/repo/x.conf")
+
+    monkeypatch.setattr(status_command, "run", refuse_elsewhere)
+    assert main(["status"]) == 1
+    assert "permission denied: /home/someone/repo/x.conf (you are " in capsys.readouterr().err

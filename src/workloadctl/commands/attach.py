@@ -9,17 +9,24 @@ terminal belongs to it alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from workloadctl.access import who_may
 from workloadctl.clients.connect import process_compose_client
 from workloadctl.control.reload import stack_settings
 from workloadctl.errors import WorkloadctlError
 from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.manager_env import process_compose_token_path, read_secret
-from workloadctl.settings import ENV_PROCESS_COMPOSE_BIN, Settings, process_compose_binary
+from workloadctl.settings import (
+    ENV_PROCESS_COMPOSE_BIN,
+    Settings,
+    process_compose_binary,
+    process_compose_config_home,
+)
 
 # Variables process-compose prefers over the flags we pass (PC_API_TOKEN beats
 # --token-file) or that would point the client somewhere else.
@@ -100,8 +107,8 @@ def check_reachable(settings: Settings) -> None:
     token_path = process_compose_token_path(settings)
     if read_secret(token_path) is None:
         raise WorkloadctlError(
-            f"cannot read the process-compose API token at {token_path} "
-            "(missing, empty or not readable: run as root)"
+            f"cannot read the process-compose API token at {token_path} (missing, empty, "
+            f"or not readable: {who_may(settings.control_group)} read it)"
         )
     process_compose_client(settings, timeout=5).processes()
 
@@ -123,6 +130,12 @@ def attach(
     binary = _binary(record, environ)
     check_reachable(settings)
     argv = attach_argv(binary, settings, extra)
+    config_home = process_compose_config_home(environ)
+    if config_home is not None:
+        # The caller's own (the developer's): without it the TUI's terminal gets two
+        # JSON debug lines from process-compose when it quits.
+        with contextlib.suppress(OSError):
+            config_home.mkdir(mode=0o700, parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
     try:

@@ -25,15 +25,15 @@ Check what the stack needs and say, for each problem, what to install or change:
 - the TCP ports the configs want on 127.0.0.1 (supervisord's web UI, ports in the
   programs' commands): in use by another process is a problem, by our own running
   stack is fine;
-- the state dir, the generated secrets and the managers' sockets: never open to
-  group or others.
+- the state dir, the generated secrets and the managers' sockets: never open to others,
+  nor to a group but `workloadctl` (or root's).
 
 The state dir is the container's (/var/lib/workloadctl) inside the container, else the
 local stack's: --state-dir, $WORKLOADCTL_STATE_DIR, or .state/ of the repository.
 Exit status: 0 when every check passes, 1 otherwise.
 
 Examples:
-  sudo workloadctl doctor
+  workloadctl doctor
   workloadctl doctor --json | jq '.checks[] | select(.ok | not)'
   sudo workloadctl doctor --state-dir /tmp/stack
 """

@@ -29,10 +29,10 @@ from workloadctl.runtime.banner import (
 )
 from workloadctl.runtime.boot import prepare_state
 from workloadctl.runtime.boot_system import RealSystem
+from workloadctl.runtime.deadline import decide_within, decision_timeout_from_env
 from workloadctl.runtime.decision import (
     Decision,
     Loader,
-    decide,
     failed_decision,
     record_decision,
     record_not_started,
@@ -52,6 +52,7 @@ from workloadctl.settings import (
     ENABLE_SWITCHES,
     Settings,
     process_compose_binary,
+    process_compose_config_home,
     s6_binary,
     supervisord_binary,
 )
@@ -168,17 +169,6 @@ def _remove_stale_socket(path: Path) -> None:
             path.unlink()
     finally:
         probe.close()
-
-
-def process_compose_config_home(environ: Mapping[str, str]) -> Path | None:
-    """Where process-compose looks for its own settings (XDG config home)."""
-    if environ.get("PROC_COMP_CONFIG"):
-        return None  # it uses that as it is
-    xdg = environ.get("XDG_CONFIG_HOME")
-    if xdg:
-        return Path(xdg) / "process-compose"
-    home = environ.get("HOME")
-    return Path(home) / ".config" / "process-compose" if home else None
 
 
 def _ensure_process_compose_dirs(
@@ -351,13 +341,15 @@ def prepare(
     _ensure_process_compose_dirs(manager, settings, environ, stderr)
     env = manager_environment(settings, manager, for_validation=False, base=environ)
     policy, policy_problems = policy_from_env(environ)
-    decision = decide(
+    timeout, timeout_problems = decision_timeout_from_env(environ)
+    decision = decide_within(
+        timeout,
         manager,
         settings,
         loader=loader or default_loader(manager, env, settings.project_root),
         policy=policy,
         now=now,
-        extra_findings=policy_problems,
+        extra_findings=policy_problems + timeout_problems,
     )
     return _plan_or_exit(decision, binary, env, settings, environ=environ, stderr=stderr, now=now)
 
