@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from workloadctl.checks.programs import Manager
 from workloadctl.runtime.decision import read_decision
@@ -21,8 +21,10 @@ from workloadctl.runtime.manager_env import MANAGERS
 from workloadctl.runtime.quarantine import (
     S6_KILLED_BY_SIGNAL,
     Death,
+    QuarantinePolicy,
     counting_deaths,
     is_intentional,
+    is_outside_signal,
     load_deaths,
     policy_from_env,
     record_death,
@@ -39,7 +41,9 @@ Run by s6 after supervisord or process-compose died:
 EXIT is the manager's exit code, or 256 when a signal killed it; SIGNAL is that
 signal's number. The death is recorded in the state directory (deaths/MANAGER.json)
 for the crash-loop quarantine; exit code 0 and SIGTERM (what s6-svc -r/-t/-d send)
-are intentional stops and never count. Then every process the dead manager left
+are intentional stops and never count, nor does SIGKILL, SIGTERM, SIGHUP or SIGINT
+from outside once the manager ran its start period on the config
+(WORKLOADCTL_QUARANTINE_START_PERIOD, default 10 s). Then every process the dead manager left
 behind (in its session, RUN_DIR/MANAGER.session, or carrying its environment markers
 WORKLOADCTL_MANAGER and WORKLOADCTL_INSTANCE) and its process group get SIGTERM, and
 SIGKILL after WORKLOADCTL_REAP_GRACE seconds (default 3).
@@ -70,12 +74,29 @@ def _as_int(value: str | None) -> int | None:
         return None
 
 
+def _uptime(decision: Mapping[str, Any], now: float) -> float | None:
+    """Seconds the manager ran on its config: since the launcher's decision (just before
+    the exec), or since the last reload applied a config in place. None when unknown."""
+    starts = [
+        value
+        for value in (decision.get("epoch"), decision.get("reloaded_epoch"))
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    return now - max(starts) if starts else None
+
+
 def _death(
-    settings: Settings, manager: Manager, exit_code: int | None, signal: int | None, now: float
+    settings: Settings,
+    manager: Manager,
+    exit_code: int | None,
+    signal: int | None,
+    now: float,
+    policy: QuarantinePolicy,
 ) -> Death:
     decision = read_decision(settings, manager) or {}
     # A launcher that never exec'd (missing binary or seed) is no manager death.
     started = decision.get("started") is True
+    uptime = _uptime(decision, now) if started else None
     return Death(
         time=now,
         exit_code=exit_code,
@@ -84,6 +105,8 @@ def _death(
         source=decision.get("source") if started else None,
         config=decision.get("config") if started else None,
         project_sha256=decision.get("project_sha256") if started else None,
+        uptime=uptime,
+        outside_signal=is_outside_signal(exit_code, signal, uptime, policy=policy),
     )
 
 
@@ -94,13 +117,17 @@ def _how(death: Death) -> str:
 
 
 def _verdict(
-    settings: Settings, manager: Manager, death: Death, environ: Mapping[str, str], now: float
+    settings: Settings, manager: Manager, death: Death, policy: QuarantinePolicy, now: float
 ) -> str:
     if death.intentional:
         return "an intentional stop; not counted"
     if death.source != "project" or death.project_sha256 is None:
         return "not on the project config; not counted"
-    policy, _ = policy_from_env(environ)
+    if death.outside_signal:
+        return (
+            f"a signal from outside after {death.uptime:.0f} s of running (start period "
+            f"{policy.start_period_seconds:g} s) says nothing about the config; not counted"
+        )
     counted = counting_deaths(
         load_deaths(settings, manager), death.project_sha256, now=now, policy=policy
     )
@@ -119,10 +146,11 @@ def finish(
 ) -> int:
     """Record the death, then reap. Reports on `stderr`; returns 0 whatever happens."""
     now = time.time() if now is None else now
-    death = _death(settings, manager, exit_code, signal, now)
+    policy, _ = policy_from_env(environ)
+    death = _death(settings, manager, exit_code, signal, now, policy)
     try:
         record_death(settings, manager, death)
-        verdict = _verdict(settings, manager, death, environ, now)
+        verdict = _verdict(settings, manager, death, policy, now)
     except OSError as exc:
         verdict = f"WARNING: cannot record it: {exc}"
     print(f"workloadctl: {manager} {_how(death)}: {verdict}", file=stderr, flush=True)

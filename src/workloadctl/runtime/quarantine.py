@@ -6,8 +6,18 @@ project file hash it was running. When the manager died `deaths` times within
 starts use the seed, until the file changes (its hash differs from the quarantined one)
 or someone clears the quarantine.
 
-Intentional stops do not count: s6-svc -r/-t/-d send SIGTERM, and a manager stopped
-cleanly exits 0.
+Only deaths that say something about the config count (`charged_to_config`):
+
+- intentional stops never count: s6-svc -r/-t/-d send SIGTERM, and a manager stopped
+  cleanly exits 0;
+- a death within the manager's start period (its first `start_period_seconds`, default
+  10 s, longer than any healthy start, on the config it runs: since its start or its
+  last reload) counts, whatever killed it;
+- after the start period, a manager that exited on its own with a non-zero code, or was
+  killed by a signal of its own making (SIGSEGV, SIGABRT, ...), counts;
+- after the start period, SIGKILL, SIGTERM, SIGHUP or SIGINT do not count: they came
+  from outside (someone's `kill -9`, `pkill`, the OOM killer) to a manager that was
+  running fine, which says nothing about its config.
 """
 
 from __future__ import annotations
@@ -28,8 +38,14 @@ from workloadctl.settings import Settings
 
 ENV_QUARANTINE_DEATHS = "WORKLOADCTL_QUARANTINE_DEATHS"
 ENV_QUARANTINE_WINDOW = "WORKLOADCTL_QUARANTINE_WINDOW"
+ENV_QUARANTINE_START_PERIOD = "WORKLOADCTL_QUARANTINE_START_PERIOD"
 DEFAULT_DEATHS = 5
 DEFAULT_WINDOW_SECONDS = 60.0
+# Both managers answer on their sockets within a second or two of a healthy start; a
+# config that kills its manager does so while it starts (binding, spawning, parsing).
+DEFAULT_START_PERIOD_SECONDS = 10.0
+# Signals someone else sends: after the start period they say nothing about the config.
+OUTSIDE_SIGNALS = frozenset({signal.SIGKILL, signal.SIGTERM, signal.SIGHUP, signal.SIGINT})
 # Enough history to explain a crash loop; older deaths can never count again.
 MAX_RECORDED_DEATHS = 100
 # s6-supervise passes 256 as the exit code when ./run was killed by a signal.
@@ -40,6 +56,7 @@ S6_KILLED_BY_SIGNAL = 256
 class QuarantinePolicy:
     deaths: int = DEFAULT_DEATHS
     window_seconds: float = DEFAULT_WINDOW_SECONDS
+    start_period_seconds: float = DEFAULT_START_PERIOD_SECONDS
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,15 @@ class Death:
     source: str | None  # "project" | "seed" | None when no started manager was recorded
     config: str | None
     project_sha256: str | None
+    # Seconds the manager had run on its config (None: unknown, e.g. no start recorded).
+    uptime: float | None = None
+    # A signal from outside after the start period: recorded, never counted.
+    outside_signal: bool = False
+
+    @property
+    def counts(self) -> bool:
+        """Whether this death says something about the config it ran."""
+        return not self.intentional and not self.outside_signal
 
     @classmethod
     def from_json(cls, data: Any) -> Death | None:
@@ -65,6 +91,8 @@ class Death:
                 source=_optional_str(data.get("source")),
                 config=_optional_str(data.get("config")),
                 project_sha256=_optional_str(data.get("project_sha256")),
+                uptime=_optional_float(data.get("uptime")),
+                outside_signal=bool(data.get("outside_signal", False)),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -100,6 +128,10 @@ def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 def _optional_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -126,11 +158,17 @@ def _positive_number(
 
 
 def policy_from_env(env: Mapping[str, str]) -> tuple[QuarantinePolicy, list[Finding]]:
-    """The policy from `WORKLOADCTL_QUARANTINE_DEATHS`/`_WINDOW`; bad values fall back."""
+    """The policy from `WORKLOADCTL_QUARANTINE_DEATHS`/`_WINDOW`/`_START_PERIOD`; bad
+    values fall back to the defaults, with a warning."""
     deaths, deaths_problems = _positive_number(env, ENV_QUARANTINE_DEATHS, DEFAULT_DEATHS)
     window, window_problems = _positive_number(env, ENV_QUARANTINE_WINDOW, DEFAULT_WINDOW_SECONDS)
-    policy = QuarantinePolicy(deaths=max(1, math.ceil(deaths)), window_seconds=window)
-    return policy, deaths_problems + window_problems
+    start, start_problems = _positive_number(
+        env, ENV_QUARANTINE_START_PERIOD, DEFAULT_START_PERIOD_SECONDS
+    )
+    policy = QuarantinePolicy(
+        deaths=max(1, math.ceil(deaths)), window_seconds=window, start_period_seconds=start
+    )
+    return policy, deaths_problems + window_problems + start_problems
 
 
 def is_intentional(exit_code: int | None, signal_number: int | None) -> bool:
@@ -138,6 +176,21 @@ def is_intentional(exit_code: int | None, signal_number: int | None) -> bool:
     if exit_code == 0:
         return True
     return exit_code == S6_KILLED_BY_SIGNAL and signal_number == signal.SIGTERM
+
+
+def is_outside_signal(
+    exit_code: int | None,
+    signal_number: int | None,
+    uptime: float | None,
+    *,
+    policy: QuarantinePolicy,
+) -> bool:
+    """Whether a death was a signal from outside to a manager past its start period
+    (see the module docstring): such a death is recorded but never counted. An unknown
+    uptime (no start recorded, or a clock that went backwards) is within the start period."""
+    if exit_code != S6_KILLED_BY_SIGNAL or signal_number not in OUTSIDE_SIGNALS:
+        return False
+    return uptime is not None and uptime >= policy.start_period_seconds
 
 
 def deaths_path(settings: Settings, manager: Manager) -> Path:
@@ -171,7 +224,7 @@ def counting_deaths(
     return [
         death
         for death in deaths
-        if not death.intentional
+        if death.counts
         and death.source == "project"
         and death.project_sha256 == project_sha256
         and death.time >= oldest

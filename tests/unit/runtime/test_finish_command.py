@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,11 @@ def reaped(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, float]]:
     return calls
 
 
-def started_on_project(tmp_path: Path) -> str:
+def started_on_project(tmp_path: Path, at: float = 100.0) -> str:
     settings = tmp_settings(tmp_path)
     write_project(settings)
     decision = D.decide("supervisord", settings, loader=FakeLoader())
-    D.record_decision(settings, decision, pid=1)
+    D.record_decision(settings, decision, pid=1, now=at)
     assert decision.project_sha256 is not None
     return decision.project_sha256
 
@@ -125,3 +126,43 @@ def test_run_reports_an_unexpected_failure_without_a_traceback(
     args = argparse.Namespace(manager="process-compose", exit_code="1", signal=None)
     assert F.run(args) == 0
     assert "finish process-compose: RuntimeError: disk on fire" in capsys.readouterr().err
+
+
+def test_outside_kills_of_a_manager_that_ran_fine_never_quarantine(
+    tmp_path: Path, reaped: list[tuple[str, str, float]]
+) -> None:
+    """Issue 9, failure 3: five kill -9s from outside, each after a full recovery."""
+    settings = tmp_settings(tmp_path)
+    for n in range(5):
+        start = 100.0 + 15.0 * n
+        started_on_project(tmp_path, at=start)
+        out = run_finish(tmp_path, 256, 9, now=start + 12.0)
+        assert "a signal from outside after 12 s of running" in out
+        assert "not counted" in out
+    decision = D.decide("supervisord", settings, loader=FakeLoader(), now=200.0)
+    assert decision.source == "project"
+    assert all(d.outside_signal for d in Q.load_deaths(settings, "supervisord"))
+
+
+def test_kills_within_the_start_period_still_quarantine(
+    tmp_path: Path, reaped: list[tuple[str, str, float]]
+) -> None:
+    for n in range(5):
+        start = 100.0 + 3.0 * n
+        started_on_project(tmp_path, at=start)
+        out = run_finish(tmp_path, 256, 9, now=start + 1.0)
+        assert f"crash {n + 1} of 5" in out
+    decision = D.decide("supervisord", tmp_settings(tmp_path), loader=FakeLoader(), now=120.0)
+    assert decision.source == "seed"
+    assert decision.quarantine is not None
+
+
+def test_the_start_period_restarts_at_a_reload(
+    tmp_path: Path, reaped: list[tuple[str, str, float]]
+) -> None:
+    started_on_project(tmp_path, at=100.0)
+    path = D.decision_path(tmp_settings(tmp_path), "supervisord")
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "reloaded_epoch": 200.0}))
+    out = run_finish(tmp_path, 256, 9, now=203.0)
+    assert "crash 1 of 5" in out

@@ -133,3 +133,52 @@ def test_policy_from_env_rejects_bad_values_with_a_warning(bad: str) -> None:
     assert policy.deaths == Q.DEFAULT_DEATHS
     assert [p.code for p in problems] == ["LCH005"]
     assert problems[0].file == f"${Q.ENV_QUARANTINE_DEATHS}"
+
+
+@pytest.mark.parametrize(
+    ("exit_code", "signal", "uptime", "outside"),
+    [
+        (256, 9, 30.0, True),  # kill -9 of a manager that ran fine
+        (256, 15, 30.0, True),  # SIGTERM (intentional anyway)
+        (256, 1, 30.0, True),  # SIGHUP
+        (256, 2, 30.0, True),  # SIGINT
+        (256, 9, 9.9, False),  # within the start period: says something about the config
+        (256, 9, None, False),  # start unknown: counted, as before the rule
+        (256, 9, -5.0, False),  # a clock that went backwards: unknown
+        (256, 11, 30.0, False),  # SIGSEGV is the manager's own
+        (256, 6, 30.0, False),  # SIGABRT
+        (2, None, 30.0, False),  # exited on its own with an error
+        (1, 9, 30.0, False),  # a signal number means nothing unless signalled
+    ],
+)
+def test_is_outside_signal(
+    exit_code: int, signal: int | None, uptime: float | None, outside: bool
+) -> None:
+    policy = Q.QuarantinePolicy(start_period_seconds=10.0)
+    assert Q.is_outside_signal(exit_code, signal, uptime, policy=policy) is outside
+
+
+def test_outside_signals_never_count_but_start_up_crashes_do() -> None:
+    now = 1000.0
+    outside = Q.Death(now - 1, 256, 9, False, "project", None, HASH, 30.0, outside_signal=True)
+    early = Q.Death(now - 2, 256, 9, False, "project", None, HASH, 0.5)
+    counted = Q.counting_deaths([outside, early], HASH, now=now, policy=POLICY)
+    assert counted == [early]
+
+
+def test_outside_signal_round_trips_and_old_records_count(tmp_path: Path) -> None:
+    settings = tmp_settings(tmp_path)
+    death = Q.Death(1.0, 256, 9, False, "project", None, HASH, 42.5, outside_signal=True)
+    Q.record_death(settings, "supervisord", death)
+    assert Q.load_deaths(settings, "supervisord") == [death]
+    # A history written before the rule has neither field: its deaths count as they did.
+    old = Q.Death.from_json({"time": 1, "exit_code": 256, "signal": 9, "source": "project"})
+    assert old is not None and old.counts and old.uptime is None
+
+
+def test_policy_start_period_from_env() -> None:
+    policy, problems = Q.policy_from_env({Q.ENV_QUARANTINE_START_PERIOD: "2.5"})
+    assert (policy.start_period_seconds, problems) == (2.5, [])
+    policy, problems = Q.policy_from_env({Q.ENV_QUARANTINE_START_PERIOD: "-1"})
+    assert policy.start_period_seconds == Q.DEFAULT_START_PERIOD_SECONDS
+    assert [p.code for p in problems] == ["LCH005"]
