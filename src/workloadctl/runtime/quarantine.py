@@ -6,7 +6,7 @@ project file hash it was running. When the manager died `deaths` times within
 starts use the seed, until the file changes (its hash differs from the quarantined one)
 or someone clears the quarantine.
 
-Only deaths that say something about the config count (`charged_to_config`):
+Only deaths that say something about the config count (`Death.counts`):
 
 - intentional stops never count: s6-svc -r/-t/-d send SIGTERM, and a manager stopped
   cleanly exits 0;
