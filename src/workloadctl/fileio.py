@@ -49,10 +49,9 @@ def read_config_text(path: Path, *, what: str = "config file") -> TextFile | Fin
             "IO005",
             f"{what} is {st.st_size} bytes, larger than the {MAX_CONFIG_BYTES} byte limit",
         )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return error(path, None, "IO003", f"cannot read {what}: {exc.strerror}")
+    raw = read_regular_bytes(path, what)
+    if isinstance(raw, Finding):
+        return raw
     if b"\x00" in raw:
         return error(path, None, "IO006", f"{what} is binary (contains NUL bytes), not text")
     try:
@@ -63,3 +62,52 @@ def read_config_text(path: Path, *, what: str = "config file") -> TextFile | Fin
     if text.startswith("\ufeff"):
         text = text[1:]
     return TextFile(path, text)
+
+
+def unsafe_to_read(path: Path | str) -> str | None:
+    """Why reading `path` could block or never end (a FIFO, socket, device, or a file past
+    MAX_CONFIG_BYTES), or None when it is a regular file within the bound or cannot be
+    looked at (the reader then says why it cannot open it)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _unsafe_reason(st)
+
+
+def _unsafe_reason(st: os.stat_result) -> str | None:
+    if stat.S_ISDIR(st.st_mode):
+        return None  # opening fails at once (EISDIR); the caller's reader reports it
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file (a FIFO, socket or device)"
+    if st.st_size > MAX_CONFIG_BYTES:
+        return f"is {st.st_size} bytes, larger than the {MAX_CONFIG_BYTES} byte limit"
+    return None
+
+
+def read_regular_bytes(path: Path, what: str = "file") -> bytes | Finding:
+    """The bytes of `path`, checked on the descriptor actually read: the file may have been
+    swapped for a FIFO since it was looked at. O_NONBLOCK makes opening a FIFO return at
+    once, and at most MAX_CONFIG_BYTES + 1 bytes are read whatever the size says (a /proc
+    file says 0)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        return error(path, None, "IO003", f"cannot read {what}: {exc.strerror}")
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return error(path, None, "IO004", f"{what} is a directory, expected a file")
+        if not stat.S_ISREG(st.st_mode):
+            return error(
+                path, None, "IO008", f"{what} is not a regular file (FIFO, socket or device)"
+            )
+        try:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError as exc:
+            return error(path, None, "IO003", f"cannot read {what}: {exc.strerror}")
+    if len(raw) > MAX_CONFIG_BYTES:
+        return error(
+            path, None, "IO005", f"{what} is larger than the {MAX_CONFIG_BYTES} byte limit"
+        )
+    return raw

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.fileio import read_regular_bytes
 from workloadctl.findings import Finding, Severity, error, warning
 from workloadctl.runtime.quarantine import (
     QuarantinePolicy,
@@ -95,10 +96,10 @@ def seed_config_path(settings: Settings, manager: Manager) -> Path:
 
 
 def file_sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    """None when the file cannot be read, or could block or never end (a FIFO, /dev/zero):
+    the loader reports why."""
+    raw = read_regular_bytes(path)
+    return None if isinstance(raw, Finding) else hashlib.sha256(raw).hexdigest()
 
 
 def _seed(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from workloadctl.checks.supervisord.context import Context
 from workloadctl.checks.supervisord.expand import ENV_PREFIX, expand
-from workloadctl.checks.supervisord.include import SV_INCLUDE_UNUSABLE
+from workloadctl.checks.supervisord.include import SV_INCLUDE_UNUSABLE, SV_NOT_REGULAR
 from workloadctl.checks.supervisord.ini import IniEntry
 from workloadctl.checks.supervisord.refs import (
     SV_UNKNOWN_NAME,
@@ -388,8 +388,27 @@ def _crash(ctx: Context, crash: str, own: list[Finding]) -> list[Finding]:
     ]
 
 
+def _unsafe_file(ctx: Context, unsafe: tuple[str, str], own: list[Finding]) -> list[Finding]:
+    path, reason = unsafe
+    if any(f.severity is Severity.ERROR and path in f.message for f in own):
+        return []  # our own reading of the includes already said so
+    entry = ctx.model.get("include", "files")
+    file, line = (entry.file, entry.line) if entry is not None else (ctx.file, None)
+    return [
+        error(
+            file,
+            line,
+            SV_NOT_REGULAR,
+            f"Supervisor would read {path}, which {reason}; not read, as reading it "
+            "could block forever or exhaust memory",
+        )
+    ]
+
+
 def verdict_findings(ctx: Context, verdict: Verdict, own: list[Finding]) -> list[Finding]:
     findings = machine_findings(ctx, verdict.machine_problems)
+    if verdict.unsafe_file is not None:
+        findings.extend(_unsafe_file(ctx, verdict.unsafe_file, own))
     if verdict.error is not None:
         findings.extend(_refusal(ctx, verdict.error, own))
     if verdict.crash is not None:

@@ -13,7 +13,10 @@ directory that exists in the container but not on the developer's host). Here:
   a stand-in value; the originals are put back afterwards, under a lock because
   they are module globals;
 - plugin factories from modules that are not importable here are recorded as
-  machine-dependent instead of failing.
+  machine-dependent instead of failing;
+- every file it opens (the main file, each `[include]` match) is looked at first: a
+  FIFO, socket, device or over-large file stops the parse before it is opened
+  (`unsafe_file`), as reading it could block forever or exhaust memory.
 
 No sockets are opened, no files are written, no uid changes: `realize()` does none
 of that (it only reads files, looks names up and imports factory modules).
@@ -35,6 +38,7 @@ from supervisor import datatypes as sv_datatypes
 from supervisor import options as sv_options
 
 from workloadctl.checks.supervisord.expand import env_names
+from workloadctl.fileio import unsafe_to_read
 
 _PATCH_LOCK = threading.Lock()
 
@@ -63,6 +67,8 @@ class Verdict:
     machine_problems: list[MachineProblem] = field(default_factory=list)
     parse_warnings: list[str] = field(default_factory=list)
     options: Any = None  # the realized ServerOptions when it accepted the file
+    # (path, why) of a file Supervisor was about to read and was not let read
+    unsafe_file: tuple[str, str] | None = None
     # section name -> the process configs Supervisor built for it
     process_configs: dict[str, list[Any]] = field(default_factory=dict)
     # section name -> that section's own environment= (before [supervisord]'s is merged in)
@@ -70,11 +76,41 @@ class Verdict:
 
     @property
     def accepted(self) -> bool:
-        return self.error is None and self.crash is None
+        return self.error is None and self.crash is None and self.unsafe_file is None
 
 
 class _Refused(Exception):
     """Raised by our `usage()` in place of `sys.exit(2)`."""
+
+
+class _UnsafeFile(Exception):
+    """Raised in place of opening a file that could block or never end. Neither an
+    OSError nor a ValueError, so Supervisor lets it through to us."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def _check_readable(path: object) -> None:
+    if isinstance(path, (str, os.PathLike)):
+        reason = unsafe_to_read(os.fspath(path))
+        if reason is not None:
+            raise _UnsafeFile(str(path), reason)
+
+
+def _guarded_parser_class() -> Any:
+    """Supervisor's config parser, looking at each `[include]` match before reading it."""
+
+    class GuardedConfigParser(sv_options.UnhosedConfigParser):  # type: ignore[misc]
+        def read(self, filenames: Any, **kwargs: Any) -> Any:
+            names = [filenames] if isinstance(filenames, (str, os.PathLike)) else filenames
+            for name in names:
+                _check_readable(name)
+            return super().read(filenames, **kwargs)
+
+    return GuardedConfigParser
 
 
 def _recording(
@@ -122,6 +158,8 @@ def _patched_lookups(problems: list[MachineProblem]) -> dict[tuple[Any, str], An
     replacements[(sv_datatypes, "name_to_gid")] = _recording(
         sv_datatypes.name_to_gid, MachineKind.GROUP, problems, this_gid
     )
+    # `read_config` builds its parser from this module global, then `read()`s each match.
+    replacements[(sv_options, "UnhosedConfigParser")] = _guarded_parser_class()
     return replacements
 
 
@@ -152,6 +190,10 @@ def _make_options(env: Mapping[str, str], extra: Mapping[str, str], verdict: Ver
     class QuietServerOptions(sv_options.ServerOptions):  # type: ignore[misc]
         def usage(self, msg: object) -> None:
             raise _Refused(str(msg))
+
+        def open(self, fn: Any, mode: str = "r") -> Any:
+            _check_readable(fn)  # the main file
+            return super().open(fn, mode)
 
         def exit(self, code: object = 0) -> None:
             raise _Refused(f"Supervisor tried to exit with status {code}")
@@ -194,6 +236,8 @@ def supervisor_verdict(
             options.realize(args=["-c", str(path)], doc="", progname="supervisord")
         except _Refused as exc:
             verdict.error = str(exc)
+        except _UnsafeFile as exc:
+            verdict.unsafe_file = (exc.path, exc.reason)
         except Exception as exc:  # Supervisor's own bugs (e.g. UnicodeDecodeError)
             verdict.crash = f"{type(exc).__name__}: {exc}"
         else:
