@@ -129,6 +129,21 @@ DOCKER_PUBLISH = re.compile(r"(?:[^:]+:)?(?P<host>[0-9]{1,5}):[0-9]{1,5}(?:/tcp)
 
 
 @dataclass(frozen=True)
+class _Claim:
+    """Why a program is taken to listen on a port, and whether that is certain.
+
+    Certain: the program's own interface says so (a port option `--port N`/`-p N`/..., a
+    listen option `--bind HOST:N`/..., `python -m http.server N`, or `PORT=N` in its
+    environment, the convention of twelve-factor servers). Guessed: a bare `HOST:N`
+    argument or an unknown option's `HOST:N` value, or a `*_PORT=N` variable other than
+    PORT (it may name a port something else listens on).
+    """
+
+    evidence: str
+    certain: bool
+
+
+@dataclass(frozen=True)
 class _Command:
     """A program's command after step 1-2 of the normalisation, plus its inline variables."""
 
@@ -234,17 +249,24 @@ def ports_of(program: ProgramSpec) -> frozenset[int]:
     return frozenset(_port_claims(program))
 
 
-def _port_claims(program: ProgramSpec) -> dict[int, str]:
-    """Each claimed port with the evidence for it (for messages); the first evidence wins."""
+def _port_claims(program: ProgramSpec) -> dict[int, _Claim]:
+    """Each claimed port with the evidence for it (for messages): a certain claim wins
+    over a guessed one, else the first evidence wins."""
     command = _command(program.argv)
-    claims: dict[int, str] = {}
-    for port, evidence in _ports_in_words(command.words):
-        claims.setdefault(port, evidence)
+    claims: dict[int, _Claim] = {}
+
+    def claim(port: int, found: _Claim) -> None:
+        if port not in claims or (found.certain and not claims[port].certain):
+            claims[port] = found
+
+    for port, found in _ports_in_words(command.words):
+        claim(port, found)
     environment = {**program.environment, **command.assignments}
     for name, value in environment.items():
         env_port = _env_port(name, value)
         if env_port is not None:
-            claims.setdefault(env_port, f"{name}={value} in its environment")
+            certain = name.upper() == "PORT"
+            claim(env_port, _Claim(f"{name}={value} in its environment", certain))
     return claims
 
 
@@ -252,7 +274,7 @@ def _port_claims(program: ProgramSpec) -> dict[int, str]:
 POSITIONAL_PORT_MODULES = frozenset({"http.server"})
 
 
-def _positional_module_port(words: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+def _positional_module_port(words: tuple[str, ...]) -> Iterator[tuple[int, _Claim]]:
     """`-m MODULE [options] N` for a module in POSITIONAL_PORT_MODULES: its first
     positional argument, when it is a port number (option values are skipped)."""
     for index, word in enumerate(words[:-1]):
@@ -264,7 +286,7 @@ def _positional_module_port(words: tuple[str, ...]) -> Iterator[tuple[int, str]]
                 next(rest, None)  # the option's value, never the port
             elif not argument.startswith("-"):
                 if argument.isdigit() and 1 <= int(argument) <= 65535:
-                    yield int(argument), f"'{words[index + 1]} {argument}'"
+                    yield int(argument), _Claim(f"'{words[index + 1]} {argument}'", True)
                 return
         return
 
@@ -273,7 +295,7 @@ def _positional_module_port(words: tuple[str, ...]) -> Iterator[tuple[int, str]]
 _HTTP_SERVER_VALUE_OPTIONS = frozenset({"-b", "--bind", "-d", "--directory", "-p", "--protocol"})
 
 
-def _ports_in_words(words: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+def _ports_in_words(words: tuple[str, ...]) -> Iterator[tuple[int, _Claim]]:
     if not words:
         return
     yield from _positional_module_port(words)
@@ -285,14 +307,14 @@ def _ports_in_words(words: tuple[str, ...]) -> Iterator[tuple[int, str]]:
         if option is None:
             port = _trailing_port(words[i - 1])
             if port is not None:
-                yield port, f"'{words[i - 1]}'"
+                yield port, _Claim(f"'{words[i - 1]}'", certain=False)
             continue
         if value is None:
             continue
         shown = f"'{option}={value}'" if inline else f"'{option} {value}'"
         port = _option_port(option, value, client=client)
         if port is not None:
-            yield port, shown
+            yield port, _Claim(shown, certain=option in PORT_OPTIONS | LISTEN_OPTIONS)
 
 
 def _option_value(words: tuple[str, ...], i: int) -> tuple[str | None, bool, str | None]:
@@ -453,30 +475,44 @@ def _pair_findings(first: ProgramSpec, second: ProgramSpec) -> list[Finding]:
                 f"{_describe(first)} and {_describe(second)}; define it in one manager only",
             )
         )
-    findings.extend(_port_findings(first, second, code="XM003"))
+    findings.extend(_port_findings(first, second, across=True))
     return findings
 
 
-def _port_findings(first: ProgramSpec, second: ProgramSpec, *, code: str) -> list[Finding]:
+def _port_findings(first: ProgramSpec, second: ProgramSpec, *, across: bool) -> list[Finding]:
+    """A port both claim: across managers an error (XM003) when both claims are certain,
+    else a warning (XM005); inside one manager always a warning (XM004)."""
     first_claims, second_claims = _port_claims(first), _port_claims(second)
     findings: list[Finding] = []
     for port in sorted(first_claims.keys() & second_claims.keys()):
+        one, other = first_claims[port], second_claims[port]
         message = (
-            f"TCP port {port} is claimed by {_describe(first)} (from {first_claims[port]}) "
-            f"and by {_describe(second)} (from {second_claims[port]})"
+            f"TCP port {port} is claimed by {_describe(first)} (from {one.evidence}) "
+            f"and by {_describe(second)} (from {other.evidence})"
         )
-        if code == "XM003":
-            findings.append(error(second.file, second.line, code, message))
+        if not across:
+            findings.append(
+                warning(second.file, second.line, "XM004", f"{message}; only one can listen on it")
+            )
+        elif one.certain and other.certain:
+            findings.append(error(second.file, second.line, "XM003", message))
         else:
             findings.append(
-                warning(second.file, second.line, code, f"{message}; only one can listen on it")
+                warning(
+                    second.file,
+                    second.line,
+                    "XM005",
+                    f"{message}; guessed from its arguments, so not an error: if both "
+                    "listen on it, define the program in one manager only",
+                )
             )
     return findings
 
 
 def check_cross_manager(programs: Sequence[ProgramSpec]) -> list[Finding]:
-    """Errors for a program defined in both managers (same name, command or port), and a
-    warning for a port shared inside one manager. Every finding is attached to the later
+    """Errors for a program defined in both managers (same name, command, or a port both
+    claim for certain), and warnings for a port guessed for both managers or shared
+    inside one manager. Every finding is attached to the later
     of the two programs (in `programs` order) and names both places.
 
     Disabled and `autostart=false` programs count: they can still be started by name,
@@ -487,7 +523,7 @@ def check_cross_manager(programs: Sequence[ProgramSpec]) -> list[Finding]:
         if first.manager != second.manager:
             more = _pair_findings(first, second)
         else:
-            more = _port_findings(first, second, code="XM004")
+            more = _port_findings(first, second, across=False)
         findings.extend(f for f in more if f not in findings)
     return findings
 

@@ -268,7 +268,7 @@ def test_codes_are_documented() -> None:
     docs = (root / "docs" / "validate-codes.md").read_text()
     in_source = set(re.findall(r'"(XM\d{3})"', source))
     in_docs = set(re.findall(r"^\| (XM\d{3}) \|", docs, flags=re.MULTILINE))
-    assert in_source == in_docs == {"XM001", "XM002", "XM003", "XM004"}
+    assert in_source == in_docs == {"XM001", "XM002", "XM003", "XM004", "XM005"}
 
 
 @pytest.mark.parametrize(
@@ -284,3 +284,35 @@ def test_codes_are_documented() -> None:
 def test_positional_port_of_http_server(argv: tuple[str, ...], ports: set[int]) -> None:
     program = ProgramSpec("supervisord", "docs", argv, "a.conf", 1)
     assert ports_of(program) == ports
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "code"),
+    [
+        # Certain on both sides: an error.
+        (("srv", "--port", "8080"), ("other", "-p", "8080"), "XM003"),
+        (("srv", "--bind", "0.0.0.0:8080"), ("other", "--port=8080"), "XM003"),
+        (("python3", "-m", "http.server", "8080"), ("other", "--listen", ":8080"), "XM003"),
+        # Guessed on at least one side (issue 9, failure 4): a warning, reload is not refused.
+        (("srv", "0.0.0.0:8080"), ("other", "--port", "8080"), "XM005"),
+        (("srv", "--inspect=127.0.0.1:8080"), ("other", "--port", "8080"), "XM005"),
+        (("srv", "localhost:8080"), ("other", "[::]:8080"), "XM005"),
+    ],
+)
+def test_a_shared_port_is_an_error_only_when_both_claims_are_certain(
+    first: tuple[str, ...], second: tuple[str, ...], code: str
+) -> None:
+    assert codes([sv("a", *first), pc("b", *second)]) == [code]
+
+
+def test_port_from_the_environment_is_certain_only_for_port() -> None:
+    assert codes([sv("a", "srv", env={"PORT": "80"}), pc("b", "x", env={"PORT": "80"})]) == [
+        "XM003"
+    ]
+    guessed = [sv("a", "srv", env={"VITE_PORT": "80"}), pc("b", "x", env={"PORT": "80"})]
+    assert codes(guessed) == ["XM005"]
+
+
+def test_a_certain_claim_wins_over_a_guess_for_the_same_port() -> None:
+    one = sv("a", "srv", "0.0.0.0:8080", "--port", "8080")
+    assert codes([one, pc("b", "other", "-p", "8080")]) == ["XM003"]
