@@ -8,8 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from workloadctl.checks.supervisord.context import Context
+from workloadctl.checks.supervisord.ini import scan_ini
+from workloadctl.checks.supervisord.translate import verdict_findings
 from workloadctl.checks.supervisord.verdict import supervisor_verdict
 from workloadctl.fileio import MAX_CONFIG_BYTES
+from workloadctl.findings import Severity
 
 ENV = {"HOME": "/root", "PATH": "/usr/bin:/bin"}
 # A hang guard, not a measurement: a regression fails here instead of hanging the suite.
@@ -90,3 +94,22 @@ def test_supervisors_parser_is_not_let_read_an_oversized_include(tmp_path: Path)
     assert verdict.unsafe_file is not None
     assert verdict.unsafe_file[0] == str(big)
     assert "larger than" in verdict.unsafe_file[1]
+
+
+def test_a_file_only_supervisors_parser_meets_is_a_finding_on_the_include_line(
+    tmp_path: Path,
+) -> None:
+    # The include became a device after our own reading (a race): Supervisor's guarded
+    # parse is what stops, and that alone is reported, on the [include] line. (/dev/null:
+    # a regression reads it and ends, instead of hanging on a FIFO.)
+    conf = _include_conf(tmp_path, "later.conf")
+    ctx = Context(path=conf, env=ENV, on_target=False)
+    ctx.model.documents.append(scan_ini(conf.read_text(), ctx.file))
+    (tmp_path / "later.conf").symlink_to("/dev/null")
+    findings = verdict_findings(ctx, supervisor_verdict(conf, ENV), own=[])
+    assert [(f.file, f.line, f.code, f.severity) for f in findings] == [
+        (str(conf), 7, "SV015", Severity.ERROR)
+    ]
+    assert f"Supervisor would read {tmp_path / 'later.conf'}, which is not a regular" in (
+        findings[0].message
+    )
