@@ -25,7 +25,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from workloadctl.checks.cross_manager import check_cross_manager
 from workloadctl.checks.programs import Manager
 from workloadctl.control.context import ControlContext
 from workloadctl.control.reload_apply import (
@@ -44,10 +43,14 @@ from workloadctl.control.reload_model import (
 from workloadctl.control.reload_switch import switch_to_project
 from workloadctl.envdir import read_envdir
 from workloadctl.errors import WorkloadctlError
-from workloadctl.findings import Finding, Severity, error
+from workloadctl.findings import Finding, error
+from workloadctl.runtime.cross_policy import (
+    cross_manager_conflicts as conflicts_beside_running,
+)
 from workloadctl.runtime.decision import (
     CODE_PROJECT_MISSING,
     Decision,
+    Loader,
     Source,
     decide,
     decision_path,
@@ -94,22 +97,18 @@ def decide_now(manager: Manager, world: ReloadWorld) -> Decision:
 
 def cross_manager_conflicts(manager: Manager, world: ReloadWorld) -> list[Finding]:
     """What `validate` would say across managers if this manager's project config ran
-    beside the config the other manager runs now: the same name, command or port in both
-    would start a second copy (or a second listener) the moment the reload applies."""
+    beside the config the other manager runs now (the launcher's policy too: a program
+    never runs in both managers)."""
     settings = world.settings
-    programs = []
-    for name in MANAGERS:
-        if name == manager:
-            path: Path | None = project_config_path(settings, name)
-        else:
-            record = read_decision(settings, name) or {}
-            config = record.get("config") if record.get("started") is True else None
-            path = Path(str(config)) if config else None
-        if path is None or not path.is_file():
-            continue
+    project = project_config_path(settings, manager)
+    if project is None or not project.is_file():
+        return []
+
+    def loader_for(name: Manager) -> Loader:
         env = manager_environment(settings, name, for_validation=False, base=world.base_env)
-        programs += world.loader_for(name, env, settings.project_root)(path).programs
-    return [f for f in check_cross_manager(programs) if f.severity is Severity.ERROR]
+        return world.loader_for(name, env, settings.project_root)
+
+    return conflicts_beside_running(manager, project, settings, loader_for)
 
 
 def _switched_off(manager: Manager, settings: Settings, *, explicit: bool) -> ManagerReload:

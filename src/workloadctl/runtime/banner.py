@@ -20,6 +20,8 @@ from workloadctl.settings import (
 RULE = "#" * 78
 # A broken file can produce hundreds of findings; the first ones say enough.
 MAX_FINDINGS_SHOWN = 20
+# The cross-manager errors the launcher refuses a project config for (runtime.cross_policy).
+CROSS_MANAGER_ERRORS = frozenset({"XM001", "XM002", "XM003"})
 
 
 def restart_command(manager: Manager) -> str:
@@ -59,6 +61,12 @@ def _what_to_do(decision: Decision) -> list[str]:
         return ["set UNAME and REPO_NAME (or WORKLOADCTL_ROOT) in the container environment."]
     if any(finding.code == CODE_PROJECT_MISSING for finding in decision.findings):
         return [f"create {decision.project_config} (`workloadctl validate` checks it)."]
+    if any(finding.code in CROSS_MANAGER_ERRORS for finding in decision.findings):
+        return [
+            "define each program in one manager only: remove it from this project config,",
+            "or from the other manager's config and restart that manager first",
+            "(both places are named above; `workloadctl validate` shows the same).",
+        ]
     return ["fix the file (`workloadctl validate` shows the same findings)."]
 
 

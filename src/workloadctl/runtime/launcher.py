@@ -29,6 +29,7 @@ from workloadctl.runtime.banner import (
 )
 from workloadctl.runtime.boot import prepare_state
 from workloadctl.runtime.boot_system import RealSystem
+from workloadctl.runtime.cross_policy import decision_lock, refuse_duplicates
 from workloadctl.runtime.deadline import decide_within, decision_timeout_from_env
 from workloadctl.runtime.decision import (
     Decision,
@@ -342,16 +343,46 @@ def prepare(
     env = manager_environment(settings, manager, for_validation=False, base=environ)
     policy, policy_problems = policy_from_env(environ)
     timeout, timeout_problems = decision_timeout_from_env(environ)
-    decision = decide_within(
-        timeout,
-        manager,
-        settings,
-        loader=loader or default_loader(manager, env, settings.project_root),
-        policy=policy,
-        now=now,
-        extra_findings=policy_problems + timeout_problems,
-    )
-    return _plan_or_exit(decision, binary, env, settings, environ=environ, stderr=stderr, now=now)
+    own_loader = loader or default_loader(manager, env, settings.project_root)
+    # Until the decision is recorded: the other launcher must see it (cross_policy).
+    with decision_lock(settings):
+        decision = decide_within(
+            timeout,
+            manager,
+            settings,
+            loader=own_loader,
+            policy=policy,
+            now=now,
+            extra_findings=policy_problems + timeout_problems,
+        )
+        decision = _without_duplicates(decision, settings, own_loader, environ, stderr)
+        return _plan_or_exit(
+            decision, binary, env, settings, environ=environ, stderr=stderr, now=now
+        )
+
+
+def _without_duplicates(
+    decision: Decision,
+    settings: Settings,
+    own_loader: Loader,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+) -> Decision:
+    """The seed instead of a project config that would run a program the other manager
+    runs now (the policy `reload` applies too)."""
+    manager = decision.manager
+
+    def loader_for(name: Manager) -> Loader:
+        if name == manager:
+            return own_loader
+        env = manager_environment(settings, name, for_validation=False, base=environ)
+        return default_loader(name, env, settings.project_root)
+
+    try:
+        return refuse_duplicates(decision, settings, loader_for)
+    except Exception as exc:  # a bug here must not keep the manager from starting
+        _say(stderr, f"workloadctl: {manager}: WARNING: the cross-manager check failed: {exc}")
+        return decision
 
 
 def fallback_plan(

@@ -1,0 +1,152 @@
+"""One cross-manager policy for launch and reload (issue 9, failure 4): a program defined
+in both managers never starts twice, whichever file changed."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from launcher_support import tmp_env, tmp_settings, write, write_project, write_seed
+
+from workloadctl import settings as S
+from workloadctl.checks.programs import LoadResult, Manager, ProgramSpec
+from workloadctl.runtime import cross_policy as X
+from workloadctl.runtime import decision as D
+from workloadctl.runtime import launcher as L
+from workloadctl.runtime.decision import Loader
+
+BINARIES = {S.ENV_SUPERVISORD_BIN: "/bin/true", S.ENV_PROCESS_COMPOSE_BIN: "/bin/true"}
+
+
+class ProgramsLoader:
+    """A loader that finds the given (name, argv) programs in any file of `manager`."""
+
+    def __init__(self, manager: Manager, *programs: tuple[str, tuple[str, ...]]) -> None:
+        self.manager = manager
+        self.programs = programs
+
+    def __call__(self, path: Path) -> LoadResult:
+        return LoadResult(
+            programs=[
+                ProgramSpec(self.manager, name, argv, str(path), 3 + index)
+                for index, (name, argv) in enumerate(self.programs)
+            ]
+        )
+
+
+def loaders(sv: ProgramsLoader, pc: ProgramsLoader) -> X.LoaderFor:
+    chosen: dict[Manager, Loader] = {"supervisord": sv, "process-compose": pc}
+    return chosen.__getitem__
+
+
+def process_compose_runs(settings: S.Settings, *, started: bool = True) -> Path:
+    config = write(settings.state_dir / "home/repo/project.yaml", "processes: {}\n")
+    D.decision_path(settings, "process-compose").parent.mkdir(parents=True, exist_ok=True)
+    D.decision_path(settings, "process-compose").write_text(
+        json.dumps({"source": "project", "config": str(config), "started": started})
+    )
+    return config
+
+
+def supervisord_project(settings: S.Settings) -> D.Decision:
+    write_project(settings)
+    return D.decide("supervisord", settings, loader=lambda _path: LoadResult())
+
+
+def test_a_program_the_other_manager_runs_sends_the_project_config_to_the_seed(
+    tmp_path: Path,
+) -> None:
+    settings = tmp_settings(tmp_path)
+    running = process_compose_runs(settings)
+    decision = supervisord_project(settings)
+    both = loaders(
+        ProgramsLoader("supervisord", ("web", ("vite", "--port", "5173"))),
+        ProgramsLoader("process-compose", ("web", ("vite", "--port", "5173"))),
+    )
+    refused = X.refuse_duplicates(decision, settings, both)
+    assert refused.source == "seed"
+    assert refused.config == D.seed_config_path(settings, "supervisord")
+    assert refused.reason == (
+        "the project config defines a program process-compose already runs (XM001, XM002, XM003)"
+    )
+    # Attached to the refused file, naming the other one.
+    assert {f.file for f in refused.errors} == {str(decision.config)}
+    assert all(str(running) in f.message for f in refused.errors)
+
+
+def test_no_conflict_when_the_other_manager_did_not_start_or_shares_nothing(
+    tmp_path: Path,
+) -> None:
+    settings = tmp_settings(tmp_path)
+    decision = supervisord_project(settings)
+    same = loaders(
+        ProgramsLoader("supervisord", ("web", ("srv",))),
+        ProgramsLoader("process-compose", ("web", ("srv",))),
+    )
+    assert X.refuse_duplicates(decision, settings, same) == decision  # no record at all
+    process_compose_runs(settings, started=False)
+    assert X.refuse_duplicates(decision, settings, same) == decision
+    process_compose_runs(settings)
+    other = loaders(
+        ProgramsLoader("supervisord", ("web", ("srv",))),
+        ProgramsLoader("process-compose", ("api", ("api-srv",))),
+    )
+    assert X.refuse_duplicates(decision, settings, other) == decision
+
+
+def test_a_guessed_shared_port_does_not_refuse(tmp_path: Path) -> None:
+    settings = tmp_settings(tmp_path)
+    process_compose_runs(settings)
+    decision = supervisord_project(settings)
+    guessed = loaders(
+        ProgramsLoader("supervisord", ("web", ("srv", "0.0.0.0:8080"))),
+        ProgramsLoader("process-compose", ("api", ("api-srv", "--port", "8080"))),
+    )
+    assert X.refuse_duplicates(decision, settings, guessed) == decision
+
+
+def test_the_seed_is_left_alone(tmp_path: Path) -> None:
+    settings = tmp_settings(tmp_path)
+    process_compose_runs(settings)
+    seed = D.decide("supervisord", settings, loader=lambda _path: LoadResult())  # no project
+    assert seed.source == "seed"
+    explode = loaders(ProgramsLoader("supervisord"), ProgramsLoader("process-compose"))
+    assert X.refuse_duplicates(seed, settings, explode) == seed
+
+
+def test_the_launcher_refuses_a_duplicate_with_a_banner_naming_it(tmp_path: Path) -> None:
+    """The launcher applies the policy (it did not: both managers ran the program)."""
+    settings = tmp_settings(tmp_path)
+    write_seed(settings)
+    running = process_compose_runs(settings)
+    running.write_text("processes:\n  web:\n    command: sleep 1000\n")
+    project = write_project(settings)
+    err = io.StringIO()
+    plan = L.prepare(
+        "supervisord",
+        settings,
+        environ=tmp_env(tmp_path, **BINARIES),
+        stderr=err,
+        loader=ProgramsLoader("supervisord", ("web", ("sleep", "1000"))),
+    )
+    assert isinstance(plan, L.LaunchPlan)
+    assert plan.decision.source == "seed"
+    banner = err.getvalue()
+    assert "running the SEED config" in banner
+    assert "defines a program process-compose already runs (XM001, XM002)" in banner
+    assert f"{project}:3: error: program name 'web' is used by both" in banner
+    assert str(running) in banner
+    assert "define each program in one manager only" in banner
+    record = json.loads(D.decision_path(settings, "supervisord").read_text())
+    assert (record["source"], record["started"]) == ("seed", True)
+
+
+def test_the_decision_lock_is_exclusive_and_its_wait_bounded(tmp_path: Path) -> None:
+    settings = tmp_settings(tmp_path)
+    with X.decision_lock(settings) as first:
+        assert first is True
+        with X.decision_lock(settings, wait=0.0) as second:
+            assert second is False
+    with X.decision_lock(settings, wait=0.0) as again:
+        assert again is True
