@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps venv process-compose test lint unit integration container-test up down bench clean
+.PHONY: setup system-deps venv process-compose test lint unit integration container-test up down bench faults fuzz clean
 
 setup: system-deps venv process-compose
 
@@ -59,6 +59,16 @@ bench: setup
 	$(BIN)/python bench/bench_validate.py
 	$(BIN)/python bench/bench_status.py
 	$(BIN)/python bench/bench_recovery.py
+
+# Long runs, outside `make test`; each prints its tables and writes JSON under /tmp.
+# Fault campaign on a local stack in a private network namespace (root; 22 kinds x 10).
+faults: setup
+	$(BIN)/python bench/faults/campaign.py
+
+# Every config loader with 10,000 hypothesis inputs, then 500 process-compose configs
+# against the real `process-compose --dry-run`.
+fuzz: setup
+	$(BIN)/python bench/fuzz/fuzz_loaders.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
