@@ -28,14 +28,51 @@ REPO = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
 
+# Set to 1 to run the suite as a machine without process-compose sees it (the binary may
+# still be installed). `WORKLOADCTL_PROCESS_COMPOSE=/nonexistent` does the same, and also
+# keeps the stack's own launcher from finding it.
+ENV_TEST_WITHOUT_PROCESS_COMPOSE = "WORKLOADCTL_TEST_WITHOUT_PROCESS_COMPOSE"
+PROCESS_COMPOSE_MISSING = (
+    "process-compose is not installed (make setup installs it; "
+    f"set {S.ENV_PROCESS_COMPOSE_BIN} to a {S.PROCESS_COMPOSE_VERSION} binary)"
+)
+
+
 def require_stack_tools() -> None:
+    """What every stack needs: root, s6 and execline. process-compose is optional: without
+    it, stacks run with it switched off (see `running_stack`)."""
     if os.geteuid() != 0:
         pytest.skip("the local runner needs root for PID namespaces")
     for tool in ("s6-svscan", "execlineb", "unshare"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (make setup installs it)")
-    if S.process_compose_binary() is None:
-        pytest.skip("process-compose is not installed (make setup installs it)")
+
+
+def process_compose_available() -> bool:
+    """Whether tests may run process-compose: an executable binary, not hidden by
+    $WORKLOADCTL_TEST_WITHOUT_PROCESS_COMPOSE=1."""
+    if os.environ.get(ENV_TEST_WITHOUT_PROCESS_COMPOSE, "").strip() == "1":
+        return False
+    binary = S.process_compose_binary()
+    return binary is not None and os.path.isfile(binary) and os.access(binary, os.X_OK)
+
+
+def require_process_compose() -> None:
+    """For a test that starts process-compose, queries it or asserts about it."""
+    if not process_compose_available():
+        pytest.skip(PROCESS_COMPOSE_MISSING)
+
+
+def switches() -> dict[str, str]:
+    """The stack environment's manager switches: process-compose off when it is not available."""
+    return {} if process_compose_available() else {S.ENV_ENABLE_PROCESS_COMPOSE: "0"}
+
+
+def managers() -> tuple[str, ...]:
+    """The managers a stack of this machine runs."""
+    if process_compose_available():
+        return ("supervisord", "process-compose")
+    return ("supervisord",)
 
 
 SUPERVISORD_HEADER = (REPO / "tests/fixtures/stack/supervisord-header.conf").read_text()
@@ -162,6 +199,14 @@ class Stack:
             timeout,
         )
 
+    def assert_switched_off(self, manager: str) -> None:
+        """The manager stays down: its launcher saw the marker and told s6 so."""
+        assert self.settings.disabled_marker(manager).exists(), manager
+        wait_for(
+            f"{manager} to stay down",
+            lambda: not (state := s6.state(self.service(manager))).wanted_up and not state.up,
+        )
+
     def namespace_commands(self) -> list[list[str]]:
         out = []
         for pid in pidns.members(self.record.svscan_pid):
@@ -177,11 +222,18 @@ class Stack:
 
 @contextmanager
 def running_stack(root: Path, top: Path, env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """A stack of s6, supervisord and process-compose; without process-compose on this
+    machine, with it switched off ($WORKLOADCTL_ENABLE_PROCESS_COMPOSE=0)."""
     base = dict(os.environ)
+    base.update(switches())
     base.update(env or {})
     started = start_stack(root, top, lambda _line: None, base_env=base)
     try:
-        yield Stack(root, top, started.record)
+        stack = Stack(root, top, started.record)
+        if not process_compose_available():
+            # Its launcher has run, seen the marker and gone: nothing changes after this.
+            stack.assert_switched_off("process-compose")
+        yield stack
     finally:
         if (top / "stack.json").exists():
             stop_stack(top, lambda _line: None)

@@ -16,6 +16,7 @@ import pytest
 from .stack_support import (
     make_repo,
     process_compose_yaml,
+    require_process_compose,
     require_stack_tools,
     running_stack,
     supervisord_conf,
@@ -30,6 +31,7 @@ PC_PROCESSES = {"pc-attach-alpha": 4501, "pc-attach-beta": 4502}
 @pytest.fixture(autouse=True)
 def _tools() -> None:
     require_stack_tools()
+    require_process_compose()
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
 

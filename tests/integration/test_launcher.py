@@ -35,6 +35,8 @@ from workloadctl.runtime.manager_env import (
 )
 from workloadctl.runtime.reaper import find_marked, reap
 
+from .stack_support import require_process_compose
+
 pytestmark = pytest.mark.integration
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "launcher"
@@ -260,11 +262,6 @@ def test_supervisord_falls_back_to_the_seed_with_a_banner(stack: Stack, launch: 
     assert decision["source"] == "seed"
     assert decision["config"] == str(stack.settings.seed_supervisord_conf)
     kill_and_finish(stack, "supervisord", proc)
-
-
-def require_process_compose() -> None:
-    if S.process_compose_binary() is None:
-        pytest.skip("process-compose is not installed")
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):

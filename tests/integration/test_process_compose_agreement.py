@@ -40,6 +40,8 @@ from workloadctl.checks.process_compose import load_process_compose
 from workloadctl.findings import Severity
 from workloadctl.settings import process_compose_binary
 
+from .stack_support import PROCESS_COMPOSE_MISSING, process_compose_available
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,11 +87,8 @@ def upstream_files() -> list[Path]:
 @pytest.fixture(scope="module")
 def binary() -> str:
     found = process_compose_binary()
-    if found is None:
-        pytest.skip(
-            "no process-compose binary: set WORKLOADCTL_PROCESS_COMPOSE "
-            "(e.g. /root/go/bin/process-compose) or run `make setup`"
-        )
+    if found is None or not process_compose_available():
+        pytest.skip(PROCESS_COMPOSE_MISSING)
     return found
 
 

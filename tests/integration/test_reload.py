@@ -1,5 +1,7 @@
 """`workloadctl reload` on a real stack: refuses a bad edit without touching anything,
-applies a good one without restarting the manager, and moves a manager off its seed."""
+applies a good one without restarting the manager, and moves a manager off its seed.
+Without process-compose on this machine the supervisord half runs, with process-compose
+switched off."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from workloadctl.clients import s6
 from .stack_support import (
     Stack,
     make_repo,
+    process_compose_available,
     process_compose_yaml,
+    require_process_compose,
     require_stack_tools,
     running_stack,
     supervisord_conf,
@@ -63,12 +67,14 @@ def _entry(report: dict[str, Any], manager: str) -> dict[str, Any]:
 
 
 def _snapshot(stack: Stack) -> dict[str, object]:
-    """Every PID that a reload must not change: both managers and all their programs."""
+    """Every PID that a reload must not change: both managers and all their programs
+    (a switched-off process-compose: None and {})."""
+    with_pc = process_compose_available()
     return {
         "supervisord": stack.manager_pid("supervisord"),
         "process-compose": stack.manager_pid("process-compose"),
         "sv": stack.wait_running("supervisord", set(SV_PROGRAMS)),
-        "pc": stack.wait_running("process-compose", set(PC_PROCESSES)),
+        "pc": stack.wait_running("process-compose", set(PC_PROCESSES)) if with_pc else {},
     }
 
 
@@ -88,6 +94,8 @@ def _repo(tmp_path: Path, *, sv: str | None = None, pc: str | None = None) -> Pa
 def test_invalid_edit_is_refused_and_no_pid_changes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], manager: str
 ) -> None:
+    if manager == "process-compose":
+        require_process_compose()
     with running_stack(_repo(tmp_path), tmp_path / "state") as stack:
         before = _snapshot(stack)
         text, where, code = INVALID[manager]
@@ -140,7 +148,8 @@ def test_supervisord_valid_edit_applies_without_restart(
         assert stack.copies_of(["/bin/sleep", "4303"]) == 0
         # The other manager never noticed.
         assert stack.manager_pid("process-compose") == before["process-compose"]
-        assert stack.running_pids("process-compose") == before["pc"]
+        if process_compose_available():
+            assert stack.running_pids("process-compose") == before["pc"]
         # The decision record now names the file that runs.
         assert stack.decision("supervisord")["reloaded_epoch"]
 
@@ -148,6 +157,7 @@ def test_supervisord_valid_edit_applies_without_restart(
 def test_process_compose_valid_edit_applies_without_restart(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    require_process_compose()
     with running_stack(_repo(tmp_path), tmp_path / "state") as stack:
         before = _snapshot(stack)
         _write(stack, "process-compose", process_compose_yaml(PC_EDITED))
@@ -182,6 +192,8 @@ def test_process_compose_valid_edit_applies_without_restart(
 def test_reload_switches_a_manager_from_seed_to_project(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], manager: str
 ) -> None:
+    if manager == "process-compose":
+        require_process_compose()
     bad = INVALID[manager][0]
     repo = _repo(tmp_path, **({"sv": bad} if manager == "supervisord" else {"pc": bad}))
     other = "process-compose" if manager == "supervisord" else "supervisord"
@@ -190,8 +202,13 @@ def test_reload_switches_a_manager_from_seed_to_project(
         assert wait_for("seed decision", lambda: stack.decision(manager))["source"] == "seed"
         seed_pid = wait_for(f"{manager} up", lambda: stack.manager_pid(manager))
         other_pid = stack.manager_pid(other)
-        other_programs = stack.wait_running(
-            other, set(PC_PROCESSES if other == "process-compose" else SV_PROGRAMS)
+        other_on = other == "supervisord" or process_compose_available()
+        other_programs = (
+            stack.wait_running(
+                other, set(PC_PROCESSES if other == "process-compose" else SV_PROGRAMS)
+            )
+            if other_on
+            else {}
         )
 
         # Still invalid: refused, and it stays on the seed.
@@ -213,7 +230,10 @@ def test_reload_switches_a_manager_from_seed_to_project(
         assert stack.manager_pid(manager) != seed_pid
         stack.wait_running(manager, set(programs))
         assert stack.manager_pid(other) == other_pid
-        assert stack.running_pids(other) == other_programs
+        if other_on:
+            assert stack.running_pids(other) == other_programs
+        else:
+            stack.assert_switched_off(other)
 
 
 def test_down_or_switched_off_manager_is_an_error(
@@ -246,6 +266,7 @@ def test_down_or_switched_off_manager_is_an_error(
 def test_edit_that_duplicates_the_other_managers_program_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    require_process_compose()
     with running_stack(_repo(tmp_path), tmp_path / "state") as stack:
         before = _snapshot(stack)
         # process-compose would start a second `sv-keep` (same name, same command).

@@ -28,6 +28,8 @@ import pytest
 
 from workloadctl.settings import process_compose_binary, supervisord_binary
 
+from .stack_support import PROCESS_COMPOSE_MISSING, process_compose_available
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,8 +71,8 @@ def pc_env(home: Path) -> dict[str, str]:
 @pytest.fixture
 def pc_binary() -> str:
     binary = process_compose_binary()
-    if binary is None:
-        pytest.skip("process-compose is not installed (set WORKLOADCTL_PROCESS_COMPOSE)")
+    if binary is None or not process_compose_available():
+        pytest.skip(PROCESS_COMPOSE_MISSING)
     return binary
 
 

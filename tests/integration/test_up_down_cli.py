@@ -1,7 +1,9 @@
-"""`workloadctl up --detach` / `status` / `down` as a user types them (real binaries)."""
+"""`workloadctl up --detach` / `status` / `down` as a user types them (real binaries).
+Without process-compose on this machine, with process-compose switched off."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -11,9 +13,11 @@ import pytest
 
 from .stack_support import (
     make_repo,
+    process_compose_available,
     process_compose_yaml,
     require_stack_tools,
     supervisord_conf,
+    switches,
     wait_for,
 )
 
@@ -33,6 +37,7 @@ def _workloadctl(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, **switches()},
     )
 
 
@@ -50,14 +55,20 @@ def test_up_detach_status_down(tmp_path: Path) -> None:
         assert up.returncode == 0, up.stdout + up.stderr
         assert f"supervisord web UI: http://127.0.0.1:{port}/" in up.stdout
         assert "password: in " in up.stdout and "Traceback" not in up.stderr
-        assert f"workloadctl attach --state-dir {state}" in up.stdout
+        with_pc = process_compose_available()
+        if with_pc:
+            assert f"workloadctl attach --state-dir {state}" in up.stdout
 
         def all_running() -> bool:
             return _workloadctl("status", "--state-dir", str(state)).returncode == 0
 
         wait_for("status to report everything running", all_running, timeout=30)
         status = _workloadctl("status", "--state-dir", str(state))
-        assert "sv-web" in status.stdout and "pc-worker" in status.stdout
+        assert "sv-web" in status.stdout
+        if with_pc:
+            assert "pc-worker" in status.stdout
+        else:
+            assert "pc-worker" not in status.stdout and "disabled" in status.stdout
     finally:
         down = _workloadctl("down", "--state-dir", str(state))
     assert down.returncode == 0, down.stdout + down.stderr
