@@ -28,6 +28,7 @@ class SupervisordError(WorkloadctlError):
 # Supervisor's fault numbers (supervisor.xmlrpc.Faults) that callers tell apart.
 FAULT_BAD_NAME = 10
 FAULT_NO_FILE = 20
+FAULT_ABNORMAL_TERMINATION = 40  # startProcess(wait=True): exited before startsecs
 FAULT_SPAWN_ERROR = 50
 FAULT_ALREADY_STARTED = 60
 FAULT_NOT_RUNNING = 70

@@ -1,15 +1,21 @@
 """start / stop / restart a program (through its manager's API) or a manager (through s6),
 then wait for the result and say what it is: the new state and PID.
 
-Programs: supervisord gets `startProcess`/`stopProcess` without its own wait, so one
-timeout covers both managers; process-compose gets its REST calls (its restart is one
-call, done when the new incarnation exists). Then the program's state is polled until it
-settles (no longer starting or stopping) or the timeout passes.
+Programs: a start succeeds only once the program is really up. supervisord's
+`startProcess` waits for that itself (RUNNING = stayed up for its `startsecs`) and
+answers with a fault when the program exited too quickly; that answer is the result.
+process-compose has no startsecs: its program counts as up once its readiness probe says
+Ready (when it has one), else once it has kept the same PID for STABLE_SECONDS; an exit
+or a restart before that is a failure. Stops are polled until the program settles (no
+longer starting or stopping) or the timeout passes.
 
-Managers: `start` removes the boot-time disabled marker and runs `s6-svc -u`; `stop` runs
-`s6-svc -d`; `restart` runs `s6-svc -r` (or `-u` when it was down) and waits for a new
-PID. s6-svscan (PID 1) is never touched, so the other manager's programs keep running.
-Each waits until the manager's API answers again (or it is down).
+Managers: s6's "wanted up" flag decides, not whether a process happens to be up (one
+that s6 is stopping is up, wanted down). `start` removes the boot-time disabled marker and
+runs `s6-svc -u` unless the manager is both up and wanted up; `restart` runs `s6-svc -u`
+and, when it was up, `-r`; both wait until s6 runs it, wanted up, and its API answers
+(a new PID when the old one was on its way out). `stop` runs `s6-svc -d` and waits until
+it is down. s6-svscan (PID 1) is never touched, so the other manager's programs keep
+running.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ from typing import Any, Literal, TypeVar
 from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
 from workloadctl.clients.supervisord import (
+    FAULT_ABNORMAL_TERMINATION,
     FAULT_ALREADY_STARTED,
     FAULT_NOT_RUNNING,
+    FAULT_SPAWN_ERROR,
     SupervisordError,
 )
 from workloadctl.control.context import ControlContext
@@ -44,8 +52,13 @@ POLL_SECONDS = 0.1
 # How long past the wait an API call itself may take (a restart waits for the old
 # incarnation to stop inside the call).
 CALL_GRACE_SECONDS = 5.0
+# process-compose has no startsecs: a program without a readiness probe counts as up once
+# it has kept one PID this long. Long enough for a bind or a config read to fail (a held
+# port fails in well under a second); short enough for `start` to stay quick.
+STABLE_SECONDS = 2.0
 _SETTLING = frozenset({"starting", "stopping"})
 _UP = frozenset({"running", "exited"})
+Verdict = Literal["up", "failed", "timeout"]
 T = TypeVar("T")
 
 
@@ -105,6 +118,7 @@ class ProgramDriver:
         self.manager = manager
         self._call_timeout = timeout + CALL_GRACE_SECONDS
         self._sv_config: list[dict[str, Any]] | None = None
+        self._pc_last: dict[str, Any] = {}
 
     def snapshot(self, name: str) -> ProgramStatus:
         if self.manager == "supervisord":
@@ -113,17 +127,35 @@ class ProgramDriver:
                 self._sv_config = client.config_info()
             return supervisord_programs(self.ctx, [client.process(name)], self._sv_config)[0]
         process = self.ctx.process_compose(self._call_timeout).process(name)
+        self._pc_last = process
         return process_compose_programs(self.ctx, [process])[0]
 
-    def start(self, name: str) -> None:
+    def readiness(self, _name: str) -> bool | None:
+        """Whether the last snapshot's readiness probe says Ready; None without a probe."""
+        if self.manager == "supervisord" or not self._pc_last.get("has_ready_probe"):
+            return None
+        return self._pc_last.get("is_ready") == "Ready"
+
+    def start(self, name: str) -> str | None:
+        """Start NAME. None when it started (or its manager's answer is still to be
+        polled); else why its manager says it did not come up."""
         if self.manager == "supervisord":
             try:
-                self.ctx.supervisord(self._call_timeout).start(name, wait=False)
+                # wait=True: supervisord answers once the program has stayed up for its
+                # startsecs (RUNNING), or with a fault when it exited before.
+                self.ctx.supervisord(self._call_timeout).start(name, wait=True)
             except SupervisordError as exc:
-                if exc.fault_code != FAULT_ALREADY_STARTED:
+                if exc.fault_code == FAULT_ABNORMAL_TERMINATION:
+                    return "it exited before its startsecs"
+                if exc.fault_code == FAULT_SPAWN_ERROR:  # also what an exit at once gives
+                    return "it could not be spawned, or exited at once"
+                # No fault code: the call itself timed out (startsecs longer than the
+                # wait); the state is polled below.
+                if exc.fault_code not in (FAULT_ALREADY_STARTED, None):
                     raise
-            return
+            return None
         self.ctx.process_compose(self._call_timeout).start(name)
+        return None
 
     def stop(self, name: str) -> None:
         if self.manager == "supervisord":
@@ -180,17 +212,94 @@ def _wait_program(driver: ProgramDriver, name: str, timeout: float) -> tuple[Pro
     return _poll(lambda: driver.snapshot(name), _settled, timeout)
 
 
+def _wait_up(
+    driver: ProgramDriver, name: str, timeout: float, old_pid: int | None = None
+) -> tuple[ProgramStatus, Verdict]:
+    """After a start: wait until the program is really up, has failed, or `timeout` passes.
+
+    supervisord's RUNNING is already past its startsecs. A process-compose program is up
+    once its readiness probe says Ready, or (without a probe) once one PID has lasted
+    STABLE_SECONDS; a new PID or a restart after it was seen running means it died.
+    `old_pid` is an incarnation a restart replaces: seeing it is "not yet", not a failure.
+    """
+    deadline = time.monotonic() + timeout
+    seen: tuple[int | None, int | None] | None = None  # (PID, restarts) first seen running
+    seen_at = 0.0
+    while True:
+        status = driver.snapshot(name)
+        now = time.monotonic()
+        if status.state == "running" and (old_pid is None or status.pid != old_pid):
+            if driver.manager == "supervisord":
+                return status, "up"
+            incarnation = (status.pid, status.restarts)
+            if seen is None:
+                seen, seen_at = incarnation, now
+            elif incarnation != seen:
+                return status, "failed"
+            ready = driver.readiness(name)
+            if ready or (ready is None and now - seen_at >= STABLE_SECONDS):
+                return status, "up"
+        elif status.state == "starting":
+            if seen is not None:  # it was running and is being restarted: it died
+                return status, "failed"
+        elif status.state != "running":
+            return status, "up" if status.state == "exited" else "failed"
+        if now >= deadline:
+            return status, "timeout"
+        time.sleep(POLL_SECONDS)
+
+
+def _describe_failure(status: ProgramStatus) -> str:
+    """Its last state with everything known about why: exit code, the manager's words."""
+    words = f"{status.state} ({status.native_state})"
+    # supervisord forgets the exit code of an exit before startsecs (its 0 then means
+    # nothing); only EXITED carries a real one.
+    if status.exit_code is not None and (
+        status.manager == "process-compose" or status.native_state == "EXITED"
+    ):
+        words += f", exit code {status.exit_code}"
+    if status.description:
+        words += f": {status.description}"
+    return words
+
+
+def _start_and_wait(
+    driver: ProgramDriver,
+    target: Target,
+    action: Action,
+    name: str,
+    before: ProgramStatus,
+    timeout: float,
+) -> Outcome:
+    """Start NAME (stopped: `before`) and report whether it is really up."""
+    refused = driver.start(name)
+    if refused is not None:
+        final = driver.snapshot(name)
+        message = f"did not start: {refused}; now {_describe_failure(final)}"
+        if final.state == "starting":  # BACKOFF, or STARTING its next try
+            message += "; supervisord keeps retrying it (startretries)"
+        return _program_outcome(target, action, final, before, ok=False, message=message)
+    final, verdict = _wait_up(driver, name, timeout)
+    if verdict == "failed":
+        message = f"did not stay up: {_describe_failure(final)}"
+        return _program_outcome(target, action, final, before, ok=False, message=message)
+    return _after(target, action, before, final, verdict == "up", timeout, ok=verdict == "up")
+
+
 def _start_program(driver: ProgramDriver, target: Target, name: str, timeout: float) -> Outcome:
     before = driver.snapshot(name)
+    if before.native_state == "BACKOFF":
+        # supervisord is between two tries and would refuse a start (ALREADY_STARTED):
+        # a stop ends the wait, and the start below tries now, with a fresh retry count.
+        driver.stop(name)
+        before, _ = _wait_program(driver, name, timeout)
     if before.state in _SETTLING:  # let a start or stop under way finish first
         before, _ = _wait_program(driver, name, timeout)
     if before.state == "running":
         return _program_outcome(
             target, "start", before, before, ok=True, message=f"already {_describe(before)}"
         )
-    driver.start(name)
-    final, settled = _wait_program(driver, name, timeout)
-    return _after(target, "start", before, final, settled, timeout, ok=final.state in _UP)
+    return _start_and_wait(driver, target, "start", name, before, timeout)
 
 
 def _stop_program(driver: ProgramDriver, target: Target, name: str, timeout: float) -> Outcome:
@@ -210,16 +319,18 @@ def _restart_program(driver: ProgramDriver, target: Target, name: str, timeout: 
     started = time.monotonic()
     if driver.manager == "process-compose" and before.state in ("running", "starting"):
         driver.restart(name)
-    else:
-        # supervisord has no restart call: supervisorctl also stops, then starts.
-        if before.state in ("running", "starting", "stopping"):
-            driver.stop(name)
-            _wait_program(driver, name, timeout)
-        driver.start(name)
+        final, verdict = _wait_up(driver, name, timeout, old_pid=before.pid)
+        if verdict == "failed":
+            message = f"did not stay up: {_describe_failure(final)}"
+            return _program_outcome(target, "restart", final, before, ok=False, message=message)
+        ok = verdict == "up"
+        return _after(target, "restart", before, final, verdict != "timeout", timeout, ok=ok)
+    # supervisord has no restart call: supervisorctl also stops, then starts.
+    if before.state in ("running", "starting", "stopping"):
+        driver.stop(name)
+        _wait_program(driver, name, timeout)
     remaining = max(0.0, timeout - (time.monotonic() - started))
-    final, settled = _wait_program(driver, name, remaining)
-    ok = final.state in _UP and (final.pid is None or final.pid != before.pid)
-    return _after(target, "restart", before, final, settled, timeout, ok=ok)
+    return _start_and_wait(driver, target, "restart", name, before, remaining)
 
 
 def _after(
@@ -305,15 +416,21 @@ def _manager_outcome(
 def _wait_manager_up(
     ctx: ControlContext, manager: Manager, old_ns_pid: int | None, timeout: float
 ) -> tuple[bool, str]:
-    """Wait for a new s6 PID, then for the API: (ok, what happened)."""
+    """Wait until s6 runs it, wanted up, with a PID other than `old_ns_pid` (an incarnation
+    on its way out), then for the API: (ok, what happened)."""
     deadline = time.monotonic() + timeout
 
     def fresh(state: s6.ServiceState) -> bool:
-        return state.up and state.pid is not None and state.pid != old_ns_pid
+        return state.up and state.wanted_up and state.pid is not None and state.pid != old_ns_pid
 
     state, up = _poll(lambda: s6.state(ctx.service(manager)), fresh, timeout)
     if not up:
-        return False, f"not back up after {timeout:g} s (s6: {'up' if state.up else 'down'})"
+        words = "up" if state.up else "down"
+        if not state.wanted_up:
+            words += ", wanted down"
+        elif state.up and state.pid == old_ns_pid:
+            words += ", still the old PID"
+        return False, f"not back up after {timeout:g} s (s6: {words})"
     remaining = max(0.5, deadline - time.monotonic())
     _, answering = _poll(lambda: _api_answers(ctx, manager), bool, remaining)
     pid = ctx.pids(state.pid)
@@ -326,14 +443,18 @@ def _start_manager(ctx: ControlContext, target: Target, timeout: float) -> Outco
     manager = target.manager
     before = _service_state(ctx, manager)
     ctx.settings.disabled_marker(manager).unlink(missing_ok=True)
-    if before.up:
-        previous = ctx.pids(before.pid)
-        ok = _api_answers(ctx, manager)
-        message = f"already running, PID {previous}" if ok else "up, but its API does not answer"
+    previous = ctx.pids(before.pid) if before.up else None
+    if before.up and before.wanted_up:
+        ok, message = _wait_manager_up(ctx, manager, None, timeout)
+        if ok:
+            message = f"already {message}"
         return _manager_outcome(ctx, target, "start", previous, ok=ok, message=message)
+    # Down, or up while s6 stops it (wanted down): only "want up" makes s6 run it, and keep
+    # running it, once a dying incarnation is gone.
     s6.control(ctx.service(manager), "-u")
-    ok, message = _wait_manager_up(ctx, manager, None, timeout)
-    return _manager_outcome(ctx, target, "start", None, ok=ok, message=message)
+    dying = before.pid if before.up else None
+    ok, message = _wait_manager_up(ctx, manager, dying, timeout)
+    return _manager_outcome(ctx, target, "start", previous, ok=ok, message=message)
 
 
 def _stop_manager(ctx: ControlContext, target: Target, timeout: float) -> Outcome:
@@ -341,13 +462,16 @@ def _stop_manager(ctx: ControlContext, target: Target, timeout: float) -> Outcom
     before = _service_state(ctx, manager)
     previous = ctx.pids(before.pid) if before.up else None
     s6.control(ctx.service(manager), "-d")
-    ok = s6.wait(ctx.service(manager), up=False, timeout=timeout)
-    if not before.up:
+    down = s6.wait(ctx.service(manager), up=False, timeout=timeout)
+    after = s6.state(ctx.service(manager))
+    ok = down and not after.up and not after.wanted_up
+    if not ok:
+        words = f"{'up' if after.up else 'down'}, wanted {'up' if after.wanted_up else 'down'}"
+        message = f"not down after {timeout:g} s (s6: {words})"
+    elif not before.up:
         message = "already down; s6 keeps it down"
-    elif ok:
-        message = f"stopped, and its programs with it; `workloadctl start {manager}` starts it"
     else:
-        message = f"still up after {timeout:g} s"
+        message = f"stopped, and its programs with it; `workloadctl start {manager}` starts it"
     return _manager_outcome(ctx, target, "stop", previous, ok=ok, message=message)
 
 
@@ -363,8 +487,9 @@ def _restart_manager(
     ctx.settings.disabled_marker(manager).unlink(missing_ok=True)
     old = before.pid if before.up else None
     previous = ctx.pids(old)  # now: the old PID cannot be translated once it is gone
-    # -r sends the down-signal and s6 starts it again; a service that was down needs -u.
-    s6.control(ctx.service(manager), "-r" if before.up else "-u")
+    # -u first: -r alone leaves s6's wanted state as it was, and a manager s6 was stopping
+    # (up, wanted down) would stay down. -r then sends the down-signal to a running one.
+    s6.control(ctx.service(manager), "-u", *(["-r"] if before.up else []))
     ok, message = _wait_manager_up(ctx, manager, old, timeout)
     if notes:
         message = f"{'; '.join(notes)}; {message}"

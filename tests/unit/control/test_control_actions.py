@@ -30,20 +30,35 @@ def program(state: CommonState, pid: int | None = None, native: str = "X") -> Pr
 
 
 class FakeDriver:
-    """Snapshots come from a script; each call appends to `calls`."""
+    """Snapshots come from a script; each call appends to `calls`. `ready` scripts the
+    readiness probe (None: no probe); `refusal` is what the manager answers a start."""
 
-    def __init__(self, manager: str, script: list[ProgramStatus]) -> None:
+    def __init__(
+        self,
+        manager: str,
+        script: list[ProgramStatus],
+        ready: list[bool | None] | None = None,
+        refusal: str | None = None,
+    ) -> None:
         self.manager = manager
         self._script: Iterator[ProgramStatus] = iter(script)
         self._last = script[0]
+        self._ready: Iterator[bool | None] = iter(ready or [None])
+        self._last_ready: bool | None = None
+        self._refusal = refusal
         self.calls: list[str] = []
 
     def snapshot(self, _name: str) -> ProgramStatus:
         self._last = next(self._script, self._last)
         return self._last
 
-    def start(self, name: str) -> None:
+    def readiness(self, _name: str) -> bool | None:
+        self._last_ready = next(self._ready, self._last_ready)
+        return self._last_ready
+
+    def start(self, name: str) -> str | None:
         self.calls.append(f"start {name}")
+        return self._refusal
 
     def stop(self, name: str) -> None:
         self.calls.append(f"stop {name}")
@@ -55,6 +70,7 @@ class FakeDriver:
 @pytest.fixture(autouse=True)
 def _fast_polling(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(actions, "POLL_SECONDS", 0.001)
+    monkeypatch.setattr(actions, "STABLE_SECONDS", 0.01)
 
 
 TARGET = Target("supervisord", "web")
@@ -150,7 +166,76 @@ def test_restart_of_a_stopped_program_starts_it() -> None:
 
 def test_restart_with_the_same_pid_is_not_a_success() -> None:
     driver = FakeDriver("process-compose", [program("running", 7)])
-    assert not run("restart", driver).ok
+    assert not run("restart", driver, timeout=0.05).ok
+
+
+def test_supervisord_refusing_a_start_is_the_result() -> None:
+    driver = FakeDriver(
+        "supervisord",
+        [program("stopped"), program("starting", native="BACKOFF")],
+        refusal="it exited before its startsecs",
+    )
+    outcome = run("start", driver)
+    assert not outcome.ok
+    assert outcome.message == (
+        "did not start: it exited before its startsecs; now starting (BACKOFF); "
+        "supervisord keeps retrying it (startretries)"
+    )
+
+
+def test_supervisord_start_of_a_backing_off_program_stops_it_first() -> None:
+    driver = FakeDriver(
+        "supervisord",
+        [program("starting", native="BACKOFF"), program("stopped"), program("running", 5)],
+    )
+    outcome = run("start", driver)
+    assert driver.calls == ["stop web", "start web"]
+    assert outcome.ok
+
+
+def test_process_compose_program_that_dies_after_running_is_a_failure() -> None:
+    """Issue 9, failure 6: it was Running when asked, and restarting a moment later."""
+    died = ProgramStatus(
+        manager="process-compose",
+        name="web",
+        state="starting",
+        native_state="Restarting",
+        pid=None,
+        uptime_seconds=None,
+        restarts=1,
+        exit_code=1,
+        expected=True,
+        description="",
+    )
+    driver = FakeDriver("process-compose", [program("stopped"), program("running", 4), died])
+    outcome = run("start", driver)
+    assert not outcome.ok
+    assert outcome.message == "did not stay up: starting (Restarting), exit code 1"
+
+
+def test_process_compose_new_pid_before_stable_is_a_failure() -> None:
+    driver = FakeDriver(
+        "process-compose", [program("stopped"), program("running", 4), program("running", 6)]
+    )
+    assert not run("start", driver).ok
+
+
+def test_process_compose_with_a_probe_waits_for_ready() -> None:
+    driver = FakeDriver(
+        "process-compose",
+        [program("stopped"), program("running", 4)],
+        ready=[False, False, True],
+    )
+    outcome = run("start", driver)
+    assert outcome.ok and outcome.pid == 4
+
+
+def test_process_compose_never_ready_times_out() -> None:
+    driver = FakeDriver(
+        "process-compose", [program("stopped"), program("running", 4)], ready=[False]
+    )
+    outcome = run("start", driver, timeout=0.05)
+    assert not outcome.ok and outcome.message.startswith("still running")
 
 
 def test_outcome_json_has_the_documented_keys() -> None:
