@@ -44,9 +44,8 @@ from workloadctl.control.reload_switch import switch_to_project
 from workloadctl.envdir import read_envdir
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding, error
-from workloadctl.runtime.cross_policy import (
-    cross_manager_conflicts as conflicts_beside_running,
-)
+from workloadctl.runtime.cross_policy import LoaderFor, record_programs
+from workloadctl.runtime.cross_policy import cross_manager_conflicts as conflicts_beside_running
 from workloadctl.runtime.decision import (
     CODE_PROJECT_MISSING,
     Decision,
@@ -99,16 +98,29 @@ def cross_manager_conflicts(manager: Manager, world: ReloadWorld) -> list[Findin
     """What `validate` would say across managers if this manager's project config ran
     beside the config the other manager runs now (the launcher's policy too: a program
     never runs in both managers)."""
-    settings = world.settings
-    project = project_config_path(settings, manager)
+    project = project_config_path(world.settings, manager)
     if project is None or not project.is_file():
         return []
+    return conflicts_beside_running(manager, project, world.settings, _loaders(world))
+
+
+def _loaders(world: ReloadWorld) -> LoaderFor:
+    """Each manager's loader, bound to the environment its launcher gives it."""
+    settings = world.settings
 
     def loader_for(name: Manager) -> Loader:
         env = manager_environment(settings, name, for_validation=False, base=world.base_env)
         return world.loader_for(name, env, settings.project_root)
 
-    return conflicts_beside_running(manager, project, settings, loader_for)
+    return loader_for
+
+
+def _note_programs(manager: Manager, world: ReloadWorld, decision: Decision) -> None:
+    """Record what the manager runs after the reload, for the other manager's launcher
+    and reload to compare with (runtime.cross_policy)."""
+    with contextlib.suppress(OSError):
+        programs = _loaders(world)(manager)(decision.config).programs
+        record_programs(world.settings, manager, programs)
 
 
 def _switched_off(manager: Manager, settings: Settings, *, explicit: bool) -> ManagerReload:
@@ -198,6 +210,7 @@ def _reload_in_place(manager: Manager, world: ReloadWorld, decision: Decision) -
         message = "; ".join(applied.problems)
     else:
         _note_reload(world.settings, manager, decision)
+        _note_programs(manager, world, decision)
         action = "unchanged" if applied.nothing else "reloaded"
         shown = shown_path(decision.config, world.settings.project_root)
         message = (

@@ -3,10 +3,13 @@
 `validate` compares the two project files (checks/cross_manager.py). A manager about to
 run its project config (at a start, or a reload) must also not start a program the OTHER
 manager runs now, whichever of the two files changed: so its candidate config is
-compared with the config the other manager runs (its decision record: `started` and
-`config`, read now from disk). An error-level finding (XM001-XM003) refuses the
-candidate; the launcher then runs the seed, reload changes nothing. The other manager's
-programs are listed first, so each finding is attached to the refused config.
+compared with what the other manager runs (its decision record: `started`, and the
+`programs` the launcher or the last reload recorded from its config; a record without
+them, such as the seed's, means its `config` file as it is now). Not the other file as
+it is on disk: an edit there runs only once that manager restarts or reloads, and is
+checked then. An error-level finding (XM001-XM003) refuses the candidate; the launcher
+then runs the seed, reload changes nothing. The other manager's programs are listed
+first, so each finding is attached to the refused config.
 
 The launchers of both managers start together at boot: `decision_lock` serialises
 their decisions, so the second one to decide sees the first one's record.
@@ -21,12 +24,20 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from workloadctl.checks.cross_manager import check_cross_manager
-from workloadctl.checks.programs import Manager
+from workloadctl.checks.programs import Manager, ProgramSpec
 from workloadctl.findings import Finding, Severity
-from workloadctl.runtime.decision import Decision, Loader, read_decision, seed_config_path
+from workloadctl.runtime.decision import (
+    Decision,
+    Loader,
+    decision_path,
+    read_decision,
+    seed_config_path,
+)
 from workloadctl.runtime.manager_env import MANAGERS
+from workloadctl.runtime.statefile import write_json_atomic
 from workloadctl.settings import Settings
 
 # A loader for each manager, bound to that manager's environment.
@@ -41,44 +52,117 @@ def other_manager(manager: Manager) -> Manager:
     return next(name for name in MANAGERS if name != manager)
 
 
-def running_config(settings: Settings, manager: Manager) -> Path | None:
-    """The config `manager` was last started with, per its decision record (None when its
-    launcher did not start it: missing binary, switched off, no record)."""
+def _is_port_variable(name: str) -> bool:
+    upper = name.upper()
+    return upper == "PORT" or upper.endswith("_PORT")
+
+
+def program_as_json(program: ProgramSpec) -> dict[str, Any]:
+    """What the cross-manager rules compare; of the environment only the port variables
+    (the record is readable by the control group, the rest may hold secrets)."""
+    return {
+        "name": program.name,
+        "argv": list(program.argv),
+        "file": program.file,
+        "line": program.line,
+        "environment": {k: v for k, v in program.environment.items() if _is_port_variable(k)},
+        "autostart": program.autostart,
+        "disabled": program.disabled,
+        "working_dir": program.working_dir,
+    }
+
+
+def program_from_json(manager: Manager, data: Any) -> ProgramSpec | None:
+    try:
+        line = data.get("line")
+        environment = data.get("environment") or {}
+        return ProgramSpec(
+            manager=manager,
+            name=str(data["name"]),
+            argv=tuple(str(word) for word in data["argv"]),
+            file=str(data["file"]),
+            line=int(line) if line is not None else None,
+            environment={str(k): str(v) for k, v in environment.items()},
+            autostart=bool(data.get("autostart", True)),
+            disabled=bool(data.get("disabled", False)),
+            working_dir=str(data["working_dir"]) if data.get("working_dir") else None,
+        )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def record_programs(settings: Settings, manager: Manager, programs: list[ProgramSpec]) -> None:
+    """Add the programs `manager` now runs to its decision record. Raises OSError."""
+    record = read_decision(settings, manager)
+    if record is None:
+        return
+    payload = {**record, "programs": [program_as_json(program) for program in programs]}
+    write_json_atomic(decision_path(settings, manager), payload)
+
+
+def running_programs(
+    settings: Settings, manager: Manager, loader_for: LoaderFor
+) -> list[ProgramSpec]:
+    """What `manager` runs now, per its decision record: none when its launcher did not
+    start it (missing binary, switched off, no record); the recorded programs; else
+    (the seed, an older record) its config file read now."""
     record = read_decision(settings, manager) or {}
-    config = record.get("config") if record.get("started") is True else None
-    return Path(str(config)) if config else None
+    if record.get("started") is not True:
+        return []
+    recorded = record.get("programs")
+    if isinstance(recorded, list):
+        found = (program_from_json(manager, entry) for entry in recorded)
+        return [program for program in found if program is not None]
+    config = record.get("config")
+    path = Path(str(config)) if config else None
+    if path is None or not path.is_file():
+        return []
+    return loader_for(manager)(path).programs
+
+
+def conflicts_of(
+    manager: Manager, candidate: list[ProgramSpec], settings: Settings, loader_for: LoaderFor
+) -> list[Finding]:
+    """The errors `validate` would report across managers if `manager` ran the
+    `candidate` programs beside what the other manager runs now: each would start a
+    second copy."""
+    running = running_programs(settings, other_manager(manager), loader_for)
+    if not running:
+        return []
+    findings = check_cross_manager([*running, *candidate])
+    return [f for f in findings if f.severity is Severity.ERROR]
 
 
 def cross_manager_conflicts(
     manager: Manager, candidate: Path, settings: Settings, loader_for: LoaderFor
 ) -> list[Finding]:
-    """The errors `validate` would report across managers if `manager` ran `candidate`
-    beside the config the other manager runs now: each would start a second copy."""
-    other = other_manager(manager)
-    running = running_config(settings, other)
-    if running is None or not running.is_file():
-        return []
-    programs = [*loader_for(other)(running).programs, *loader_for(manager)(candidate).programs]
-    return [f for f in check_cross_manager(programs) if f.severity is Severity.ERROR]
+    """`conflicts_of` the programs of the `candidate` config file."""
+    programs = loader_for(manager)(candidate).programs
+    return conflicts_of(manager, programs, settings, loader_for)
 
 
-def refuse_duplicates(decision: Decision, settings: Settings, loader_for: LoaderFor) -> Decision:
-    """`decision` when it is not the project config or conflicts with nothing; else the
-    seed, with the conflicts as its findings (the banner shows them and the fix)."""
+def refuse_duplicates(
+    decision: Decision, settings: Settings, loader_for: LoaderFor
+) -> tuple[Decision, list[ProgramSpec]]:
+    """(`decision`, the programs it runs) when it is not the project config or conflicts
+    with nothing; else (the seed, with the conflicts as its findings: the banner shows
+    them and the fix; no programs: the seed's are read from its file when needed)."""
     if decision.source != "project":
-        return decision
-    conflicts = cross_manager_conflicts(decision.manager, decision.config, settings, loader_for)
+        return decision, []
+    programs = loader_for(decision.manager)(decision.config).programs
+    conflicts = conflicts_of(decision.manager, programs, settings, loader_for)
     if not conflicts:
-        return decision
+        return decision, programs
     other = other_manager(decision.manager)
     codes = ", ".join(sorted({finding.code for finding in conflicts}))
-    return replace(
+    refused = replace(
         decision,
         source="seed",
         config=seed_config_path(settings, decision.manager),
         reason=f"the project config defines a program {other} already runs ({codes})",
         findings=(*conflicts, *decision.findings),
     )
+    return refused, []
 
 
 def lock_path(settings: Settings) -> Path:
@@ -123,6 +207,7 @@ __all__ = [
     "cross_manager_conflicts",
     "decision_lock",
     "other_manager",
+    "record_programs",
     "refuse_duplicates",
-    "running_config",
+    "running_programs",
 ]

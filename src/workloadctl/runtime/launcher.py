@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from workloadctl.checks.programs import LoadResult, Manager, load_manager_config
+from workloadctl.checks.programs import LoadResult, Manager, ProgramSpec, load_manager_config
 from workloadctl.runtime.banner import (
     missing_binary_banner,
     missing_seed_line,
@@ -29,7 +29,7 @@ from workloadctl.runtime.banner import (
 )
 from workloadctl.runtime.boot import prepare_state
 from workloadctl.runtime.boot_system import RealSystem
-from workloadctl.runtime.cross_policy import decision_lock, refuse_duplicates
+from workloadctl.runtime.cross_policy import decision_lock, record_programs, refuse_duplicates
 from workloadctl.runtime.deadline import decide_within, decision_timeout_from_env
 from workloadctl.runtime.decision import (
     Decision,
@@ -355,10 +355,16 @@ def prepare(
             now=now,
             extra_findings=policy_problems + timeout_problems,
         )
-        decision = _without_duplicates(decision, settings, own_loader, environ, stderr)
-        return _plan_or_exit(
+        decision, programs = _without_duplicates(decision, settings, own_loader, environ, stderr)
+        plan = _plan_or_exit(
             decision, binary, env, settings, environ=environ, stderr=stderr, now=now
         )
+        if programs:
+            try:
+                record_programs(settings, manager, programs)
+            except OSError as exc:  # the other launcher then reads the file itself
+                _say(stderr, f"workloadctl: {manager}: WARNING: cannot record the programs: {exc}")
+        return plan
 
 
 def _without_duplicates(
@@ -367,9 +373,9 @@ def _without_duplicates(
     own_loader: Loader,
     environ: Mapping[str, str],
     stderr: TextIO,
-) -> Decision:
+) -> tuple[Decision, list[ProgramSpec]]:
     """The seed instead of a project config that would run a program the other manager
-    runs now (the policy `reload` applies too)."""
+    runs now (the policy `reload` applies too), and the programs the decision runs."""
     manager = decision.manager
 
     def loader_for(name: Manager) -> Loader:
@@ -382,7 +388,7 @@ def _without_duplicates(
         return refuse_duplicates(decision, settings, loader_for)
     except Exception as exc:  # a bug here must not keep the manager from starting
         _say(stderr, f"workloadctl: {manager}: WARNING: the cross-manager check failed: {exc}")
-        return decision
+        return decision, []
 
 
 def fallback_plan(

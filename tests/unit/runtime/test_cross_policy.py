@@ -64,7 +64,8 @@ def test_a_program_the_other_manager_runs_sends_the_project_config_to_the_seed(
         ProgramsLoader("supervisord", ("web", ("vite", "--port", "5173"))),
         ProgramsLoader("process-compose", ("web", ("vite", "--port", "5173"))),
     )
-    refused = X.refuse_duplicates(decision, settings, both)
+    refused, programs = X.refuse_duplicates(decision, settings, both)
+    assert programs == []
     assert refused.source == "seed"
     assert refused.config == D.seed_config_path(settings, "supervisord")
     assert refused.reason == (
@@ -84,15 +85,15 @@ def test_no_conflict_when_the_other_manager_did_not_start_or_shares_nothing(
         ProgramsLoader("supervisord", ("web", ("srv",))),
         ProgramsLoader("process-compose", ("web", ("srv",))),
     )
-    assert X.refuse_duplicates(decision, settings, same) == decision  # no record at all
+    assert X.refuse_duplicates(decision, settings, same)[0] == decision  # no record at all
     process_compose_runs(settings, started=False)
-    assert X.refuse_duplicates(decision, settings, same) == decision
+    assert X.refuse_duplicates(decision, settings, same)[0] == decision
     process_compose_runs(settings)
     other = loaders(
         ProgramsLoader("supervisord", ("web", ("srv",))),
         ProgramsLoader("process-compose", ("api", ("api-srv",))),
     )
-    assert X.refuse_duplicates(decision, settings, other) == decision
+    assert X.refuse_duplicates(decision, settings, other)[0] == decision
 
 
 def test_a_guessed_shared_port_does_not_refuse(tmp_path: Path) -> None:
@@ -103,7 +104,7 @@ def test_a_guessed_shared_port_does_not_refuse(tmp_path: Path) -> None:
         ProgramsLoader("supervisord", ("web", ("srv", "0.0.0.0:8080"))),
         ProgramsLoader("process-compose", ("api", ("api-srv", "--port", "8080"))),
     )
-    assert X.refuse_duplicates(decision, settings, guessed) == decision
+    assert X.refuse_duplicates(decision, settings, guessed)[0] == decision
 
 
 def test_the_seed_is_left_alone(tmp_path: Path) -> None:
@@ -112,7 +113,7 @@ def test_the_seed_is_left_alone(tmp_path: Path) -> None:
     seed = D.decide("supervisord", settings, loader=lambda _path: LoadResult())  # no project
     assert seed.source == "seed"
     explode = loaders(ProgramsLoader("supervisord"), ProgramsLoader("process-compose"))
-    assert X.refuse_duplicates(seed, settings, explode) == seed
+    assert X.refuse_duplicates(seed, settings, explode) == (seed, [])
 
 
 def test_the_launcher_refuses_a_duplicate_with_a_banner_naming_it(tmp_path: Path) -> None:
@@ -150,3 +151,29 @@ def test_the_decision_lock_is_exclusive_and_its_wait_bounded(tmp_path: Path) -> 
             assert second is False
     with X.decision_lock(settings, wait=0.0) as again:
         assert again is True
+
+
+def test_what_the_other_manager_runs_is_its_recorded_programs_not_its_edited_file(
+    tmp_path: Path,
+) -> None:
+    """An edit to the other manager's file runs only once that manager restarts: the
+    manager restarted first is compared with what the other one runs, and starts."""
+    settings = tmp_settings(tmp_path)
+    process_compose_runs(settings)
+    own = ProgramSpec(
+        "process-compose", "api", ("api-srv",), "p.yaml", 2, {"PORT": "9", "KEY": "x"}
+    )
+    X.record_programs(settings, "process-compose", [own])
+    record = json.loads(D.decision_path(settings, "process-compose").read_text())
+    assert record["programs"][0]["environment"] == {"PORT": "9"}  # never the other values
+    assert record["started"] is True
+    # Its file on disk now has `web` too (loaded only when nothing is recorded).
+    edited = loaders(
+        ProgramsLoader("supervisord", ("web", ("srv",))),
+        ProgramsLoader("process-compose", ("web", ("srv",))),
+    )
+    assert [p.name for p in X.running_programs(settings, "process-compose", edited)] == ["api"]
+    decision = supervisord_project(settings)
+    kept, programs = X.refuse_duplicates(decision, settings, edited)
+    assert kept == decision
+    assert [p.name for p in programs] == ["web"]
