@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,14 +79,37 @@ def check_configs(root: Path, settings: S.Settings) -> Check:
     return passed("configs", summary)
 
 
+def _unless_switched_off(
+    manager: str,
+    settings: S.Settings,
+    check: Callable[[DoctorSystem, Mapping[str, str]], Check],
+    system: DoctorSystem,
+    env: Mapping[str, str],
+) -> Check:
+    """A manager switched off on purpose needs no binary: say so instead of checking it."""
+    marker = settings.disabled_marker(manager)
+    try:
+        off = marker.exists()
+    except OSError:
+        off = False
+    if off:
+        return passed(
+            manager,
+            f"switched off ({marker} exists, from {S.ENABLE_SWITCHES[manager]}=0): not checked",
+        )
+    return check(system, env)
+
+
 def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
     settings = context.settings
     in_container = settings.in_container
     checks = [
         check_s6(system, in_container=in_container),
         check_execline(system, in_container=in_container),
-        check_supervisord(system, context.env),
-        check_process_compose(system, context.env),
+        _unless_switched_off("supervisord", settings, check_supervisord, system, context.env),
+        _unless_switched_off(
+            "process-compose", settings, check_process_compose, system, context.env
+        ),
     ]
     if in_container:
         checks.append(check_pid1(system))

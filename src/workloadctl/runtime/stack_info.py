@@ -24,12 +24,18 @@ def describe_access(layout: LocalLayout) -> list[str]:
             f"  user: {sv.web_ui.username}  password: in "
             f"{supervisord_password_path(context.settings)} (or `workloadctl creds {state}`)",
         ]
-    lines += [
-        f"  XML-RPC socket: {sv.socket}",
-        f"process-compose API: unix socket {pc.socket}",
-        f"  token: in {process_compose_token_path(context.settings)}",
-        f"  TUI: workloadctl attach {state}",
-        f"status: workloadctl status {state}",
-        f"log: {layout.log_file}",
-    ]
+    lines.append(f"  XML-RPC socket: {sv.socket}")
+    marker = context.settings.disabled_marker("process-compose")
+    if marker.exists():
+        lines.append(
+            f"process-compose: switched off (start it with `workloadctl start process-compose "
+            f"{state}`)"
+        )
+    else:
+        lines += [
+            f"process-compose API: unix socket {pc.socket}",
+            f"  token: in {process_compose_token_path(context.settings)}",
+            f"  TUI: workloadctl attach {state}",
+        ]
+    lines += [f"status: workloadctl status {state}", f"log: {layout.log_file}"]
     return lines

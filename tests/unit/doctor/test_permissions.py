@@ -116,3 +116,19 @@ def test_open_run_dir(tmp_path: Path) -> None:
     run_dir.chmod(0o755)
     check = check_sockets(settings_for(run_dir))
     assert not check.ok and check.name == "sockets" and "mode 0755" in check.detail
+
+
+def test_a_manager_switched_off_needs_no_binary(tmp_path: Path) -> None:
+    from workloadctl.doctor.model import failed
+    from workloadctl.doctor.run import _unless_switched_off
+
+    settings = settings_for(tmp_path)
+
+    def missing(_system: object, _env: object) -> object:
+        return failed("process-compose", "process-compose not found", "install it")
+
+    check = _unless_switched_off("process-compose", settings, missing, None, {})  # type: ignore[arg-type]
+    assert not check.ok
+    (tmp_path / "process-compose.disabled").write_text("off\n")
+    check = _unless_switched_off("process-compose", settings, missing, None, {})  # type: ignore[arg-type]
+    assert check.ok and "switched off" in check.detail
