@@ -93,7 +93,7 @@ def test_broken_config_runs_the_seed_then_the_fixed_one(
                 if listed.get((other, name), {}).get("state") != "running":
                     return f"{other}'s {name}: {listed.get((other, name))}"
             # The seed's program is there (the supervisord seed's code-server is not in
-            # the image: it ends FATAL, so its state is not checked).
+            # the image: it keeps retrying, so its state is not checked).
             if (broken.manager, broken.seed_program) not in listed:
                 return f"no {broken.seed_program} in {broken.manager}'s programs"
             return None

@@ -211,8 +211,41 @@ def test_code_server_runs_as_the_developer_on_4035(path: Path) -> None:
     assert program["user"] == "%(ENV_UNAME)s"
     assert "0.0.0.0:4035" in program["command"]
     assert program["directory"] == "%(ENV_WORKLOADCTL_ROOT)s"
-    # A missing binary ends in FATAL after a few tries, never an endless loop.
-    assert int(program["startretries"]) <= 3
+
+
+# Issue 9, failure 6: an always-on program must outlast an obstacle of a few hours (a port
+# someone else holds, a binary installed later) and then come back by itself.
+MIN_RETRY_SECONDS = 4 * 3600
+
+
+def supervisord_retry_seconds(startretries: int) -> int:
+    """How long supervisord keeps trying a program that exits before its startsecs: it
+    waits N s after the Nth quick exit (supervisor/process.py, BACKOFF) and goes FATAL
+    once N exceeds startretries."""
+    return startretries * (startretries + 1) // 2
+
+
+@pytest.mark.parametrize("path", SUPERVISORD_CONFIGS, ids=lambda p: p.name)
+def test_always_on_supervisord_programs_keep_retrying_for_hours(path: Path) -> None:
+    conf = supervisord_sections(path)
+    always_on = [
+        section
+        for section in conf.sections()
+        if section.startswith("program:") and conf[section].get("autorestart") == "true"
+    ]
+    assert always_on
+    for section in always_on:
+        retries = int(conf[section].get("startretries", "3"))  # supervisord's default: 3
+        assert supervisord_retry_seconds(retries) >= MIN_RETRY_SECONDS, section
+
+
+@pytest.mark.parametrize("path", PROCESS_COMPOSE_CONFIGS, ids=lambda p: p.name)
+def test_always_on_process_compose_processes_never_run_out_of_restarts(path: Path) -> None:
+    """process-compose counts restarts over a process's whole life: any limit loses it."""
+    for name, process in pc_processes(path).items():
+        availability = process.get("availability") or {}
+        if availability.get("restart") in ("always", "on_failure"):
+            assert int(availability.get("max_restarts", 0)) == 0, name
 
 
 def test_project_conf_has_difit_on_demand() -> None:
