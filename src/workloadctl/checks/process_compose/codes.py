@@ -1,8 +1,9 @@
 """Finding codes of the process-compose loader (documented in docs/validate-codes.md).
 
 Every error here is one that `process-compose --dry-run` (v1.122.0) also rejects,
-except PC008 (unknown keys nested below a process: process-compose ignores them) and
-PC001 for nesting deeper than 64 levels; warnings never change the verdict.
+except PC008 (unknown keys nested below a process: process-compose ignores them),
+PC001 for nesting deeper than 64 levels and PC055 where the dry-run itself would not
+crash (it does for the worst values; see limits.py); warnings never change the verdict.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ UNSET_VARIABLE = "PC051"
 COMMAND_AND_ENTRYPOINT = "PC052"
 ARGS_IGNORED = "PC053"
 REPLICAS_NOT_EXPANDED = "PC054"
+EXHAUSTS_PROCESS_COMPOSE = "PC055"
 
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
     YAML_SYNTAX: (
@@ -116,5 +118,12 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     REPLICAS_NOT_EXPANDED: (
         "warning",
         "`replicas` above 1000: workloadctl checks the replicas as one process",
+    ),
+    EXHAUSTS_PROCESS_COMPOSE: (
+        "error",
+        "a value that crashes process-compose or exhausts its memory: `log_length` above "
+        "1048576 (a 16-byte slot per line for every process, allocated at start; "
+        "300000000000000 panics, 1000000000 asks for 16 GB), log slots of all processes "
+        "above 1 GiB together, or `replicas` above 10000",
     ),
 }

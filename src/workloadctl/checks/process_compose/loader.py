@@ -20,6 +20,7 @@ from workloadctl.checks.process_compose import codes
 from workloadctl.checks.process_compose.decode import Decoder
 from workloadctl.checks.process_compose.dotenv import read_dotenv
 from workloadctl.checks.process_compose.interpolate import Substituted, substitute
+from workloadctl.checks.process_compose.limits import resource_findings
 from workloadctl.checks.process_compose.merge import merge_process, merge_struct
 from workloadctl.checks.process_compose.model import Origin, ProcessConfig, Project
 from workloadctl.checks.process_compose.mutators import (
@@ -255,6 +256,7 @@ class _Load:
             project.log_level = self.env["PC_LOG_LEVEL"]
         set_default_shell(project, self.env)
         assign_default_process_values(project)
+        self.findings.extend(resource_findings(project))  # before replicas are expanded
         self.findings.extend(clone_replicas(project))
         copy_working_dir_to_probes(project)
         resolve_watch_paths(project, self.cwd)
