@@ -16,7 +16,13 @@ programs in a group are `group:name` (the bare name works when it is unique). A
 name both managers have is an error that lists `supervisord:NAME` and
 `process-compose:NAME`; give one of those. `supervisord` or `process-compose` as
 NAME starts the manager itself through s6 (also one switched off at boot with
-WORKLOADCTL_ENABLE_<MANAGER>=0). Every NAME is looked up before anything starts.
+WORKLOADCTL_ENABLE_<MANAGER>=0), and waits until s6 wants it up, runs it and its
+API answers, even when s6 was stopping it. Every NAME is looked up before anything
+starts.
+
+A program runs once supervisord calls it RUNNING (it stayed up for its startsecs), or
+once a process-compose process's readiness probe says Ready (without a probe: once it
+has kept one PID for 2 s). An exit before that is a failure, with its state.
 
 Exit status: 0 every NAME runs (or a one-shot exited cleanly), 1 otherwise,
 2 unknown or ambiguous NAME.
