@@ -44,9 +44,11 @@ from .stack_support import (
 pytestmark = pytest.mark.integration
 
 SV_SLEEPERS = {"sv-one": 5301, "sv-two": 5302, "both": 5303}
-PC_SLEEPERS = {"pc-one": 5401, "pc-two": 5402, "both": 5403}
+# No name in both managers: the launcher refuses a program the other manager runs
+# (XM001); the ambiguity of such a name is tested in tests/unit/control/test_control_names.py.
+PC_SLEEPERS = {"pc-one": 5401, "pc-two": 5402, "pc-both": 5403}
 SV_RUNNING = {"sv-one", "sv-two", "both", "grp:sv-g", "sv-log"}
-PC_RUNNING = {"pc-one", "pc-two", "both", "pc-log"}
+PC_RUNNING = {"pc-one", "pc-two", "pc-both", "pc-log"}
 WORKLOADCTL = str(Path(sys.executable).parent / "workloadctl")
 
 
@@ -204,20 +206,20 @@ def test_start_stop_restart_reach_the_right_manager(
 
     sv_before = stack.running_pids("supervisord")
     if with_pc:
-        code, out, err = cli(stack, capsys, "restart", "pc-one", "process-compose:both")
+        code, out, err = cli(stack, capsys, "restart", "pc-one", "process-compose:pc-both")
         assert code == 0, err
         pc_after = stack.running_pids("process-compose")
         assert pc_after["pc-one"] != pc_before["pc-one"]
-        assert pc_after["both"] != pc_before["both"]
+        assert pc_after["pc-both"] != pc_before["pc-both"]
         assert pc_after["pc-two"] == pc_before["pc-two"]
-        assert stack.running_pids("supervisord") == sv_before  # its `both` untouched
+        assert stack.running_pids("supervisord") == sv_before  # untouched
 
     code, _, err = cli(stack, capsys, "restart", "supervisord:both", "sv-g")
     assert code == 0, err
     sv_after = stack.running_pids("supervisord")
     assert sv_after["both"] != sv_before["both"] and sv_after["sv-g"] != sv_before["sv-g"]
     if with_pc:
-        assert stack.running_pids("process-compose")["both"] == pc_after["both"]
+        assert stack.running_pids("process-compose")["pc-both"] == pc_after["pc-both"]
 
 
 def test_process_compose_stop_and_start_by_name(
@@ -247,14 +249,11 @@ def test_process_compose_stop_and_start_by_name(
     assert code == 0, [p for p in data["programs"] if not p["ok"]]
 
 
-def test_ambiguous_and_unknown_names_change_nothing(
-    stack: Stack, capsys: pytest.CaptureFixture[str]
-) -> None:
-    require_process_compose()  # `both` is ambiguous only with both managers running
+def test_unknown_names_change_nothing(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    require_process_compose()
     before = (stack.running_pids("supervisord"), stack.running_pids("process-compose"))
-    code, _, err = cli(stack, capsys, "stop", "sv-two", "both")
-    assert code == 2
-    assert "supervisord:both" in one_line_error(err) and "process-compose:both" in err
+    code, _, err = cli(stack, capsys, "stop", "sv-two", "nobody-has-this")
+    assert code == 2 and "nobody-has-this" in one_line_error(err)
     code, _, err = cli(stack, capsys, "restart", "pc-onee")
     assert code == 2
     assert "did you mean: process-compose:pc-one" in one_line_error(err)
