@@ -13,10 +13,10 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 from workloadctl.access import who_may
 from workloadctl.clients.connect import process_compose_client
+from workloadctl.control.command_support import add_state_dir
 from workloadctl.control.reload import stack_settings
 from workloadctl.errors import WorkloadctlError
 from workloadctl.runtime.local_stack import StackRecord
@@ -39,8 +39,10 @@ Open process-compose's terminal UI on the process-compose of the running stack:
 `process-compose attach` with the stack's unix socket and API token file. Quitting
 the UI leaves process-compose and its processes running.
 
-Needs a terminal, and read access to the token file (root in the container).
-Arguments after `--` go to `process-compose attach` (e.g. `-- --read-only`).
+Needs a terminal, and read access to the token file: in the container root and the
+members of the group `workloadctl` (the developer) have it. Quit the UI with F10, then
+Enter on "Detach from the remote project?". Arguments after `--` go to
+`process-compose attach` (e.g. `-- --read-only`).
 
 examples:
   workloadctl attach
@@ -56,11 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--state-dir",
-        type=Path,
-        help="state dir of a stack started by `workloadctl up` (default: the container's)",
-    )
+    add_state_dir(parser)
     parser.add_argument(
         "extra", nargs="*", metavar="ARG", help="passed on to `process-compose attach`"
     )

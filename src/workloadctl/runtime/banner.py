@@ -60,6 +60,12 @@ def _what_to_do(decision: Decision) -> list[str]:
     if decision.project_config is None:
         return ["set UNAME and REPO_NAME (or WORKLOADCTL_ROOT) in the container environment."]
     if any(finding.code == CODE_PROJECT_MISSING for finding in decision.findings):
+        root = decision.project_config.parents[2] if decision.project_config else None
+        if root is not None and not root.is_dir():
+            return [
+                f"mount the repository at {root}, or rebuild the image with the build args",
+                "UNAME and REPO_NAME naming where it is mounted (/home/UNAME/REPO_NAME).",
+            ]
         return [f"create {decision.project_config} (`workloadctl validate` checks it)."]
     if any(finding.code in CROSS_MANAGER_ERRORS for finding in decision.findings):
         return [

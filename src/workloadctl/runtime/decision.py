@@ -152,15 +152,26 @@ def _decide(
             findings=[problem, *extra_findings],
         )
     if not project.exists() and not project.is_symlink():
-        problem = warning(
-            project, None, CODE_PROJECT_MISSING, f"the project {manager} config does not exist"
-        )
+        root = settings.project_root
+        if root is not None and not root.is_dir():
+            # The repository is mounted elsewhere: UNAME/REPO_NAME (build args) say where
+            # it should be; "create the file" would be the wrong cure.
+            message = (
+                f"the project {manager} config does not exist: there is no repository at "
+                f"{root} (mount it there, or build the image with UNAME and REPO_NAME "
+                "matching where it is mounted; .devcontainer/host-env.sh writes them)"
+            )
+            reason = f"no repository at {root}"
+        else:
+            message = f"the project {manager} config does not exist"
+            reason = "the project config does not exist"
+        problem = warning(project, None, CODE_PROJECT_MISSING, message)
         return _seed(
             manager,
             settings,
             project_config=project,
             project_sha256=None,
-            reason="the project config does not exist",
+            reason=reason,
             findings=[problem, *extra_findings],
         )
     digest = file_sha256(project)

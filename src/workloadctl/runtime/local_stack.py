@@ -149,6 +149,14 @@ def find_record(top: Path) -> StackRecord | None:
     return None
 
 
+def _exists(path: Path) -> bool:
+    """False also for a path we may not look at (a repository in another user's home)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def settings_for(
     top: Path | None, env: Mapping[str, str] | None = None
 ) -> tuple[S.Settings, StackRecord | None]:
@@ -160,7 +168,7 @@ def settings_for(
     if top is None:
         root = S.find_repo_root(Path.cwd(), env)
         candidate = default_top(root, env)
-        top = candidate if (candidate / RECORD_NAME).exists() else None
+        top = candidate if _exists(candidate / RECORD_NAME) else None
     record = find_record(top) if top is not None else None
     if record is not None:
         # The stack's own paths, and the account and repository its services run with.

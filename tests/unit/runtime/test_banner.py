@@ -26,10 +26,28 @@ def test_invalid_config_banner_names_file_line_problem_and_retry(tmp_path: Path)
 
 def test_missing_config_banner_says_to_create_it(tmp_path: Path) -> None:
     settings = tmp_settings(tmp_path)
+    assert settings.project_root is not None
+    settings.project_root.mkdir(parents=True, exist_ok=True)  # the repository, without the file
     decision = D.decide("process-compose", settings, loader=FakeLoader())
     text = B.seed_banner(decision, settings)
     assert f"create {decision.project_config}" in text
     assert "workloadctl restart process-compose" in text
+
+
+def test_no_repository_at_the_project_root_says_where_it_should_be(tmp_path: Path) -> None:
+    # The image's REPO_NAME names another directory than the one mounted: "create the
+    # file" would be the wrong cure.
+    import dataclasses
+
+    settings = dataclasses.replace(tmp_settings(tmp_path), root_override=tmp_path / "workspace")
+    decision = D.decide("supervisord", settings, loader=FakeLoader())
+    assert (
+        decision.source == "seed"
+        and decision.reason == f"no repository at {tmp_path / 'workspace'}"
+    )
+    text = B.seed_banner(decision, settings)
+    assert f"mount the repository at {tmp_path / 'workspace'}" in text
+    assert "REPO_NAME" in text and "create " not in text
 
 
 def test_quarantine_banner_offers_clear_quarantine(tmp_path: Path) -> None:
