@@ -370,7 +370,13 @@ def _service_entrypoint(
     if "entrypoint" not in service:
         return []
     value = service["entrypoint"]
-    words = value.split() if isinstance(value, str) else list(value or [])
+    # compose takes a string or a list; anything else (true, a number) is not /init either.
+    if isinstance(value, str):
+        words: list[Any] = value.split()
+    elif isinstance(value, list):
+        words = value
+    else:
+        words = [] if value is None else [value]
     first = str(words[0]) if words else ""
     if first == S6_ENTRYPOINT:
         return []

@@ -162,3 +162,13 @@ def test_codes_are_documented() -> None:
     in_docs = set(re.findall(r"^\| (DC\d{3}) \|", docs, flags=re.MULTILINE))
     assert in_source == in_docs
     assert len(in_source) == 13
+
+
+@pytest.mark.parametrize("value", ["true", "-3", "1.5", "null", "{a: b}"])
+def test_an_entrypoint_that_is_no_string_or_list_never_raises(tmp_path: Path, value: str) -> None:
+    # Found by `make fuzz`: `entrypoint: true` raised TypeError ('bool' object is not iterable).
+    root = layout(tmp_path, "compose-good.json", None)
+    (root / ".devcontainer/docker-compose.yml").write_text(
+        f"services:\n  dev:\n    image: mine\n    entrypoint: {value}\n"
+    )
+    assert [f.code for f in check_devcontainer(root)] == ["DC025"]
