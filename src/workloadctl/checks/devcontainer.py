@@ -214,7 +214,7 @@ def _compose_files(
     for path, line in config.compose_files:
         if "${" in str(path):
             continue  # named through a variable: cannot be followed here
-        if not path.exists():
+        if "\0" in str(path) or not path.exists():
             findings.append(
                 error(
                     config.source or path,
@@ -295,15 +295,23 @@ def _dev_services(
     return found or None
 
 
+def _resolved(path: Path) -> Path | None:
+    """`path.resolve()`, or None for a path no file can have (a NUL byte) or a link loop."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
 def _builds(service: dict[Any, Any], base: Path) -> Path | None:
     build = service.get("build")
     if isinstance(build, str):
-        return (base / build / "Dockerfile").resolve()
+        return _resolved(base / build / "Dockerfile")
     if isinstance(build, dict) and isinstance(build.get("context", "."), str):
         context = base / str(build.get("context", "."))
         dockerfile = build.get("dockerfile", "Dockerfile")
         if isinstance(dockerfile, str):
-            return (context / dockerfile).resolve()
+            return _resolved(context / dockerfile)
     return None
 
 

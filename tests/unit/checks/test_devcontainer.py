@@ -172,3 +172,12 @@ def test_an_entrypoint_that_is_no_string_or_list_never_raises(tmp_path: Path, va
         f"services:\n  dev:\n    image: mine\n    entrypoint: {value}\n"
     )
     assert [f.code for f in check_devcontainer(root)] == ["DC025"]
+
+
+def test_a_build_path_with_a_nul_byte_never_raises(tmp_path: Path) -> None:
+    # Found by `make fuzz`: `build: "a\0b"` raised ValueError (embedded null byte).
+    root = layout(tmp_path, "compose-good.json", None)
+    (root / ".devcontainer/docker-compose.yml").write_text(
+        'services:\n  dev:\n    build: "a\\0b"\n  db:\n    build:\n      context: "\\0"\n'
+    )
+    check_devcontainer(root)  # findings or none, but no exception
