@@ -19,9 +19,12 @@ process. Both managers are asked at the same time, over their own APIs.
 
 A manager that is down or unreachable is shown as such; the rest is still shown.
 
-Exit status: 0 when every manager runs (or was deliberately switched off) and every
-program that should run does (supervisord: autostart=true; process-compose: not
-disabled) or exited cleanly; 1 otherwise, or when no stack runs here.
+Exit status: 0 when every manager runs its project config (or was deliberately
+switched off) and every program that should run does (supervisord: autostart=true;
+process-compose: not disabled) or exited cleanly; 1 when a manager or a program that
+should run does not, or when no stack runs here; 3 (DEGRADED) when all that runs, but
+a manager runs its seed because its project config was refused or quarantined (a
+DEGRADED line names it, its first finding and the retry command).
 JSON schema: docs/status-json.md.
 
 examples:

@@ -15,13 +15,14 @@ runs `s6-svc -u` unless the manager is both up and wanted up; `restart` runs `s6
 and, when it was up, `-r`; both wait until s6 runs it, wanted up, and its API answers
 (a new PID when the old one was on its way out). `stop` runs `s6-svc -d` and waits until
 it is down. s6-svscan (PID 1) is never touched, so the other manager's programs keep
-running.
+running. A start or restart that ends with the manager on its seed (its project config
+refused or quarantined) fails: the manager runs, but not the project's programs.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -38,7 +39,9 @@ from workloadctl.control.context import ControlContext
 from workloadctl.control.names import Target
 from workloadctl.control.status import (
     ProgramStatus,
+    first_finding,
     process_compose_programs,
+    retry_command,
     supervisord_programs,
 )
 from workloadctl.errors import WorkloadctlError
@@ -397,7 +400,10 @@ def _manager_outcome(
     decision = read_decision(ctx.settings, target.manager) or {}
     config = decision.get("source") if state.up else None
     reason = decision.get("reason") if state.up else None
-    if state.up and config:
+    if config == "seed" and action != "stop":
+        ok = False
+        message += f"; {_on_the_seed(target.manager, decision)}"
+    elif state.up and config:
         message += f"; {config} config ({reason})"
     return Outcome(
         target=target,
@@ -410,6 +416,18 @@ def _manager_outcome(
         message=message,
         config=config,
         reason=reason,
+    )
+
+
+def _on_the_seed(manager: Manager, decision: Mapping[str, Any]) -> str:
+    """Why a start or restart that left the manager on its seed failed, in one line."""
+    project = decision.get("project_config") or "(no project root)"
+    found = first_finding(decision)
+    return (
+        f"but on its SEED config: the project config {project} was refused "
+        f"({decision.get('reason')}){f': {found}' if found else ''}; "
+        f"`workloadctl validate` shows every finding; after the fix: "
+        f"`{retry_command(manager, decision)}`"
     )
 
 

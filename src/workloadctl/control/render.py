@@ -91,13 +91,27 @@ def render_status(status: StackStatus) -> str:
     else:
         lines.append("no programs to show (no manager is running)")
     lines.append("")
+    lines += [degraded_line(m) for m in status.managers if m.degraded]
     lines.append(verdict(status))
     return "\n".join(lines) + "\n"
 
 
+def degraded_line(manager: ManagerStatus) -> str:
+    """One line: which manager runs its seed, the launcher's first finding, the retry."""
+    why = manager.first_finding or _text(manager.reason)
+    retry = manager.retry or f"workloadctl restart {manager.name}"
+    return (
+        f"DEGRADED: {manager.name} runs its SEED config, not the project config: {why}; "
+        f"after the fix: `{retry}` (`workloadctl validate` shows every finding)"
+    )
+
+
 def verdict(status: StackStatus) -> str:
-    if not status.ok:
+    if not status.running:
         return "NOT all running (a `!` marks a program that should run and does not)"
+    if status.degraded:
+        names = ", ".join(status.degraded)
+        return f"DEGRADED: running, but on the seed config ({names}), not the project's"
     disabled = [m.name for m in status.managers if m.state == "disabled"]
     if disabled:
         return f"all running (disabled on purpose: {', '.join(disabled)})"

@@ -4,10 +4,13 @@ Everything is asked at once (one thread per question: two s6-svstat, one XML-RPC
 call, one REST call), so `status` costs about the slowest answer, not their sum.
 A manager that is down or unreachable is reported as such; the rest still is.
 
-Exit code (`StackStatus.ok`), documented in docs/status-json.md: 0 when every manager is
-`running` or deliberately `disabled`, and every program that should run (supervisord:
-autostart=true; process-compose: not disabled/foreground/scheduled) is `running` or
-`exited` cleanly; 1 otherwise.
+Exit code (`StackStatus.exit_code`), documented in docs/status-json.md: 0 when every
+manager is `running` or deliberately `disabled`, none runs its seed, and every program
+that should run (supervisord: autostart=true; process-compose: not
+disabled/foreground/scheduled) is `running` or `exited` cleanly; 1 when a manager or a
+program that should run does not; 3 (EXIT_DEGRADED) when all that runs, but a manager
+runs its seed because its project config was refused or quarantined: the project's
+programs are then not running, which a health check must not take for healthy.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from workloadctl.control.states import (
     supervisord_state,
 )
 from workloadctl.errors import WorkloadctlError
+from workloadctl.findings import Finding, Severity
 
 ManagerState = Literal["running", "unreachable", "down", "disabled", "unsupervised"]
 MANAGER_STATES: tuple[ManagerState, ...] = (
@@ -38,7 +42,13 @@ MANAGER_STATES: tuple[ManagerState, ...] = (
     "disabled",
     "unsupervised",
 )
+# Where the launcher's decision still applies: s6 wants the manager up. (`disabled`
+# carries no config; an `unsupervised` manager's record is of a stack that is gone.)
+_DECIDED_STATES = frozenset({"running", "unreachable", "down"})
 NANOSECONDS = 1_000_000_000
+EXIT_OK = 0
+EXIT_NOT_RUNNING = 1
+EXIT_DEGRADED = 3
 T = TypeVar("T")
 
 
@@ -54,14 +64,26 @@ class ManagerStatus:
     config_file: str | None
     reason: str | None  # why this config, or why the manager is disabled
     error: str | None  # why down, unreachable or unsupervised
+    first_finding: str | None = None  # on the seed: the launcher's first finding, rendered
+    retry: str | None = None  # on the seed: the command that retries after the fix
+
+    @property
+    def up_as_wanted(self) -> bool:
+        """Running, or switched off on purpose: whatever config it runs."""
+        return self.state in ("running", "disabled")
+
+    @property
+    def degraded(self) -> bool:
+        """It runs (or s6 wants it to run) its seed: the project config was refused."""
+        return self.config == "seed" and self.state in _DECIDED_STATES
 
     @property
     def ok(self) -> bool:
-        return self.state in ("running", "disabled")
+        return self.up_as_wanted and not self.degraded
 
     def as_json(self) -> dict[str, Any]:
         # vars(), not asdict(): the fields are flat, and asdict deep-copies each one.
-        return {**vars(self), "ok": self.ok}
+        return {**vars(self), "degraded": self.degraded, "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -92,17 +114,29 @@ class StackStatus:
     programs: tuple[ProgramStatus, ...]
 
     @property
-    def ok(self) -> bool:
-        return all(m.ok for m in self.managers) and all(p.ok for p in self.programs)
+    def running(self) -> bool:
+        """Every manager up as wanted and every program that should run does."""
+        return all(m.up_as_wanted for m in self.managers) and all(p.ok for p in self.programs)
+
+    @property
+    def degraded(self) -> list[Manager]:
+        return [m.name for m in self.managers if m.degraded]
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.ok else 1
+        if not self.running:
+            return EXIT_NOT_RUNNING
+        return EXIT_DEGRADED if self.degraded else EXIT_OK
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == EXIT_OK
 
     def as_json(self) -> dict[str, Any]:
         return {
             "managers": [m.as_json() for m in self.managers],
             "programs": [p.as_json() for p in self.programs],
+            "degraded": self.degraded,
             "ok": self.ok,
         }
 
@@ -260,6 +294,36 @@ def _down_reason(state: s6.ServiceState) -> str:
     return f"down for {state.seconds_in_state} s ({how}); s6 restarts it"
 
 
+def first_finding(decision: Mapping[str, Any]) -> str | None:
+    """The launcher's first finding (errors before warnings, as its banner orders them),
+    rendered `file:line: severity: message [CODE]`; None when the record has none."""
+    findings = [f for f in decision.get("findings") or [] if isinstance(f, Mapping)]
+    findings.sort(key=lambda f: f.get("severity") != Severity.ERROR)  # stable
+    for found in findings:
+        try:
+            line = found.get("line")
+            return Finding(
+                str(found["file"]),
+                line if isinstance(line, int) else None,
+                Severity(found["severity"]),
+                str(found["code"]),
+                str(found["message"]),
+            ).render()
+        except (KeyError, ValueError):
+            continue  # a record of another version: the next one, or the reason alone
+    return None
+
+
+def retry_command(manager: Manager, decision: Mapping[str, Any]) -> str:
+    """What retries the project config after the fix (a quarantine also needs lifting
+    when the cause was outside the file)."""
+    # Imported here: the banner module pulls in the launcher's settings and decision.
+    from workloadctl.runtime.banner import restart_command
+
+    command = restart_command(manager)
+    return f"{command} --clear-quarantine" if decision.get("quarantine") else command
+
+
 def manager_status(
     ctx: ControlContext,
     manager: Manager,
@@ -279,6 +343,8 @@ def manager_status(
         "reason": decision.get("reason"),
         "error": None,
     }
+    if decision.get("source") == "seed":
+        base.update(first_finding=first_finding(decision), retry=retry_command(manager, decision))
     state = service.value
     if state is None:
         return ManagerStatus(**{**base, "state": "unsupervised", "error": service.error})
@@ -289,7 +355,8 @@ def manager_status(
         return ManagerStatus(**{**base, "state": "unreachable", "error": api_error})
     if not state.wanted_up:
         reason = _disabled_reason(ctx, manager)
-        return ManagerStatus(**{**base, "state": "disabled", "config": None, "reason": reason})
+        base.update(config=None, reason=reason, first_finding=None, retry=None)
+        return ManagerStatus(**{**base, "state": "disabled"})
     return ManagerStatus(**{**base, "state": "down", "error": _down_reason(state)})
 
 

@@ -4,14 +4,17 @@ waits, and what the result says."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from control_support import make_ctx, service
 
 from workloadctl.control import actions
 from workloadctl.control.names import Target
 from workloadctl.control.states import CommonState
 from workloadctl.control.status import ProgramStatus
+from workloadctl.runtime.statefile import write_json_atomic
 
 
 def program(state: CommonState, pid: int | None = None, native: str = "X") -> ProgramStatus:
@@ -254,3 +257,54 @@ def test_outcome_json_has_the_documented_keys() -> None:
         "config",
         "reason",
     }
+
+
+# --- a manager that ends on its seed --------------------------------------------------
+
+
+def _manager_outcome_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, action: str
+) -> Any:
+    ctx = make_ctx(tmp_path)
+    monkeypatch.setattr(actions.s6, "state", lambda _service: service(pid=40))
+    write_json_atomic(
+        ctx.settings.decisions_dir / "process-compose.json",
+        {
+            "source": source,
+            "reason": "the project config is invalid (1 error)",
+            "project_config": "/repo/workloads/process-compose/project.yaml",
+            "findings": [
+                {
+                    "file": "/repo/workloads/process-compose/project.yaml",
+                    "line": 56,
+                    "severity": "error",
+                    "code": "PC001",
+                    "message": "not YAML",
+                }
+            ],
+            "quarantine": None,
+        },
+    )
+    target = Target("process-compose", None)
+    return actions._manager_outcome(ctx, target, action, 39, ok=True, message="running, PID 40")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("action", ["restart", "start"])
+def test_a_manager_start_that_ends_on_the_seed_fails_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    outcome = _manager_outcome_on(tmp_path, monkeypatch, "seed", action)
+    assert outcome.ok is False and outcome.config == "seed"
+    line = outcome.render()
+    assert "\n" not in line
+    assert "SEED config" in line
+    assert "/repo/workloads/process-compose/project.yaml was refused" in line
+    assert "project.yaml:56: error: not YAML [PC001]" in line
+    assert "`workloadctl validate`" in line
+
+
+def test_a_manager_restart_on_the_project_config_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcome = _manager_outcome_on(tmp_path, monkeypatch, "project", "restart")
+    assert outcome.ok is True and "project config" in outcome.message

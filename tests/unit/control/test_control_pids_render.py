@@ -102,8 +102,8 @@ def test_render_marks_what_should_run_and_does_not() -> None:
 
 
 def test_render_all_running_and_no_programs() -> None:
-    status = StackStatus(
-        (_manager("supervisord", "running"), _manager("process-compose", "disabled")), ()
-    )
+    # On the project config: a manager on its seed is DEGRADED (test_control_status.py).
+    on_project = _manager("supervisord", "running", config="project")
+    status = StackStatus((on_project, _manager("process-compose", "disabled")), ())
     text = render_status(status)
     assert text.rstrip().endswith("all running (disabled on purpose: process-compose)")

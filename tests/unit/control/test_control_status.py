@@ -11,6 +11,7 @@ import pytest
 from control_support import make_ctx, pc_process, service, sv_config, sv_info
 
 from workloadctl.control.context import ControlContext
+from workloadctl.control.render import render_status
 from workloadctl.control.status import (
     MANAGER_STATES,
     Answer,
@@ -219,3 +220,99 @@ def test_manager_states_are_documented() -> None:
     doc = (Path(__file__).parents[3] / "docs/status-json.md").read_text()
     for state in MANAGER_STATES:
         assert f"`{state}`" in doc, state
+
+
+# --- degraded: a manager on its seed --------------------------------------------------
+
+SV001 = {
+    "file": "/repo/workloads/supervisord/project.conf",
+    "line": 58,
+    "severity": "error",
+    "code": "SV001",
+    "message": "Supervisor refuses this file",
+}
+SV004 = {**SV001, "line": 26, "severity": "warning", "code": "SV004", "message": "pidfile"}
+
+
+def _on_the_seed(ctx: ControlContext, manager: str = "supervisord", **extra: object) -> None:
+    write_json_atomic(
+        ctx.settings.decisions_dir / f"{manager}.json",
+        {
+            "source": "seed",
+            "reason": "the project config is invalid (1 error)",
+            "config": "/etc/supervisor/seed.conf",
+            "project_config": "/repo/workloads/supervisord/project.conf",
+            # A warning first: the first finding shown is the first error, as in the banner.
+            "findings": [SV004, SV001],
+            "quarantine": None,
+            **extra,
+        },
+    )
+
+
+def test_a_manager_on_its_seed_is_degraded_with_its_own_exit_code(ctx: ControlContext) -> None:
+    _on_the_seed(ctx)
+    status = build_status(ctx, raw())
+    sv = status.managers[0]
+    assert sv.degraded is True and sv.ok is False
+    assert sv.first_finding == (
+        "/repo/workloads/supervisord/project.conf:58: error: Supervisor refuses this file [SV001]"
+    )
+    assert sv.retry == "workloadctl restart supervisord"
+    assert status.exit_code == 3  # EXIT_DEGRADED
+    data = json.loads(json.dumps(status.as_json()))
+    assert data["ok"] is False and data["degraded"] == ["supervisord"]
+    assert data["managers"][0]["degraded"] is True
+    assert data["managers"][0]["first_finding"] == sv.first_finding
+    assert data["managers"][1]["degraded"] is False and data["managers"][1]["ok"] is True
+
+
+def test_the_degraded_line_names_the_manager_its_finding_and_the_retry(
+    ctx: ControlContext,
+) -> None:
+    _on_the_seed(ctx)
+    text = render_status(build_status(ctx, raw()))
+    lines = [line for line in text.splitlines() if line.startswith("DEGRADED: supervisord")]
+    assert len(lines) == 1, text
+    assert "runs its SEED config" in lines[0]
+    assert "project.conf:58: error: Supervisor refuses this file [SV001]" in lines[0]
+    assert "`workloadctl restart supervisord`" in lines[0]
+    assert "all running" not in text.splitlines()[-1]
+
+
+def test_a_quarantined_seed_retries_with_clear_quarantine(ctx: ControlContext) -> None:
+    _on_the_seed(ctx, "process-compose", quarantine={"deaths": 5}, findings=[])
+    pc = build_status(ctx, raw()).managers[1]
+    assert pc.degraded and pc.first_finding is None
+    assert pc.retry == "workloadctl restart process-compose --clear-quarantine"
+    # Without a finding the line still says why: the launcher's reason.
+    assert "the project config is invalid (1 error)" in render_status(build_status(ctx, raw()))
+
+
+def test_a_manager_switched_off_on_purpose_is_not_degraded(ctx: ControlContext) -> None:
+    _on_the_seed(ctx)
+    ctx.settings.disabled_marker("supervisord").touch()
+    status = build_status(
+        ctx, raw(sv_service=Answer(service(up=False, wanted_up=False)), sv=Answer(None, "x"))
+    )
+    assert status.managers[0].degraded is False and status.degraded == []
+    assert status.exit_code == 0
+    assert "DEGRADED" not in render_status(status)
+
+
+def test_not_running_outranks_degraded(ctx: ControlContext) -> None:
+    _on_the_seed(ctx)
+    infos = [sv_info("web", "FATAL", stopped=True)]
+    status = build_status(ctx, raw(sv=Answer((infos, [sv_config("web")]))))
+    assert status.exit_code == 1 and status.degraded == ["supervisord"]
+    text = render_status(status)
+    assert "DEGRADED: supervisord" in text and "NOT all running" in text
+
+
+def test_every_json_key_and_the_degraded_exit_code_are_documented(ctx: ControlContext) -> None:
+    _on_the_seed(ctx)
+    data = build_status(ctx, raw()).as_json()
+    doc = (Path(__file__).parents[3] / "docs/status-json.md").read_text()
+    for key in [*data, *data["managers"][0], *data["programs"][0]]:
+        assert f"`{key}`" in doc, key
+    assert "| 3 |" in doc
