@@ -45,6 +45,9 @@ _LONGRUN_FILES = (
 ONESHOT_TIMEOUT = 120.0
 UP_TIMEOUT = 30.0
 DOWN_TIMEOUT = 20.0
+# After DOWN_TIMEOUT, how long SIGKILLed survivors get to go: a stop ends within both.
+KILL_WAIT = 5.0
+STOP_BOUND = DOWN_TIMEOUT + KILL_WAIT
 
 _WITH_CONTENV = """#!/bin/sh
 # Stand-in for s6-overlay's with-contenv: the local runner already gives every service
@@ -214,6 +217,12 @@ def start_stack(
     return StackStarted(record, time.monotonic() - started)
 
 
+def running_record(top: Path) -> StackRecord | None:
+    """The stack recorded in `top`, if its s6-svscan still runs."""
+    record = StackRecord.read(top / "stack.json")
+    return record if record is not None and psutil.pid_exists(record.svscan_pid) else None
+
+
 def _leftovers(record: StackRecord) -> list[psutil.Process]:
     """Processes of the stack still alive: the namespace's members and anything carrying its marker."""
     alive: list[psutil.Process] = []
@@ -264,10 +273,13 @@ def stop_stack(top: Path, say: Say, timeout: float = DOWN_TIMEOUT) -> int:
                 killed += 1
             except psutil.Error:
                 continue
-        psutil.wait_procs(survivors, timeout=5)
+        psutil.wait_procs(survivors, timeout=KILL_WAIT)
     still = _leftovers(record)
     if still:
-        raise WorkloadctlError(f"processes left behind: {', '.join(str(p.pid) for p in still)}")
+        raise WorkloadctlError(
+            f"processes left behind: {', '.join(str(p.pid) for p in still)}; the stack still "
+            f"runs: stop it with `workloadctl down --state-dir {top}`"
+        )
     (top / "stack.json").unlink(missing_ok=True)
     say("stack stopped; no process left behind" + (f" ({killed} killed)" if killed else ""))
     return killed
