@@ -295,6 +295,48 @@ def test_manager_restart_through_s6_keeps_pid_1_and_the_other_manager(
         )
 
 
+def test_a_manager_on_its_seed_fails_restart_and_status_until_fixed(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Degraded is not healthy (issue 10): a restart that ends on the seed and `status`
+    after it say so, with the first finding; the fixed file and a restart end it."""
+    require_process_compose()
+    project = stack.root / "workloads/process-compose/project.yaml"
+    original = project.read_text()
+    project.write_text(original + "\nprocesses: [never closed\n")
+    try:
+        code, out, err = cli(stack, capsys, "restart", "process-compose")
+        assert code == 1, (out, err)
+        line = next(row for row in out.splitlines() if row.startswith("process-compose:"))
+        assert "running, PID" in line and "but on its SEED config" in line, line
+        assert "project.yaml was refused (the project config is invalid" in line, line
+        assert "project.yaml:" in line and "error:" in line and "]; " in line, line
+        assert "`workloadctl validate` shows every finding" in line, line
+        code, out, _ = cli(stack, capsys, "status")
+        assert code == 3, out
+        degraded = [row for row in out.splitlines() if row.startswith("DEGRADED: ")]
+        assert degraded[0].startswith(
+            "DEGRADED: process-compose runs its SEED config, not the project config: "
+        ), out
+        assert "project.yaml:" in degraded[0], out
+        assert "`workloadctl restart process-compose`" in degraded[0], out
+        code, data = status_json(stack, capsys)
+        assert (code, data["degraded"], data["ok"]) == (3, ["process-compose"], False), data
+        pc = next(m for m in data["managers"] if m["name"] == "process-compose")
+        assert pc["degraded"] is True and "project.yaml:" in pc["first_finding"], pc
+        project.write_text(original)
+        code, out, err = cli(stack, capsys, "restart", "process-compose")
+        assert code == 0, (out, err)
+        assert "; project config (the project config is valid)" in out, out
+        stack.wait_running("process-compose", PC_RUNNING)
+        code, data = status_json(stack, capsys)
+        assert (code, data["degraded"], data["ok"]) == (0, [], True), data
+    finally:
+        project.write_text(original)
+        if stack.decision("process-compose").get("source") == "seed":
+            cli(stack, capsys, "restart", "process-compose")
+
+
 def test_stop_and_start_a_manager(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
     require_process_compose()
     code, out, err = cli(stack, capsys, "stop", "process-compose")
