@@ -21,7 +21,9 @@ and the other manager's programs keep running.
 project config that kept killing its manager and that you fixed outside the file
 (a port freed, say).
 
-Exit status: 0 every NAME runs again, 1 otherwise, 2 unknown or ambiguous NAME.
+Exit status: 0 every NAME runs again (a manager on its project config), 1 otherwise
+(also a manager that ended on its SEED config: the line says why), 2 unknown or
+ambiguous NAME.
 
 examples:
   workloadctl restart web

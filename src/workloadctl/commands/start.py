@@ -24,8 +24,9 @@ A program runs once supervisord calls it RUNNING (it stayed up for its startsecs
 once a process-compose process's readiness probe says Ready (without a probe: once it
 has kept one PID for 2 s). An exit before that is a failure, with its state.
 
-Exit status: 0 every NAME runs (or a one-shot exited cleanly), 1 otherwise,
-2 unknown or ambiguous NAME.
+Exit status: 0 every NAME runs (or a one-shot exited cleanly; a manager on its project
+config), 1 otherwise (also a manager on its SEED config: the line says why), 2 unknown
+or ambiguous NAME.
 
 examples:
   workloadctl start web
