@@ -165,6 +165,11 @@ class Settings:
         return self.state_dir / "decisions"
 
     @property
+    def boot_record(self) -> Path:
+        """When `boot` last ran: the start of this container (or local stack)."""
+        return self.state_dir / "boot.json"
+
+    @property
     def deaths_dir(self) -> Path:
         return self.state_dir / "deaths"
 

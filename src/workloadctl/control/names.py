@@ -115,7 +115,9 @@ def _matches(manager: Manager, word: str, catalog: Catalog) -> list[str]:
 
 
 def _suggestions(word: str, catalog: Catalog, managers: Iterable[Manager]) -> list[str]:
-    labels = [(f"{m}:{n}", n) for m in managers for n in catalog.names(m)]
+    # The managers themselves are names too: `restart supervisor` means supervisord.
+    labels: list[tuple[str, str]] = [(m, m) for m in MANAGERS]
+    labels += [(f"{m}:{n}", n) for m in managers for n in catalog.names(m)]
     names = list(dict.fromkeys(name for _, name in labels))
     close = difflib.get_close_matches(word, names, n=MAX_SUGGESTIONS, cutoff=0.6)
     # Closest first, as difflib ranks them; a name both managers have gives both labels.
@@ -129,7 +131,9 @@ def _not_found(word: str, catalog: Catalog, managers: list[Manager]) -> Workload
     missing = [m for m in managers if m in catalog.unreachable]
     details = "; ".join(f"{m}: {catalog.unreachable[m]}" for m in missing)
     if not searched:
-        return WorkloadctlError(f"cannot look up {word!r}: no manager answers ({details})")
+        close = difflib.get_close_matches(word, MANAGERS, n=1, cutoff=0.6)
+        hint = f"; did you mean: {close[0]}?" if close else ""
+        return WorkloadctlError(f"cannot look up {word!r}: no manager answers ({details}){hint}")
     message = f"no program {word!r} in {' or '.join(searched)}"
     suggestions = _suggestions(word, catalog, searched)
     if suggestions:

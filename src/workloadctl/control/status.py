@@ -219,12 +219,22 @@ def manager_records(ctx: ControlContext, manager: Manager) -> ManagerRecords:
     # Imported here, in a worker thread, while the managers are busy answering.
     from workloadctl.runtime.decision import read_decision
     from workloadctl.runtime.quarantine import load_deaths
+    from workloadctl.runtime.statefile import read_json_object
 
     decision = read_decision(ctx.settings, manager) or {}
     if not os.access(ctx.settings.state_dir, os.R_OK | os.X_OK):
         return ManagerRecords(decision, None, None)
-    deaths = load_deaths(ctx.settings, manager)
-    return ManagerRecords(decision, len(deaths), sum(1 for d in deaths if not d.intentional))
+    booted = read_json_object(ctx.settings.boot_record) or {}
+    since = booted.get("epoch")
+    deaths = [
+        d
+        for d in load_deaths(ctx.settings, manager)
+        if not isinstance(since, int | float) or d.time >= since
+    ]
+    # A kill from outside after the start period says nothing about the config: it is a
+    # restart, not a crash (the quarantine's rule).
+    crashes = sum(1 for d in deaths if not d.intentional and not d.outside_signal)
+    return ManagerRecords(decision, len(deaths), crashes)
 
 
 @dataclass(frozen=True)

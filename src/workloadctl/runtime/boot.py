@@ -55,6 +55,7 @@ from workloadctl.runtime.manager_env import (
     supervisor_user,
     supervisord_password_path,
 )
+from workloadctl.runtime.statefile import write_json_atomic
 from workloadctl.settings import ENABLE_SWITCHES, ENV_CONTROL_GROUP, Settings
 
 # The developer's config paths the design fixes ownership of (mounted volumes and host
@@ -387,6 +388,16 @@ def prepare_state(settings: Settings, system: System) -> PhaseReport:
             return report
     _ensure_secret(report, supervisord_password_path(settings), MIN_PASSWORD_CHARS, access)
     _ensure_secret(report, process_compose_token_path(settings), MIN_TOKEN_CHARS, access)
+    try:
+        # `status` counts a manager's restarts since this start, not since the state
+        # volume was made.
+        write_json_atomic(settings.boot_record, {"epoch": time.time()})
+    except OSError as exc:
+        report.findings.append(
+            warning(
+                settings.boot_record, None, "BOOT033", f"cannot record the start: {_reason(exc)}"
+            )
+        )
     report.say(
         f"supervisord web UI user: {supervisor_user(settings)}; its password and the "
         f"process-compose token are in {settings.secrets_dir} ({access.describe()}, never "

@@ -73,6 +73,17 @@ def test_unknown_name_suggests_close_matches() -> None:
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("word", "meant"), [("supervisor", "supervisord"), ("proces-compose", "process-compose")]
+)
+def test_a_mistyped_manager_name_gets_the_manager_suggested(word: str, meant: str) -> None:
+    with pytest.raises(UnknownProgramError, match=f"did you mean: {meant}"):
+        resolve(word, CATALOG)
+    nobody = Catalog({}, {"supervisord": "not running", "process-compose": "not running"})
+    with pytest.raises(WorkloadctlError, match=f"no manager answers .*did you mean: {meant}"):
+        resolve(word, nobody)
+
+
 def test_unknown_qualified_name_searches_that_manager_only() -> None:
     with pytest.raises(UnknownProgramError, match="no program 'api' in supervisord"):
         resolve("supervisord:api", CATALOG)

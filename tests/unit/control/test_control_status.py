@@ -316,3 +316,20 @@ def test_every_json_key_and_the_degraded_exit_code_are_documented(ctx: ControlCo
     for key in [*data, *data["managers"][0], *data["programs"][0]]:
         assert f"`{key}`" in doc, key
     assert "| 3 |" in doc
+
+
+def test_restarts_count_from_this_start_and_outside_kills_are_no_crashes(
+    ctx: ControlContext,
+) -> None:
+    from workloadctl.control.status import manager_records
+    from workloadctl.runtime.quarantine import Death, record_death
+
+    def death(at: float, *, outside: bool = False, intentional: bool = False) -> Death:
+        return Death(at, 256, 9, intentional, "project", "/p.conf", "x", None, outside)
+
+    for entry in (death(100.0), death(200.0), death(300.0, outside=True), death(400.0)):
+        record_death(ctx.settings, "supervisord", entry)
+    # A previous stack's (or container's) deaths stay in the state volume: not this one's.
+    write_json_atomic(ctx.settings.boot_record, {"epoch": 250.0})
+    records = manager_records(ctx, "supervisord")
+    assert (records.restarts, records.crashes) == (2, 1)
