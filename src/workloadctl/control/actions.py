@@ -245,6 +245,8 @@ def _wait_up(
         elif status.state == "starting":
             if seen is not None:  # it was running and is being restarted: it died
                 return status, "failed"
+        elif old_pid is not None and seen is None and status.state in ("stopping", "stopped"):
+            pass  # the restart is still taking the old incarnation down: not yet
         elif status.state != "running":
             return status, "up" if status.state == "exited" else "failed"
         if now >= deadline:
