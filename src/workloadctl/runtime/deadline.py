@@ -9,13 +9,12 @@ launcher then execs the manager, which ends that thread with the rest of this pr
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 
 from workloadctl.checks.programs import Manager
-from workloadctl.findings import Finding, error, warning
+from workloadctl.findings import Finding, error
 from workloadctl.runtime.decision import (
     Decision,
     Loader,
@@ -24,7 +23,7 @@ from workloadctl.runtime.decision import (
     project_config_path,
     seed_config_path,
 )
-from workloadctl.runtime.quarantine import QuarantinePolicy
+from workloadctl.runtime.quarantine import QuarantinePolicy, positive_number_from_env
 from workloadctl.settings import (
     DEFAULT_DECISION_TIMEOUT_SECONDS,
     ENV_DECISION_TIMEOUT,
@@ -37,23 +36,13 @@ CODE_BAD_DECISION_TIMEOUT = "LCH007"
 
 def decision_timeout_from_env(env: Mapping[str, str]) -> tuple[float, list[Finding]]:
     """`$WORKLOADCTL_DECISION_TIMEOUT` in seconds; a bad value gives the default and a warning."""
-    raw = env.get(ENV_DECISION_TIMEOUT)
-    if raw is None or raw.strip() == "":
-        return DEFAULT_DECISION_TIMEOUT_SECONDS, []
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if math.isfinite(value) and value > 0:
-        return value, []
-    problem = warning(
-        f"${ENV_DECISION_TIMEOUT}",
-        None,
-        CODE_BAD_DECISION_TIMEOUT,
-        f"{ENV_DECISION_TIMEOUT}={raw!r} is not a positive number of seconds; "
-        f"using the default {DEFAULT_DECISION_TIMEOUT_SECONDS:g}",
+    return positive_number_from_env(
+        env,
+        ENV_DECISION_TIMEOUT,
+        DEFAULT_DECISION_TIMEOUT_SECONDS,
+        code=CODE_BAD_DECISION_TIMEOUT,
+        unit=" of seconds",
     )
-    return DEFAULT_DECISION_TIMEOUT_SECONDS, [problem]
 
 
 def timed_out_decision(

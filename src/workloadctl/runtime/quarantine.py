@@ -124,6 +124,10 @@ class QuarantineRecord:
             return None
 
 
+# A bad WORKLOADCTL_QUARANTINE_* value: the default is used, with this warning.
+CODE_BAD_POLICY = "LCH005"
+
+
 def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
@@ -136,9 +140,11 @@ def _optional_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _positive_number(
-    env: Mapping[str, str], name: str, default: float
+def positive_number_from_env(
+    env: Mapping[str, str], name: str, default: float, *, code: str, unit: str = ""
 ) -> tuple[float, list[Finding]]:
+    """`$name` as a positive number, or `default` with a warning (`code`) for a bad value.
+    `unit` (" of seconds") goes into the warning only."""
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default, []
@@ -150,11 +156,17 @@ def _positive_number(
         problem = warning(
             f"${name}",
             None,
-            "LCH005",
-            f"{name}={raw!r} is not a positive number; using the default {default:g}",
+            code,
+            f"{name}={raw!r} is not a positive number{unit}; using the default {default:g}",
         )
         return default, [problem]
     return value, []
+
+
+def _positive_number(
+    env: Mapping[str, str], name: str, default: float
+) -> tuple[float, list[Finding]]:
+    return positive_number_from_env(env, name, default, code=CODE_BAD_POLICY)
 
 
 def policy_from_env(env: Mapping[str, str]) -> tuple[QuarantinePolicy, list[Finding]]:
