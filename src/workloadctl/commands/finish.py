@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
             manager,
             _as_int(args.exit_code),
             _as_int(args.signal),
-            settings=Settings.from_env(),
+            settings=Settings.from_env(os.environ),  # with-contenv gave us the container env
             environ=os.environ,
             stderr=sys.stderr,
         )

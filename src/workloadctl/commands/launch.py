@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import cast
 
 from workloadctl.checks.programs import Manager
@@ -47,4 +48,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    return launch(cast(Manager, args.manager), Settings.from_env())
+    # s6 runs us through with-contenv: our environment already is the container's, so
+    # the container environment directory need not be read again on every manager start.
+    return launch(cast(Manager, args.manager), Settings.from_env(os.environ))
