@@ -24,7 +24,10 @@ switched off) and every program that should run does (supervisord: autostart=tru
 process-compose: not disabled) or exited cleanly; 1 when a manager or a program that
 should run does not, or when no stack runs here; 3 (DEGRADED) when all that runs, but
 a manager runs its seed because its project config was refused or quarantined (a
-DEGRADED line names it, its first finding and the retry command).
+DEGRADED line names it, its first finding and the retry command); 4 (STARTING) when
+nothing failed, but a program that should run is still within its start time
+(supervisord: STARTING, before its startsecs; process-compose: Pending, Launching):
+ask again in a few seconds.
 JSON schema: docs/status-json.md.
 
 examples:

@@ -112,6 +112,12 @@ def verdict(status: StackStatus) -> str:
     if status.degraded:
         names = ", ".join(status.degraded)
         return f"DEGRADED: running, but on the seed config ({names}), not the project's"
+    if status.starting:
+        names = ", ".join(status.starting)
+        return (
+            f"STARTING: {names} still within the start time; nothing has failed "
+            "(`workloadctl status` again in a few seconds)"
+        )
     disabled = [m.name for m in status.managers if m.state == "disabled"]
     if disabled:
         return f"all running (disabled on purpose: {', '.join(disabled)})"

@@ -55,6 +55,15 @@ _PROCESS_COMPOSE: dict[str, CommonState] = {
 # Go's ExitCode() for a process ended by a signal: what a stop through the API leaves.
 PROCESS_COMPOSE_SIGNALLED = -1
 
+# Still within the start time, nothing has failed yet (the `starting` exit status, 4):
+# supervisord's STARTING lasts until the program has run `startsecs` (then RUNNING, or
+# BACKOFF after a quick exit); process-compose's Pending waits for dependencies and
+# Launching for a daemon's launcher. BACKOFF and Restarting follow an exit: failures.
+_WITHIN_START = {
+    "supervisord": frozenset({"STARTING"}),
+    "process-compose": frozenset({"Pending", "Launching"}),
+}
+
 # Not expected to be running: switched off, or started only on demand / on a schedule.
 _PROCESS_COMPOSE_NOT_EXPECTED = frozenset({"Disabled", "Foreground", "Scheduled"})
 
@@ -82,3 +91,8 @@ def process_compose_state(
 def process_compose_expected(status: str) -> bool:
     """Whether a process-compose process should be running (its API has no autostart)."""
     return status not in _PROCESS_COMPOSE_NOT_EXPECTED
+
+
+def within_start(manager: str, native_state: str) -> bool:
+    """Whether a program in this state is still within its start time, not failing."""
+    return native_state in _WITHIN_START.get(manager, frozenset())

@@ -10,7 +10,9 @@ that should run (supervisord: autostart=true; process-compose: not
 disabled/foreground/scheduled) is `running` or `exited` cleanly; 1 when a manager or a
 program that should run does not; 3 (EXIT_DEGRADED) when all that runs, but a manager
 runs its seed because its project config was refused or quarantined: the project's
-programs are then not running, which a health check must not take for healthy.
+programs are then not running, which a health check must not take for healthy; 4
+(EXIT_STARTING) when nothing failed and no manager runs its seed, but a program that
+should run is still within its start time (`states.within_start`): not yet, ask again.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from workloadctl.control.states import (
     process_compose_expected,
     process_compose_state,
     supervisord_state,
+    within_start,
 )
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding, Severity
@@ -49,6 +52,7 @@ NANOSECONDS = 1_000_000_000
 EXIT_OK = 0
 EXIT_NOT_RUNNING = 1
 EXIT_DEGRADED = 3
+EXIT_STARTING = 4
 T = TypeVar("T")
 
 
@@ -100,12 +104,18 @@ class ProgramStatus:
     description: str
 
     @property
+    def within_start(self) -> bool:
+        """Should run and is still within its start time: not running yet, not failed."""
+        return self.expected and within_start(self.manager, self.native_state)
+
+    @property
     def ok(self) -> bool:
-        return not self.expected or self.state in HEALTHY
+        """Nothing wrong: not expected, running, exited cleanly, or still starting."""
+        return not self.expected or self.state in HEALTHY or self.within_start
 
     def as_json(self) -> dict[str, Any]:
         # vars(), not asdict(): the fields are flat, and asdict deep-copies each one.
-        return {**vars(self), "ok": self.ok}
+        return {**vars(self), "within_start": self.within_start, "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,8 @@ class StackStatus:
 
     @property
     def running(self) -> bool:
-        """Every manager up as wanted and every program that should run does."""
+        """Every manager up as wanted and every program that should run does (or is
+        still within its start time)."""
         return all(m.up_as_wanted for m in self.managers) and all(p.ok for p in self.programs)
 
     @property
@@ -123,10 +134,17 @@ class StackStatus:
         return [m.name for m in self.managers if m.degraded]
 
     @property
+    def starting(self) -> list[str]:
+        """The programs still within their start time, in the order of `programs`."""
+        return [p.name for p in self.programs if p.within_start]
+
+    @property
     def exit_code(self) -> int:
         if not self.running:
             return EXIT_NOT_RUNNING
-        return EXIT_DEGRADED if self.degraded else EXIT_OK
+        if self.degraded:
+            return EXIT_DEGRADED
+        return EXIT_STARTING if self.starting else EXIT_OK
 
     @property
     def ok(self) -> bool:
@@ -137,6 +155,7 @@ class StackStatus:
             "managers": [m.as_json() for m in self.managers],
             "programs": [p.as_json() for p in self.programs],
             "degraded": self.degraded,
+            "starting": self.starting,
             "ok": self.ok,
         }
 

@@ -333,3 +333,53 @@ def test_restarts_count_from_this_start_and_outside_kills_are_no_crashes(
     write_json_atomic(ctx.settings.boot_record, {"epoch": 250.0})
     records = manager_records(ctx, "supervisord")
     assert (records.restarts, records.crashes) == (2, 1)
+
+
+def test_a_program_within_its_start_time_is_starting_not_a_failure(ctx: ControlContext) -> None:
+    # Right after `restart supervisord`: STARTING is supervisord's state until startsecs
+    # have passed; Pending/Launching are process-compose's before the process ran.
+    infos = [sv_info("web", "RUNNING", pid=50), sv_info("docs", "STARTING", pid=51)]
+    processes = [pc_process("api", "Pending"), pc_process("d", "Launching", pid=61)]
+    status = build_status(
+        ctx,
+        raw(
+            sv=Answer((infos, [sv_config("web"), sv_config("docs")])),
+            pc=Answer((processes, frozenset())),
+        ),
+    )
+    rows = {p.name: p for p in status.programs}
+    assert {n: (rows[n].state, rows[n].ok, rows[n].within_start) for n in ("docs", "api", "d")} == {
+        n: ("starting", True, True) for n in ("docs", "api", "d")
+    }
+    assert status.exit_code == 4 and status.starting == ["docs", "api", "d"]
+    data = status.as_json()
+    assert data["starting"] == ["docs", "api", "d"] and data["ok"] is False
+    text = render_status(status)
+    assert "starting!" not in text and "NOT all running" not in text
+    assert "STARTING: docs, api, d" in text.splitlines()[-1]
+
+
+def test_a_retry_after_a_quick_exit_is_still_a_failure(ctx: ControlContext) -> None:
+    # BACKOFF (supervisord) and Restarting (process-compose) follow an exit: not the start time.
+    infos = [sv_info("docs", "BACKOFF")]
+    processes = [pc_process("api", "Restarting", restarts=1)]
+    status = build_status(
+        ctx, raw(sv=Answer((infos, [sv_config("docs")])), pc=Answer((processes, frozenset())))
+    )
+    assert [(p.ok, p.within_start) for p in status.programs] == [(False, False)] * 2
+    assert status.exit_code == 1 and "starting!" in render_status(status)
+
+
+def test_degraded_outranks_starting(ctx: ControlContext) -> None:
+    _on_the_seed(ctx)
+    infos = [sv_info("web", "STARTING", pid=50)]
+    status = build_status(ctx, raw(sv=Answer((infos, [sv_config("web")]))))
+    assert status.exit_code == 3 and status.starting == ["web"]
+
+
+def test_the_starting_exit_code_is_documented() -> None:
+    root = Path(__file__).parents[3]
+    assert "| 4 |" in (root / "docs/status-json.md").read_text()
+    assert "4 (STARTING)" in " ".join(
+        (root / "src/workloadctl/commands/status.py").read_text().split()
+    )
