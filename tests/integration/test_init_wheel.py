@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from workloadctl import __version__
+from workloadctl.template.package_source import install_from_index
 from workloadctl.template.selection import collect
+from workloadctl.template.source import from_checkout
 
 from .repo_copy import REPO, copy_working_tree
 
@@ -65,7 +68,9 @@ def test_init_from_the_wheel_writes_this_repositorys_files(wheel: Path, tmp_path
         check=False,
     )
     assert run.returncode == 0, run.stderr
+    # The target has no workloadctl source: its Dockerfile installs the package instead.
+    expected = install_from_index(from_checkout(REPO), __version__).by_path()
     for entry in collect(REPO):
         written = target / entry.path
-        assert written.read_bytes() == (REPO / entry.path).read_bytes(), entry.path
+        assert written.read_bytes() == expected[entry.path].content, entry.path
         assert bool(written.stat().st_mode & 0o111) == entry.executable, entry.path

@@ -165,6 +165,17 @@ def test_compose_passes_build_args_and_mounts() -> None:
     assert any(v.startswith("..:/home/${UNAME") for v in volumes)
 
 
+PIP_BUILD_ARGS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST")
+
+
+@pytest.mark.parametrize("name", PIP_BUILD_ARGS)
+def test_compose_passes_pips_mirror_settings_from_the_environment(name: str) -> None:
+    args = compose()["services"]["dev"]["build"]["args"]
+    assert args[name] == f"${{{name}:-}}"
+    dockerfile = read(DEVCONTAINER / "Dockerfile")
+    assert re.search(rf"^ARG {name}$", dockerfile, re.MULTILINE), f"no ARG {name} in the Dockerfile"
+
+
 # --- seeds and project configs ---------------------------------------------------------
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from workloadctl import __version__
 from workloadctl import settings as S
 from workloadctl.errors import UsageError, WorkloadctlError
+from workloadctl.template import devcontainer_template, record, update, update_report
 from workloadctl.template.customize import Defaults, apply_defaults
 from workloadctl.template.install import Action, Plan, Step, apply, plan
+from workloadctl.template.package_source import for_repository
 from workloadctl.template.selection import TemplateError
-from workloadctl.template.source import load_template
+from workloadctl.template.source import Template, load_template
 
 HELP = "write the .devcontainer/ and workloads/ template into a repository"
 
@@ -36,8 +38,30 @@ compose file's ${UNAME:-...} / ${REPO_NAME:-...}). They apply when
 initializeCommand (host-env.sh) writes that file with your host user name and the
 checkout's directory name at every start, and those win.
 
+The Dockerfile written installs workloadctl from the package index, exactly this
+version (workloadctl=={version}); its build args PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
+PIP_FIND_LINKS and PIP_TRUSTED_HOST point pip at a mirror. Only a repository with
+workloadctl's own source (src/workloadctl/) builds it from that source instead.
+
+init records what it wrote in .workloadctl-template.json (version, defaults, and
+per file its hash and content). Commit it: --update needs it.
+
+--update brings the template files of DIR to this version of workloadctl: files you
+never edited are replaced; edited ones are merged (git merge-file) with the template's
+changes; where both changed the same lines your file stays as it is, the merge with
+its conflict blocks goes to FILE.workloadctl-merge, and the diff and the command to
+finish are printed (exit 1). Files you deleted stay deleted (--restore FILE brings one
+back); files the template no longer has are left in place and reported. --dry-run
+shows all that and writes nothing. See docs/init.md.
+
+--devcontainer-template OUTDIR writes the template as a Dev Container Template
+(OUTDIR/src/workloadctl/devcontainer-template.json and its files), to publish with
+`devcontainer templates publish`.
+
 Examples:
   workloadctl init                      # into the git root of the current directory
+  workloadctl init --update --dry-run   # what an update to this version would do
+  workloadctl init --update --json      # do it, print one JSON object
   workloadctl init ../other-repo --user alice --repo other-repo
   workloadctl init --force --json       # overwrite what differs, print one JSON object
   workloadctl validate --root ../other-repo   # then check the result
@@ -48,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "init",
         help=HELP,
-        description=DESCRIPTION,
+        description=DESCRIPTION.replace("{version}", __version__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="target repository")
@@ -56,26 +80,59 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--repo", metavar="NAME", help="default directory name of the repository")
     parser.add_argument("--force", action="store_true", help="overwrite files that differ")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument(
+        "--update", action="store_true", help="bring DIR's template files to this version"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="with --update: show what it would do, write nothing"
+    )
+    parser.add_argument(
+        "--restore",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="with --update: bring back a template file you deleted (repeatable)",
+    )
+    parser.add_argument(
+        "--devcontainer-template",
+        type=Path,
+        metavar="OUTDIR",
+        help="write the template as a Dev Container Template into OUTDIR",
+    )
     parser.set_defaults(handler=run)
 
 
+def _template(defaults: Defaults, root: Path) -> Template:
+    """What init writes into `root` (and what --update brings it to)."""
+    try:
+        template = apply_defaults(load_template(), defaults)
+        return for_repository(template, root, __version__)
+    except TemplateError as exc:
+        raise WorkloadctlError(str(exc)) from exc
+
+
 def run(args: argparse.Namespace) -> int:
+    if (args.dry_run or args.restore) and not args.update:
+        raise UsageError("--dry-run and --restore go with --update")
+    if args.devcontainer_template is not None:
+        return _write_devcontainer_template(args)
     root = args.dir if args.dir is not None else S.find_repo_root(Path.cwd())
     if not root.is_dir():
         raise UsageError(f"{root}: not a directory (create it and `git init` it first)")
     root = root.resolve()
-    try:
-        template = apply_defaults(load_template(), Defaults(args.user, args.repo))
-    except TemplateError as exc:
-        raise WorkloadctlError(str(exc)) from exc
+    if args.update:
+        return _run_update(args, root)
+    template = _template(Defaults(args.user, args.repo), root)
     the_plan = plan(template, root)
     refused = bool(the_plan.blocked) or (bool(the_plan.conflicts) and not args.force)
     if not refused:
+        written = record.Record(__version__, args.user, args.repo, record.files_of(template))
         try:
             apply(the_plan)
+            update.write_record(root, S.TEMPLATE_RECORD, written)
         except OSError as exc:
             raise WorkloadctlError(f"writing the template into {root} failed: {exc}") from exc
-    warnings = _warnings(root) if not refused else []
+    warnings: list[str] = []
     if args.json:
         data = _as_json(the_plan, written=not refused, force=args.force)
         print(json.dumps({**data, "warnings": warnings}))
@@ -86,24 +143,51 @@ def run(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
-# The Dockerfile of this repository installs workloadctl from the build context's own
-# source. Another repository has none: say so rather than let `docker build` fail later.
-_COPIES_OWN_SOURCE = re.compile(r"^COPY\s+src/", re.MULTILINE)
-
-
-def _warnings(root: Path) -> list[str]:
+def _run_update(args: argparse.Namespace, root: Path) -> int:
     try:
-        dockerfile = (root / ".devcontainer/Dockerfile").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    if _COPIES_OWN_SOURCE.search(dockerfile) and not (root / "src/workloadctl").is_dir():
-        return [
-            ".devcontainer/Dockerfile installs workloadctl from the build context's "
-            "pyproject.toml and src/, which this repository does not have: `docker build` "
-            "fails until the Dockerfile installs workloadctl from where you get it "
-            "(validate, up and the other commands work meanwhile)"
-        ]
-    return []
+        old = record.read(root, S.TEMPLATE_RECORD)
+    except TemplateError as exc:
+        raise WorkloadctlError(str(exc)) from exc
+    user = args.user if args.user is not None else (old.user if old else None)
+    repo = args.repo if args.repo is not None else (old.repo if old else None)
+    template = _template(Defaults(user, repo), root)
+    try:
+        the_plan = update.plan_update(
+            template,
+            root,
+            old=old,
+            new_record=record.Record(__version__, user, repo),
+            record_name=S.TEMPLATE_RECORD,
+            restore=frozenset(args.restore),
+        )
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from exc
+    if not args.dry_run and not the_plan.blocked:
+        try:
+            update.apply_update(the_plan)
+        except OSError as exc:
+            raise WorkloadctlError(f"updating the template in {root} failed: {exc}") from exc
+    if args.json:
+        print(json.dumps(update_report.as_json(the_plan, __version__, dry_run=args.dry_run)))
+    else:
+        update_report.print_human(the_plan, __version__, dry_run=args.dry_run)
+    return update_report.exit_code(the_plan)
+
+
+def _write_devcontainer_template(args: argparse.Namespace) -> int:
+    try:
+        written = devcontainer_template.write(
+            args.devcontainer_template, load_template(), __version__, force=args.force
+        )
+    except TemplateError as exc:
+        raise WorkloadctlError(str(exc)) from exc
+    except OSError as exc:
+        raise WorkloadctlError(f"writing {args.devcontainer_template} failed: {exc}") from exc
+    if args.json:
+        print(json.dumps({"ok": True, "template_dir": str(written)}))
+    else:
+        print(f"init: wrote the Dev Container Template into {written}")
+    return 0
 
 
 _PAST = {

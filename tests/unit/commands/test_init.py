@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from workloadctl import __version__
 from workloadctl.cli import main
+from workloadctl.template.package_source import BEGIN, END, index_block
 from workloadctl.template.selection import collect
 
 REPO = Path(__file__).resolve().parents[3]
@@ -31,6 +34,22 @@ def init(*args: str) -> int:
     return main(["init", *args])
 
 
+def adopter_dockerfile(original: str) -> str:
+    """This repository's Dockerfile as init writes it into a repository without
+    workloadctl's source: only the package block differs."""
+    begin = original.index(BEGIN)
+    end = original.index(END) + len(END)
+    return original[:begin] + index_block(__version__) + original[end:]
+
+
+def expected_bytes(path: str) -> bytes:
+    """What init writes at `path` into a repository without workloadctl's source."""
+    original = (REPO / path).read_bytes()
+    if path == ".devcontainer/Dockerfile":
+        return adopter_dockerfile(original.decode()).encode()
+    return original
+
+
 def written_files(root: Path) -> set[str]:
     return {
         p.relative_to(root).as_posix()
@@ -47,7 +66,7 @@ def test_init_writes_exactly_this_repositorys_template(
     assert written_files(empty_repo) == {e.path for e in TEMPLATE} | {"docs/index.html"}
     for entry in TEMPLATE:
         target = empty_repo / entry.path
-        assert target.read_bytes() == (REPO / entry.path).read_bytes(), entry.path
+        assert target.read_bytes() == expected_bytes(entry.path), entry.path
         assert f"created     {entry.path}" in out
     assert "created     docs/index.html" in out
     assert f"{len(TEMPLATE) + 1} created, 0 overwritten, 0 unchanged" in out
@@ -167,7 +186,7 @@ def test_a_symlinked_file_is_replaced_not_followed(empty_repo: Path, tmp_path: P
     assert init(str(empty_repo), "--force") == 0
     assert victim.read_text() == "keep me\n"
     assert not target.is_symlink()
-    assert target.read_bytes() == (REPO / ".devcontainer/Dockerfile").read_bytes()
+    assert target.read_bytes() == expected_bytes(".devcontainer/Dockerfile")
 
 
 def test_user_and_repo_defaults(empty_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -225,7 +244,7 @@ def test_json_output(empty_repo: Path, capsys: pytest.CaptureFixture[str]) -> No
         "executable": True,
     }
     assert data["conflicts"] == [] and data["blocked"] == []
-    assert len(data["warnings"]) == 1 and "src/" in data["warnings"][0]
+    assert data["warnings"] == []
 
 
 def test_json_refusal(empty_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -240,13 +259,35 @@ def test_json_refusal(empty_repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert by_path[".devcontainer/Dockerfile"]["action"] == "create"
 
 
-def test_warns_that_the_dockerfile_needs_workloadctls_source(
+def test_adopters_dockerfile_installs_exactly_this_version_from_the_index(
     empty_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert init(str(empty_repo)) == 0
-    err = capsys.readouterr().err
-    assert "init: warning: .devcontainer/Dockerfile installs workloadctl" in err
-    (empty_repo / "src/workloadctl").mkdir(parents=True)
     assert init(str(empty_repo), "--json") == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["warnings"] == [] and captured.err == ""
+    written = (empty_repo / ".devcontainer/Dockerfile").read_text()
+    assert f"\nARG WORKLOADCTL_PACKAGE=workloadctl=={__version__}\n" in written
+    # Nothing of this repository's source is copied in: the adopter has none.
+    assert re.search(r"^COPY\s+(src/|pyproject\.toml)", written, re.MULTILINE) is None
+    for variable in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST"):
+        assert f"\nARG {variable}\n" in written, variable
+    assert '"${WORKLOADCTL_PACKAGE}"' in written
+    original = (REPO / ".devcontainer/Dockerfile").read_text()
+    assert written == adopter_dockerfile(original)
+
+
+def test_a_repository_with_workloadctls_source_keeps_building_from_it(
+    empty_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (empty_repo / "src/workloadctl").mkdir(parents=True)
+    (empty_repo / "src/workloadctl/__init__.py").write_text('__version__ = "9.9.9"\n')
+    assert init(str(empty_repo)) == 0
+    capsys.readouterr()
+    written = (empty_repo / ".devcontainer/Dockerfile").read_bytes()
+    assert written == (REPO / ".devcontainer/Dockerfile").read_bytes()
+
+
+def test_init_into_this_repository_changes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert init(str(REPO), "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {f["action"] for f in data["files"]} == {"unchanged"}, data
