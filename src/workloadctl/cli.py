@@ -31,6 +31,8 @@ COMMANDS: tuple[str, ...] = (
     "doctor",
     "reload",
     "attach",
+    "supervisorctl",
+    "process-compose",
 )
 
 DESCRIPTION = """\

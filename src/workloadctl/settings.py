@@ -35,6 +35,7 @@ ENV_SUPERVISOR_ETC = "WORKLOADCTL_SUPERVISOR_ETC"
 ENV_PROCESS_COMPOSE_ETC = "WORKLOADCTL_PROCESS_COMPOSE_ETC"
 ENV_PROCESS_COMPOSE_BIN = "WORKLOADCTL_PROCESS_COMPOSE"
 ENV_SUPERVISORD_BIN = "WORKLOADCTL_SUPERVISORD"
+ENV_SUPERVISORCTL_BIN = "WORKLOADCTL_SUPERVISORCTL"
 ENV_RUN_DIR = "WORKLOADCTL_RUN_DIR"
 # "0"/"false"/"off" keeps a manager down at boot; `workloadctl start MANAGER` starts it later.
 ENV_ENABLE_SUPERVISORD = "WORKLOADCTL_ENABLE_SUPERVISORD"
@@ -234,6 +235,10 @@ def process_compose_binary(env: Mapping[str, str] | None = None) -> str | None:
 
 def supervisord_binary(env: Mapping[str, str] | None = None) -> str | None:
     return _find_binary("supervisord", ENV_SUPERVISORD_BIN, env)
+
+
+def supervisorctl_binary(env: Mapping[str, str] | None = None) -> str | None:
+    return _find_binary("supervisorctl", ENV_SUPERVISORCTL_BIN, env)
 
 
 def s6_search_path(env: Mapping[str, str] | None = None) -> list[str]:

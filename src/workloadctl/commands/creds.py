@@ -20,9 +20,14 @@ Print how to reach each control surface of the running stack:
 - supervisord's web UI: the URL and user from the config supervisord runs (project or
   seed, as the launcher decided), and the password `boot` generated into the
   secrets dir;
-- a supervisorctl command line that works as printed, over the unix socket;
-- process-compose's API: its unix socket, the token file, the token, and the
-  `process-compose attach` command line for its TUI.
+- supervisorctl on the unix socket: `workloadctl supervisorctl ... status` (socket and
+  login passed for you, any supervisorctl action in place of `status`), and a plain
+  supervisorctl line with the socket and login on its command line;
+- process-compose's API: its unix socket, the token file, the token,
+  `workloadctl process-compose ... process list` (its own client, any client command),
+  the `process-compose attach` line for its TUI and a curl line for its REST API.
+
+Every command line printed works as printed (copy it whole).
 
 In the container root and the members of the group `workloadctl` (the developer) may
 read the secrets; anyone else is told so (exit status 1). Nothing here ever has a
@@ -66,11 +71,13 @@ def render_creds(creds: Creds) -> str:
     if sv.socket:
         lines.append(f"  socket:        {sv.socket}")
     lines += [
-        f"  supervisorctl: {sv.supervisorctl}",
+        f"  supervisorctl: {sv.client}",
+        f"  or directly:   {sv.supervisorctl}",
         "process-compose",
         f"  API socket:    {pc.socket}",
         f"  token file:    {pc.token_file}",
         f"  token:         {_shown(pc.token, '(not readable: see below)')}",
+        f"  client:        {pc.client}",
         f"  TUI:           {pc.attach}",
         f"  REST:          {pc.curl}",
     ]

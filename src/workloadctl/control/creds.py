@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ from workloadctl.settings import (
     ENV_SUPERVISOR_PASSWORD,
     Settings,
     process_compose_binary,
-    supervisord_binary,
+    supervisorctl_binary,
 )
 
 # What the template's configs say: `password={SHA}%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s`,
@@ -58,7 +60,8 @@ class SupervisordAccess:
     config_source: str  # decision | guessed (no readable decision)
     web_ui: WebUi | None  # None: no [inet_http_server]
     socket: str | None
-    supervisorctl: str
+    client: str  # `workloadctl supervisorctl ... status`: socket and login passed for you
+    supervisorctl: str  # supervisorctl itself, with the socket and login on its command line
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class ProcessComposeAccess:
     socket: str
     token_file: str
     token: str | None
+    client: str  # `workloadctl process-compose ... process list`
     attach: str
     curl: str
 
@@ -202,25 +206,62 @@ def _supervisord_access(ctx: ControlContext, creds: Remarks) -> SupervisordAcces
         config_source=source,
         web_ui=web,
         socket=socket,
-        supervisorctl=supervisorctl_command(settings, socket, web),
+        client=workloadctl_command(ctx, "supervisorctl", "status"),
+        supervisorctl=supervisorctl_command(settings, server, env),
     )
 
 
-def supervisorctl_command(settings: Settings, socket: str | None, web: WebUi | None) -> str:
-    """A supervisorctl line that works as printed: the socket and the login on the command
-    line, since supervisorctl cannot expand the configs' %(ENV_X)s itself."""
-    supervisord = supervisord_binary()
-    beside = Path(supervisord).with_name("supervisorctl") if supervisord else None
-    binary = str(beside) if beside is not None and beside.is_file() else "supervisorctl"
-    target = socket or str(settings.supervisord_socket)
-    words = [shlex.quote(binary), "-s", shlex.quote(f"unix://{target}")]
-    if web is not None and web.username and web.password_source == "generated":
+def _socket_login(
+    settings: Settings, server: SupervisordServer | None, env: dict[str, str]
+) -> list[str]:
+    """supervisorctl's -u/-p for the login the socket asks (not the web UI's: the line
+    talks to the socket), the generated password read from its file when the line runs."""
+    if server is None or not server.unix_username or not server.unix_password:
+        return []
+    words = ["-u", shlex.quote(server.unix_username)]
+    raw = server.unix_password
+    if raw in (GENERATED_PASSWORD_MARKER, "{SHA}" + env.get(ENV_SUPERVISOR_PASSWORD, "-")):
         password_file = shlex.quote(str(supervisord_password_path(settings)))
-        words += ["-u", shlex.quote(web.username), "-p", f'"$(cat {password_file})"']
-    return " ".join([*words, "status"])
+        return [*words, "-p", f'"$(cat {password_file})"']
+    if raw.startswith("{SHA}"):
+        return words  # only its digest is known: supervisorctl asks for the password
+    return [*words, "-p", shlex.quote(raw)]
 
 
-def _process_compose_access(settings: Settings, creds: Remarks) -> ProcessComposeAccess:
+def supervisorctl_command(
+    settings: Settings, server: SupervisordServer | None, env: dict[str, str]
+) -> str:
+    """A supervisorctl line that works as printed: the socket and its login on the command
+    line, since supervisorctl cannot expand the configs' %(ENV_X)s itself."""
+    binary = supervisorctl_binary() or "supervisorctl"
+    socket = server.unix_socket if server and server.unix_socket else settings.supervisord_socket
+    words = [shlex.quote(binary), "-s", shlex.quote(f"unix://{socket}")]
+    return " ".join([*words, *_socket_login(settings, server, env), "status"])
+
+
+def workloadctl_program() -> str:
+    """How the caller runs this workloadctl: `workloadctl` when that is what PATH finds,
+    else its full path (`.venv/bin/workloadctl` of a checkout, not on PATH)."""
+    beside = Path(sys.executable).parent / "workloadctl"
+    if not beside.is_file():
+        return "workloadctl"
+    on_path = shutil.which("workloadctl")
+    if on_path is not None and os.path.realpath(on_path) == os.path.realpath(beside):
+        return "workloadctl"
+    return str(beside)
+
+
+def workloadctl_command(ctx: ControlContext, command: str, *args: str) -> str:
+    """A `workloadctl COMMAND` line for this stack, --state-dir included for a local one
+    (absolute, so it works from any directory)."""
+    words = [workloadctl_program(), command]
+    if ctx.record is not None:
+        words += ["--state-dir", ctx.record.top]
+    return " ".join(shlex.quote(word) for word in [*words, *args])
+
+
+def _process_compose_access(ctx: ControlContext, creds: Remarks) -> ProcessComposeAccess:
+    settings = ctx.settings
     socket = settings.process_compose_socket
     token_file = process_compose_token_path(settings)
     token = read_secret(token_file)
@@ -232,6 +273,7 @@ def _process_compose_access(settings: Settings, creds: Remarks) -> ProcessCompos
         socket=str(socket),
         token_file=str(token_file),
         token=token,
+        client=workloadctl_command(ctx, "process-compose", "process", "list"),
         attach=f"{shlex.quote(binary)} attach -u {quoted_socket} --token-file {quoted_file}",
         curl=(
             f"curl -s --unix-socket {quoted_socket} "
@@ -243,5 +285,5 @@ def _process_compose_access(settings: Settings, creds: Remarks) -> ProcessCompos
 def collect_creds(ctx: ControlContext) -> Creds:
     remarks = Remarks()
     supervisord = _supervisord_access(ctx, remarks)
-    process_compose = _process_compose_access(ctx.settings, remarks)
+    process_compose = _process_compose_access(ctx, remarks)
     return Creds(supervisord, process_compose, tuple(remarks.problems), tuple(remarks.notes))

@@ -31,12 +31,14 @@ def _creds(problems: tuple[str, ...] = ()) -> Creds:
             config_source="decision",
             web_ui=WebUi("http://127.0.0.1:9001/", "me", None if problems else "pw", "generated"),
             socket="/run/workloadctl/supervisord.sock",
-            supervisorctl="sudo supervisorctl -c /w/project.conf status",
+            client="workloadctl supervisorctl status",
+            supervisorctl="supervisorctl -s unix:///run/workloadctl/supervisord.sock status",
         ),
         process_compose=ProcessComposeAccess(
             socket="/run/workloadctl/process-compose.sock",
             token_file="/var/lib/workloadctl/secrets/process-compose-token",
             token=None if problems else "tok",
+            client="workloadctl process-compose process list",
             attach="sudo process-compose attach -u /run/workloadctl/process-compose.sock --token-file /t",
             curl="sudo curl ...",
         ),
@@ -53,6 +55,8 @@ def test_render_shows_everything_needed_to_log_in() -> None:
         "password:      pw",
         "token:         tok",
         "attach -u",
+        "supervisorctl: workloadctl supervisorctl status",
+        "client:        workloadctl process-compose process list",
     ):
         assert expected in text, expected
     assert "problem" not in text

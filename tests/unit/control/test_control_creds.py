@@ -174,3 +174,46 @@ def test_the_running_environment_decides_and_a_changed_secret_is_reported(tmp_pa
     path.write_text("old-password")
     _web_ui(settings, server, remarks, running)
     assert remarks.problems == []
+
+
+def test_supervisorctl_line_passes_the_socket_login_without_a_web_ui(tmp_path: Path) -> None:
+    """The plain supervisorctl line talks to the socket: it needs the socket's login, also
+    when there is no web UI (before: only the web UI's login was put on it, so 401)."""
+    ctx = make_ctx(tmp_path)
+    settings = ctx.settings
+    config = tmp_path / "running.conf"
+    config.write_text(
+        "[supervisord]\n[unix_http_server]\nfile=/tmp/x.sock\nchmod=0700\n"
+        "username=%(ENV_WORKLOADCTL_SUPERVISOR_USER)s\n"
+        "password={SHA}%(ENV_WORKLOADCTL_SUPERVISOR_PASSWORD)s\n"
+        "[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+    )
+    write_json_atomic(
+        settings.decisions_dir / "supervisord.json", {"config": str(config), "source": "project"}
+    )
+    line = collect_creds(ctx).supervisord.supervisorctl
+    password_file = supervisord_password_path(settings)
+    assert line.endswith(
+        f'-s unix:///tmp/x.sock -u workloadctl -p "$(cat {password_file})" status'
+    ), line
+
+
+def test_workloadctl_lines_name_the_state_dir_of_a_local_stack(tmp_path: Path) -> None:
+    from workloadctl.control.creds import workloadctl_command
+    from workloadctl.runtime.local_stack import StackRecord
+
+    ctx = make_ctx(tmp_path)
+    assert workloadctl_command(ctx, "supervisorctl", "status").endswith(" supervisorctl status")
+    ctx.record = StackRecord(
+        root="/r",
+        top="/my stack",
+        unshare_pid=1,
+        svscan_pid=2,
+        services=[],
+        longruns=[],
+        env={},
+        started_at=0.0,
+    )
+    assert workloadctl_command(ctx, "process-compose", "process", "list").endswith(
+        " process-compose --state-dir '/my stack' process list"
+    )
