@@ -16,6 +16,10 @@ from typing import Any
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    # True only of the machine running the check, not where the config runs (a directory
+    # only the container has, checked on the host): shown, never a failure, not even
+    # with `validate --strict`.
+    INFO = "info"
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +52,10 @@ def warning(file: Path | str, line: int | None, code: str, message: str) -> Find
     return Finding(str(file), line, Severity.WARNING, code, message)
 
 
+def info(file: Path | str, line: int | None, code: str, message: str) -> Finding:
+    return Finding(str(file), line, Severity.INFO, code, message)
+
+
 @dataclass
 class Report:
     """An ordered, de-duplicated collection of findings."""
@@ -66,6 +74,10 @@ class Report:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.INFO]
 
     def ok(self, *, strict: bool = False) -> bool:
         return not self.errors and not (strict and self.warnings)

@@ -37,8 +37,11 @@ process-compose config, a directory an s6-rc source tree (--kind overrides). The
 programs of all the PATHs are also checked against each other (same name, same
 command or same TCP port in both managers).
 
+Outside the container, what holds only of this machine (a directory or user only the
+container has: SV004) is an `info` note, never a failure.
+
 Exit status: 0 no errors (warnings allowed), 1 at least one error (with --strict,
-warnings count), 2 usage error. Finding codes: docs/validate-codes.md.
+warnings count; notes never do), 2 usage error. Finding codes: docs/validate-codes.md.
 """
 
 
@@ -115,7 +118,9 @@ def _as_json(report: Report, ok: bool) -> dict[str, Any]:
 def _print_human(report: Report, ok: bool) -> None:
     for finding in report.findings:
         print(finding.render())
-    n_err, n_warn = len(report.errors), len(report.warnings)
+    n_err, n_warn, n_note = len(report.errors), len(report.warnings), len(report.notes)
     verdict = "OK" if ok else "FAILED"
     summary = f"{verdict}: {n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
+    if n_note:
+        summary += f", {n_note} note{'s' * (n_note != 1)} (about this machine only)"
     print(summary)

@@ -132,7 +132,7 @@ def test_text_before_first_header(tmp_path: Path) -> None:
     assert "before the first [section]" in syntax[0].message
 
 
-def test_machine_dependent_problems_are_warnings_off_target_and_parsing_goes_on() -> None:
+def test_machine_dependent_problems_are_notes_off_target_and_parsing_goes_on() -> None:
     result = load("machine.conf")
     machine = only(result.findings, "SV004")
     assert pairs(machine) == [
@@ -142,7 +142,9 @@ def test_machine_dependent_problems_are_warnings_off_target_and_parsing_goes_on(
         ("SV004", 14),  # [program:web] user=
         ("SV004", 15),  # [program:web] directory=
     ]
-    assert all(f.severity is Severity.WARNING for f in machine)
+    # Only true of the machine running the check, not of the container: notes (info),
+    # which never fail `validate --strict` on an untouched host checkout.
+    assert all(f.severity is Severity.INFO for f in machine)
     assert all("on this machine" in f.message for f in machine)
     # Supervisor went on past all of them and found the real error further down.
     assert ("SV001", 19) in pairs(result.findings)
@@ -187,7 +189,7 @@ def test_unimportable_plugin_module_depends_on_machine(tmp_path: Path) -> None:
     )
     result = load_supervisord(conf, env=ENV)
     assert pairs(result.findings) == [("SV004", 7)]
-    assert result.findings[0].severity is Severity.WARNING
+    assert result.findings[0].severity is Severity.INFO
 
 
 # --- duplicates, unknown sections and keys -----------------------------------------

@@ -191,3 +191,22 @@ def test_strict_turns_warnings_into_failure(
     assert ": warning: " in out
     code, out, _ = run(capsys, "validate", "--strict", str(tree))
     assert code == 1, out
+
+
+def test_strict_passes_where_only_the_container_has_the_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An untouched checkout on the host: the pidfile's directory exists only in the
+    # container (SV004). A note about this machine, which neither fails --strict nor
+    # counts as a warning.
+    monkeypatch.delenv("WORKLOADCTL_IN_CONTAINER", raising=False)
+    text = GOOD_CONF.format(tmp=tmp_path).replace(
+        f"pidfile={tmp_path}/", "pidfile=/nonexistent-workloadctl-test/"
+    )
+    conf = write(tmp_path / "a.conf", text)
+    code, out, _ = run(capsys, "validate", "--strict", str(conf))
+    assert code == 0, out
+    assert re.search(r"a\.conf:5: info: .* on this machine: .* \[SV004\]$", out, re.M), out
+    assert out.splitlines()[-1] == "OK: 0 errors, 0 warnings, 1 note (about this machine only)"
+    code, out, _ = run(capsys, "validate", "--json", str(conf))
+    assert [f["severity"] for f in json.loads(out)["findings"]] == ["info"]

@@ -6,7 +6,7 @@ import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from supervisor.datatypes import dict_of_key_value_pairs
 
@@ -18,7 +18,11 @@ from workloadctl.checks.supervisord.tables import (
     classify_section,
     section_suffix,
 )
-from workloadctl.findings import Finding, error, warning
+from workloadctl.findings import Finding, error, info, warning
+
+
+class MakeFinding(Protocol):
+    def __call__(self, file: str, line: int | None, code: str, message: str) -> Finding: ...
 
 
 @dataclass
@@ -59,17 +63,19 @@ class Context:
         consequence: str,
         *,
         fatal: bool = True,
+        off_target: MakeFinding = info,
     ) -> Finding:
         """A problem that is only real where supervisord runs.
 
         `fact` states it ("user 'app' does not exist"); on the machine that runs
         supervisord it is an error (a warning if not `fatal`: supervisord still
-        starts), elsewhere a warning saying where it holds.
+        starts), elsewhere (`off_target`) a note saying where it holds: what the host
+        lacks says nothing of the container, so it must not fail `validate --strict`.
         """
         if self.on_target:
             make = error if fatal else warning
             return make(file, line, code, f"{fact}: {consequence}")
-        return warning(
+        return off_target(
             file,
             line,
             code,

@@ -20,7 +20,7 @@ from workloadctl.checks.supervisord.tables import (
     classify_section,
     closest,
 )
-from workloadctl.findings import Finding, error
+from workloadctl.findings import Finding, error, warning
 
 SV_UNSET_ENV = "SV005"
 SV_BAD_FORMAT = "SV006"
@@ -69,8 +69,15 @@ def unset_env_finding(ctx: Context, section: str, entry: IniEntry, variable: str
         f"[{section}] {entry.written_key}= uses %(ENV_{variable})s, "
         f"but environment variable {variable} is not set"
     )
+    # A warning on the host too: validation gives the environment the launcher gives, so
+    # a variable unset here is most likely unset there.
     return ctx.depends_on_machine(
-        entry.file, entry.line, SV_UNSET_ENV, fact, "supervisord refuses to start"
+        entry.file,
+        entry.line,
+        SV_UNSET_ENV,
+        fact,
+        "supervisord refuses to start",
+        off_target=warning,
     )
 
 
