@@ -25,11 +25,12 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from workloadctl.checks.graph import cycles, post_order
 from workloadctl.fileio import read_config_text
 from workloadctl.findings import Finding, Severity, error, has_errors, warning
 
@@ -127,35 +128,12 @@ class S6RcResult:
         services such as `base`, or unknown names already reported as findings) are
         skipped. A cycle (also a finding) cannot loop: each name is visited once.
         """
-        order: list[str] = []
-        seen: set[str] = set()
-        for target in targets:
-            order.extend(self._post_order(target, seen))
-        return order
-
-    def _post_order(self, root: str, seen: set[str]) -> Iterator[str]:
-        # Iterative depth-first walk, so a long dependency chain cannot hit the recursion limit.
-        stack: list[tuple[str, Iterator[str]]] = []
-
-        def enter(name: str) -> None:
-            seen.add(name)
-            service = self.services.get(name)
-            children = () if service is None else _edges(service)
-            stack.append((name, iter(children)))
-
-        if root in seen:
-            return
-        enter(root)
-        while stack:
-            name, children = stack[-1]
-            child = next((c for c in children if c not in seen), None)
-            if child is not None:
-                enter(child)
-                continue
-            stack.pop()
-            service = self.services.get(name)
-            if service is not None and service.type != "bundle":
-                yield name
+        graph = {name: _edges(service) for name, service in self.services.items()}
+        return [
+            name
+            for name in post_order(graph, targets)
+            if name in self.services and self.services[name].type != "bundle"
+        ]
 
 
 def _edges(service: S6Service) -> tuple[str, ...]:
@@ -878,26 +856,8 @@ def _type_of(name: str, services: Mapping[str, S6Service]) -> ServiceType:
 def _find_cycles(graph: Mapping[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
     """One cycle per back edge of a depth-first walk, each rotated to start at its least
     name (so the same cycle found twice is reported once), in a stable order."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    found: set[tuple[str, ...]] = set()
-    for root in sorted(graph):
-        if root in state:
-            continue
-        path: list[str] = [root]
-        stack: list[Iterator[str]] = [iter(graph[root])]
-        state[root] = 1
-        while stack:
-            child = next(stack[-1], None)
-            if child is None:
-                state[path.pop()] = 2
-                stack.pop()
-            elif state.get(child) == 1:
-                found.add(_rotated(path[path.index(child) :]))
-            elif child not in state:
-                state[child] = 1
-                path.append(child)
-                stack.append(iter(graph[child]))
-    return sorted(found)
+    walked = {name: graph[name] for name in sorted(graph)}
+    return sorted({_rotated(cycle[:-1]) for cycle in cycles(walked)})
 
 
 def _rotated(loop: list[str]) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from workloadctl.checks.graph import cycles
 from workloadctl.checks.process_compose import codes
 from workloadctl.checks.process_compose.decode import Decoder
 from workloadctl.checks.process_compose.dotenv import read_dotenv
@@ -221,19 +222,25 @@ class _Load:
         up its parents to one already resolved, then merge back down the walk.
         """
         processes = project.processes
+        # The walks below follow the same chains in the same order as the graph's walk, so
+        # a walk reaches each cycle at its first process: where the cycle is reported.
+        extends = {
+            name: [process.extends]
+            for name, process in processes.items()
+            if process.extends in processes and process.extends != name
+        }
+        cycle_of = {name: cycle for cycle in cycles(extends) for name in cycle}
         settled: set[str] = set()  # resolved, or reported and left as written
         for name in list(processes):
             walk: list[str] = []
             current = name
             while current not in settled and processes[current].extends:
-                problem = _extends_problem(current, walk, processes)
+                cycle = cycle_of.get(current, [])
+                problem = _extends_problem(current, cycle, processes)
                 if problem is not None:
-                    # A cycle is reported where it starts: the earliest process in it.
-                    parent = processes[current].extends
-                    at = parent if parent in walk else current
-                    file, line = processes[at].where("extends")
+                    file, line = processes[current].where("extends")
                     self.findings.append(error(file, line, *problem))
-                    settled.update([*walk, current])
+                    settled.update([*walk, current, *cycle])
                     walk = []
                     break
                 walk.append(current)
@@ -293,16 +300,15 @@ def _same_line(line: int | None) -> int | None:
 
 
 def _extends_problem(
-    name: str, walk: list[str], processes: Mapping[str, ProcessConfig]
+    name: str, cycle: list[str], processes: Mapping[str, ProcessConfig]
 ) -> tuple[str, str] | None:
-    """Why `name`'s `extends` cannot be followed (walk: the processes that led to it)."""
+    """Why `name`'s `extends` cannot be followed (cycle: the one `name` is on, if any)."""
     parent = processes[name].extends
     if parent == name:
         return codes.EXTENDS_PROCESS_CYCLE, f"process {name!r} cannot extend itself"
     if parent not in processes:
         return codes.EXTENDS_UNKNOWN_PROCESS, f"process {name!r} extends unknown process {parent!r}"
-    if parent in walk:
-        cycle = [*walk[walk.index(parent) :], name, parent]
+    if cycle:
         return codes.EXTENDS_PROCESS_CYCLE, "circular extends: " + " -> ".join(cycle)
     return None
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
+from workloadctl.checks.graph import cycles
 from workloadctl.checks.process_compose import codes
 from workloadctl.checks.process_compose.gotime import parse_duration
 from workloadctl.checks.process_compose.model import McpArgument, ProcessConfig, Project
@@ -341,86 +342,22 @@ def _is_executable(path: Path) -> bool:
 
 
 def dependency_cycles(processes: Mapping[str, ProcessConfig]) -> list[list[str]]:
-    """One cycle per strongly connected component, e.g. ['a', 'b', 'c', 'a']."""
+    """One cycle per group of cycles sharing a process, e.g. ['a', 'b', 'c', 'a'], starting
+    at its earliest process in the file, in file order."""
+    order = {name: index for index, name in enumerate(processes)}
     graph = {
         name: [t for t in process.depends_on if t in processes]
         for name, process in processes.items()
     }
-    cycles: list[list[str]] = []
-    for component in _strongly_connected(graph):
-        members = set(component)
-        start = next(name for name in processes if name in members)
-        if len(component) == 1 and start not in graph[start]:
-            continue
-        cycles.append(_cycle_from(start, graph, members))
-    order = {name: index for index, name in enumerate(processes)}
-    return sorted(cycles, key=lambda cycle: order[cycle[0]])
-
-
-def _cycle_from(start: str, graph: Mapping[str, list[str]], members: set[str]) -> list[str]:
-    """A simple cycle through `start` inside its component (iterative DFS)."""
-    path = [start]
-    on_path = {start}
-    iterators = [iter(graph[start])]
-    while iterators:
-        for neighbor in iterators[-1]:
-            if neighbor == start:
-                return [*path, start]
-            if neighbor in members and neighbor not in on_path:
-                path.append(neighbor)
-                on_path.add(neighbor)
-                iterators.append(iter(graph[neighbor]))
-                break
-        else:
-            iterators.pop()
-            on_path.discard(path.pop())
-    return [start, start]  # unreachable for a real component
-
-
-def _strongly_connected(graph: Mapping[str, list[str]]) -> Iterator[list[str]]:
-    """Tarjan's algorithm, iterative (deep dependency chains must not hit recursion limits)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    counter = 0
-    for root in graph:
-        if root in index:
-            continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(graph[root]))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, neighbors = work[-1]
-            advanced = False
-            for neighbor in neighbors:
-                if neighbor not in index:
-                    index[neighbor] = low[neighbor] = counter
-                    counter += 1
-                    stack.append(neighbor)
-                    on_stack.add(neighbor)
-                    work.append((neighbor, iter(graph[neighbor])))
-                    advanced = True
-                    break
-                if neighbor in on_stack:
-                    low[node] = min(low[node], index[neighbor])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                yield component
+    found: list[list[str]] = []
+    reported: set[str] = set()
+    for cycle in cycles(graph):
+        if reported.isdisjoint(cycle):
+            reported.update(cycle)
+            loop = cycle[:-1]
+            first = loop.index(min(loop, key=order.__getitem__))
+            found.append([*loop[first:], *loop[:first], loop[first]])
+    return sorted(found, key=lambda cycle: order[cycle[0]])
 
 
 def valid_glob(pattern: str) -> bool:
