@@ -27,6 +27,12 @@ SEED_SUPERVISORD_CONF = Path(".devcontainer/supervisord/seed.conf")
 SEED_PROCESS_COMPOSE_YAML = Path(".devcontainer/process-compose/seed.yaml")
 S6_RC_SOURCE_DIR = Path(".devcontainer/s6-rc.d")
 DEVCONTAINER_DIR = Path(".devcontainer")
+# What `workloadctl init` wrote into a repository (version, defaults, per-file hashes and
+# base content), so that `init --update` can tell untouched files from edited ones.
+TEMPLATE_RECORD = Path(".workloadctl-template.json")
+# A directory laid out like a workloadctl checkout (`.devcontainer/`, `workloads/`) whose
+# files `init` writes instead of this installation's template: a fork's or a newer one.
+ENV_TEMPLATE_DIR = "WORKLOADCTL_TEMPLATE_DIR"
 
 ENV_ROOT = "WORKLOADCTL_ROOT"
 ENV_STATE_DIR = "WORKLOADCTL_STATE_DIR"
@@ -274,3 +280,10 @@ def process_compose_config_home(env: Mapping[str, str]) -> Path | None:
         return Path(xdg) / "process-compose"
     home = env.get("HOME")
     return Path(home) / ".config" / "process-compose" if home else None
+
+
+def template_dir_override(env: Mapping[str, str] | None = None) -> Path | None:
+    """`$WORKLOADCTL_TEMPLATE_DIR`, the template source that replaces the installed one."""
+    env = os.environ if env is None else env
+    value = env.get(ENV_TEMPLATE_DIR)
+    return Path(value) if value else None

@@ -85,3 +85,14 @@ def _substitute(
     if count == 0:
         raise TemplateError(f"{path} of the template has no {variable} default to replace")
     return replace(original, content=text.encode("utf-8"))
+
+
+def apply_option_references(template: Template, user_ref: str, repo_ref: str) -> Template:
+    """The template with references in place of the defaults (a Dev Container Template's
+    `${templateOption:user}`, which its tool fills in and `check_defaults` would refuse),
+    in the same two places as `apply_defaults`."""
+    files = template.by_path()
+    for variable, value in (("UNAME", user_ref), ("REPO_NAME", repo_ref)):
+        for path, (pattern, replacement) in _rules(variable, value).items():
+            files[path] = _substitute(files, path, pattern, replacement, variable)
+    return Template(template.origin, tuple(files[f.path] for f in template.files))

@@ -31,8 +31,8 @@ from typing import Any, NamedTuple
 TEMPLATE_DIRS: tuple[str, ...] = (".devcontainer", "workloads")
 
 # Never part of the template: what host-env.sh writes on each machine (`.env`, its
-# temporary `.env.tmp.PID`), local secrets a user may keep next to a config, caches and
-# editor droppings.
+# temporary `.env.tmp.PID`), local secrets a user may keep next to a config, caches,
+# editor droppings and unfinished merges.
 EXCLUDED_NAMES: tuple[str, ...] = (
     ".env",
     ".env.*",
@@ -45,6 +45,8 @@ EXCLUDED_NAMES: tuple[str, ...] = (
     ".DS_Store",
     "*.swp",
     "*~",
+    # what `init --update` leaves beside a file whose merge has a conflict
+    "*.workloadctl-merge",
 )
 
 # Where a build puts the copy, relative to the `workloadctl` package directory.

@@ -14,6 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import workloadctl
+from workloadctl import settings
 from workloadctl.template.selection import (
     MANIFEST_NAME,
     PACKAGE_DATA_DIR,
@@ -44,7 +45,16 @@ class Template:
 
 
 def load_template() -> Template:
-    """The template of this installation. Raises TemplateError when it has none."""
+    """The template of this installation (or of `$WORKLOADCTL_TEMPLATE_DIR`). Raises
+    TemplateError when it has none."""
+    override = settings.template_dir_override()
+    if override is not None:
+        if not override.is_dir():
+            raise TemplateError(
+                f"{override}: ${settings.ENV_TEMPLATE_DIR} names no directory (it must hold "
+                "the template's .devcontainer/ and workloads/)"
+            )
+        return from_checkout(override)
     packaged = _packaged_data()
     if packaged is not None:
         return _from_package(packaged)

@@ -63,7 +63,10 @@ def test_init_writes_exactly_this_repositorys_template(
 ) -> None:
     assert init(str(empty_repo)) == 0
     out = capsys.readouterr().out
-    assert written_files(empty_repo) == {e.path for e in TEMPLATE} | {"docs/index.html"}
+    assert written_files(empty_repo) == {e.path for e in TEMPLATE} | {
+        "docs/index.html",
+        ".workloadctl-template.json",
+    }
     for entry in TEMPLATE:
         target = empty_repo / entry.path
         assert target.read_bytes() == expected_bytes(entry.path), entry.path

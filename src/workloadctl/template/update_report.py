@@ -1,0 +1,118 @@
+"""What `init --update` prints: one line per file, the diffs of conflicts, and the exact
+commands that come next."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from workloadctl.template.update import Outcome, UpdatePlan
+
+_PAST = {
+    Outcome.UNCHANGED: "unchanged",
+    Outcome.CREATE: "created",
+    Outcome.REPLACE: "replaced",
+    Outcome.MERGE: "merged",
+    Outcome.KEEP: "kept",
+    Outcome.CONFLICT: "conflict",
+    Outcome.DELETED: "deleted",
+    Outcome.BLOCKED: "blocked",
+    Outcome.DROPPED: "dropped",
+}
+_NOTE = {
+    Outcome.MERGE: "your edits and the template's changes",
+    Outcome.KEEP: "your edits; the template did not change it",
+    Outcome.DELETED: "you deleted it; not brought back",
+}
+
+
+def exit_code(the_plan: UpdatePlan) -> int:
+    """0: done; 1: blocked (nothing written) or a conflict waits for the user."""
+    needs_user = the_plan.blocked or the_plan.with_outcome(Outcome.CONFLICT)
+    return 1 if needs_user else 0
+
+
+def _q(text: str) -> str:
+    return shlex.quote(text)
+
+
+def next_steps(the_plan: UpdatePlan, *, dry_run: bool) -> list[str]:
+    root = str(the_plan.root)
+    update = f"workloadctl init --update {_q(root)}"
+    if the_plan.blocked:
+        return ["move the blocked paths out of the way, then run: " + update]
+    if dry_run:
+        return ["to do it, run: " + update]
+    steps = []
+    for change in the_plan.with_outcome(Outcome.CONFLICT):
+        side = _q(f"{root}/{change.conflict_path}")
+        steps.append(
+            f"{change.path}: finish the merge in {side} (resolve the <<<<<<< ... >>>>>>> "
+            f"blocks), then run: mv {side} {_q(f'{root}/{change.path}')} && {update}"
+        )
+    for change in the_plan.with_outcome(Outcome.DELETED):
+        steps.append(
+            f"{change.path}: to bring it back, run: workloadctl init --update "
+            f"--restore {_q(change.path)} {_q(root)}"
+        )
+    for change in the_plan.with_outcome(Outcome.DROPPED):
+        if change.reason == "already gone":
+            continue
+        verb = "if you no longer need it" if change.edited else "to remove it"
+        steps.append(f"{change.path}: {verb}, run: rm {_q(f'{root}/{change.path}')}")
+    return steps
+
+
+def print_human(the_plan: UpdatePlan, version: str, *, dry_run: bool) -> None:
+    old = the_plan.old_version or "no record (an older init)"
+    verb = "would update" if dry_run else "updated"
+    if the_plan.blocked:
+        print(f"init --update: nothing written to {the_plan.root}")
+    else:
+        print(f"init --update: {verb} {the_plan.root} from {old} to {version}")
+    for change in the_plan.changes:
+        word = str(change.outcome) if dry_run else _PAST[change.outcome]
+        detail = change.reason or _NOTE.get(change.outcome, "")
+        if change.outcome is Outcome.CONFLICT and not change.pending:
+            detail = f"yours kept; the merge with its conflicts is in {change.conflict_path}"
+        if change.outcome is Outcome.DROPPED:
+            detail = f"no longer in the template, left in place ({change.reason})"
+        print(f"  {word:<11} {change.path}" + (f": {detail}" if detail else ""))
+    for change in the_plan.with_outcome(Outcome.CONFLICT):
+        print(f"init --update: conflict in {change.path}; from your file to the merge:")
+        print(change.diff, end="")
+    counts = ", ".join(
+        f"{len(the_plan.with_outcome(o))} {o if dry_run else _PAST[o]}"
+        for o in Outcome
+        if the_plan.with_outcome(o)
+    )
+    print(f"init --update: {counts or 'no files'}")
+    for step in next_steps(the_plan, dry_run=dry_run):
+        print(f"next: {step}")
+
+
+def as_json(the_plan: UpdatePlan, version: str, *, dry_run: bool) -> dict[str, Any]:
+    written = not dry_run and not the_plan.blocked
+
+    def entry(change: Any) -> dict[str, Any]:
+        item: dict[str, Any] = {"path": change.path, "outcome": str(change.outcome)}
+        if change.reason:
+            item["reason"] = change.reason
+        if change.outcome is Outcome.CONFLICT:
+            item["merge_file"] = change.conflict_path
+            item["pending"] = change.pending
+            item["diff"] = change.diff
+        if change.outcome is Outcome.DROPPED:
+            item["edited"] = change.edited
+        return item
+
+    return {
+        "ok": exit_code(the_plan) == 0,
+        "root": str(the_plan.root),
+        "dry_run": dry_run,
+        "written": written,
+        "from_version": the_plan.old_version,
+        "to_version": version,
+        "files": [entry(c) for c in the_plan.changes],
+        "next": next_steps(the_plan, dry_run=dry_run),
+    }
