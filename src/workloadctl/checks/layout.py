@@ -2,6 +2,7 @@
 
 Two entry points, both used by `validate` (and the layout one by `doctor`/pre-commit):
 - `validate_layout(root)`: the files a repository using workloadctl has (or should have);
+  `validate_repository(root)` is it as `validate` without PATHs runs it (doctor's too);
 - `validate_paths(paths)`: explicit files/directories, kind from extension or `--kind`.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -138,3 +139,27 @@ def validate_layout(root: Path, settings: S.Settings) -> Report:
     # devcontainer.json / docker-compose.yml must leave PID 1 to s6-overlay's /init.
     report.extend(check_devcontainer(root))
     return report
+
+
+def relative_to_root(report: Report, root: Path) -> Report:
+    """Layout findings name files relative to the repository root, as a user reads them."""
+    resolved_root = root.resolve()
+    out = Report()
+    for finding in report.findings:
+        path = Path(finding.file)
+        try:
+            shown = (
+                str(path.resolve().relative_to(resolved_root)) if path.is_absolute() else str(path)
+            )
+        except (ValueError, OSError):
+            shown = finding.file
+        out.findings.append(dataclasses.replace(finding, file=shown))
+    return out
+
+
+def validate_repository(root: Path, env: Mapping[str, str] | None = None) -> Report:
+    """`workloadctl validate --root ROOT`: one verdict for `validate` and `doctor`, from
+    the caller's environment only (never a local stack's, whose directories come and go
+    with `up` and `down`)."""
+    settings = validation_settings(S.Settings.from_env(env), root.resolve())
+    return relative_to_root(validate_layout(root, settings), root)

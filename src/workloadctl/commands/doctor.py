@@ -21,7 +21,8 @@ Check what the stack needs and say, for each problem, what to install or change:
   next to workloadctl's python, then PATH);
 - outside the container: unshare and PID namespaces (`workloadctl up` runs s6-svscan
   as PID 1 of a new one; needs root); inside: that PID 1 is s6-overlay's s6-svscan;
-- the configs (`workloadctl validate` of the repository);
+- the configs: `workloadctl validate` of the repository, each error and warning
+  listed (its notes about this machine only are not);
 - the TCP ports the configs want on 127.0.0.1 (supervisord's web UI, ports in the
   programs' commands): in use by another process is a problem, by our own running
   stack is fine;
@@ -67,6 +68,8 @@ def _print_human(checks: list[Check], ok: bool) -> None:
     for check in checks:
         mark = "ok  " if check.ok else "FAIL"
         print(f"{mark} {check.name:<{width}}  {check.detail}")
+        for finding in check.findings:
+            print(f"     {'':<{width}}  {finding.render()}")
         if check.fix:
             print(f"     {'':<{width}}  fix: {check.fix}")
     problems = sum(not c.ok for c in checks)

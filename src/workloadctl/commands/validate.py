@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,8 @@ from workloadctl.checks.layout import (
     KINDS,
     Target,
     kind_of,
-    validate_layout,
     validate_paths,
+    validate_repository,
     validation_settings,
 )
 from workloadctl.errors import UsageError
@@ -66,11 +65,11 @@ def run(args: argparse.Namespace) -> int:
     root = args.root if args.root is not None else S.find_repo_root(Path.cwd())
     if not root.is_dir():
         raise UsageError(f"--root {root}: not a directory")
-    settings = validation_settings(S.Settings.from_env(), root.resolve())
     if args.paths:
+        settings = validation_settings(S.Settings.from_env(), root.resolve())
         report = validate_paths(_targets(args.paths, args.kind), settings)
     else:
-        report = _relative_to(validate_layout(root, settings), root)
+        report = validate_repository(root)
     ok = report.ok(strict=args.strict)
     if args.json:
         print(json.dumps(_as_json(report, ok), indent=None))
@@ -93,22 +92,6 @@ def _targets(paths: list[Path], kind: str | None) -> list[Target]:
             )
         targets.append(Target(path, resolved_kind))  # type: ignore[arg-type]
     return targets
-
-
-def _relative_to(report: Report, root: Path) -> Report:
-    """Layout findings name files relative to the repository root, as a user reads them."""
-    resolved_root = root.resolve()
-    out = Report()
-    for finding in report.findings:
-        path = Path(finding.file)
-        try:
-            shown = (
-                str(path.resolve().relative_to(resolved_root)) if path.is_absolute() else str(path)
-            )
-        except (ValueError, OSError):
-            shown = finding.file
-        out.findings.append(replace(finding, file=shown))
-    return out
 
 
 def _as_json(report: Report, ok: bool) -> dict[str, Any]:

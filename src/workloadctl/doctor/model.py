@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from workloadctl.findings import Finding
+
 
 @dataclass(frozen=True)
 class Check:
@@ -12,9 +14,16 @@ class Check:
     ok: bool
     detail: str  # what was found, in a sentence
     fix: str | None = None  # what to install or change; None when ok
+    findings: tuple[Finding, ...] = ()  # each error and warning behind it (the configs)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail, "fix": self.fix}
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "detail": self.detail,
+            "fix": self.fix,
+            "findings": [finding.as_dict() for finding in self.findings],
+        }
 
 
 def passed(name: str, detail: str) -> Check:

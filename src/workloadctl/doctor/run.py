@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.checks.layout import validate_layout, validation_settings
-from workloadctl.doctor.model import Check, failed, passed
+from workloadctl.checks.layout import validation_settings
+from workloadctl.doctor.configs import check_configs
+from workloadctl.doctor.model import Check, passed
 from workloadctl.doctor.permissions import check_private_dir, check_secrets, check_sockets
 from workloadctl.doctor.ports import check_port, running_configs, running_owners, wanted_ports
 from workloadctl.doctor.system import DoctorSystem
@@ -58,27 +59,6 @@ def context_for(
     return DoctorContext(root, settings, None, env)
 
 
-def check_configs(root: Path, settings: S.Settings) -> Check:
-    if not (root / S.DEVCONTAINER_DIR).is_dir():
-        return failed(
-            "configs",
-            f"{root} has no .devcontainer/: not a repository set up for workloadctl",
-            f"run `workloadctl init {root}`, or run doctor inside such a repository",
-        )
-    report = validate_layout(root, validation_settings(settings, root))
-    errors, warnings = len(report.errors), len(report.warnings)
-    summary = f"`workloadctl validate` in {root}: {errors} error(s), {warnings} warning(s)"
-    if errors:
-        first = report.errors[0].render()
-        return failed(
-            "configs",
-            f"{summary}; first: {first}",
-            f"run `workloadctl validate --root {root}` and fix the errors (the managers run "
-            "their seed configs until then)",
-        )
-    return passed("configs", summary)
-
-
 def _unless_switched_off(
     manager: str,
     settings: S.Settings,
@@ -115,7 +95,7 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
         checks.append(check_pid1(system))
     else:
         checks += [check_unshare(system), check_pid_namespace(system)]
-    checks.append(check_configs(context.root, settings))
+    checks.append(check_configs(context.root, context.env))
     if (context.root / S.DEVCONTAINER_DIR).is_dir():
         vsettings = validation_settings(settings, context.root)
         configs = running_configs(context.root, vsettings)

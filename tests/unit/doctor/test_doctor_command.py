@@ -11,7 +11,8 @@ from doctor_fakes import S6_ALL, FakeSystem
 from workloadctl import settings as S
 from workloadctl.cli import main
 from workloadctl.commands import doctor as doctor_command
-from workloadctl.doctor.run import check_configs, context_for
+from workloadctl.doctor.configs import check_configs
+from workloadctl.doctor.run import context_for
 from workloadctl.doctor.system import Completed
 from workloadctl.runtime.local_stack import StackRecord
 
@@ -68,7 +69,7 @@ def test_all_good_json(
     ]
     assert {"port 9001", "port 4035", "port 4966", "state-dir", "secrets", "sockets"} <= set(names)
     for check in data["checks"]:
-        assert set(check) == {"name", "ok", "detail", "fix"}
+        assert set(check) == {"name", "ok", "detail", "fix", "findings"}
         assert check["ok"] is True and check["fix"] is None
     state = next(c for c in data["checks"] if c["name"] == "state-dir")
     assert str(repo / "st/var/lib/workloadctl") in state["detail"]
@@ -105,7 +106,7 @@ def test_broken_config_is_a_problem(
 
 
 def test_not_a_workloadctl_repository(tmp_path: Path) -> None:
-    check = check_configs(tmp_path, S.Settings.from_env({}))
+    check = check_configs(tmp_path, {})
     assert not check.ok and check.fix is not None and "workloadctl init" in check.fix
 
 
@@ -147,3 +148,33 @@ def test_context_without_a_stack_uses_the_default_state_dir(repo: Path) -> None:
     context = context_for(None, repo, env={"PATH": "/usr/bin"})
     assert context.record is None
     assert context.settings.state_dir == repo.resolve() / ".state/var/lib/workloadctl"
+
+
+def _configs(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
+    main(["doctor", "--json", *argv])
+    checks = json.loads(capsys.readouterr().out)["checks"]
+    found: dict[str, object] = next(c for c in checks if c["name"] == "configs")
+    return found
+
+
+def test_configs_lists_each_warning_as_validate_does_whatever_the_stack_left(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with (repo / "workloads/supervisord/project.conf").open("a") as conf:
+        conf.write("\n[my_tool_settings]\nx = 1\n")  # an unknown section: a warning
+    use(monkeypatch, healthy())
+    assert main(["validate", "--json"]) == 0
+    wanted = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["severity"] != "info"]
+    assert [f["severity"] for f in wanted] == ["warning"]
+    first = _configs(capsys, "--state-dir", str(repo / "st"))
+    # A stack's directories come and go with `up` and `down`: the count must not.
+    (repo / "st/run/workloadctl").mkdir(parents=True)
+    (repo / "st/var/lib/workloadctl/logs").mkdir(parents=True)
+    second = _configs(capsys, "--state-dir", str(repo / "st"))
+    assert first == second
+    assert first["findings"] == wanted
+    assert "0 error(s), 1 warning(s)" in str(first["detail"])
+    main(["doctor", "--state-dir", str(repo / "st")])
+    out = capsys.readouterr().out
+    shown = f"{wanted[0]['file']}:{wanted[0]['line']}: warning: "
+    assert any(line.strip().startswith(shown) for line in out.splitlines()), out

@@ -1,0 +1,39 @@
+"""The doctor's `configs` check: exactly `workloadctl validate` of the repository."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from workloadctl import settings as S
+from workloadctl.checks.layout import validate_repository
+from workloadctl.doctor.model import Check
+
+
+def check_configs(root: Path, env: Mapping[str, str]) -> Check:
+    """What `workloadctl validate --root ROOT` says, with each error and warning listed.
+    Its notes (info: true only of this machine, such as a directory only the container
+    has) are left out: they change with the machine, and never fail `validate`."""
+    if not (root / S.DEVCONTAINER_DIR).is_dir():
+        return Check(
+            "configs",
+            False,
+            f"{root} has no .devcontainer/: not a repository set up for workloadctl",
+            f"run `workloadctl init {root}`, or run doctor inside such a repository",
+        )
+    report = validate_repository(root, env)
+    errors, warnings = report.errors, report.warnings
+    summary = (
+        f"`workloadctl validate` in {root}: {len(errors)} error(s), {len(warnings)} warning(s)"
+    )
+    listed = (*errors, *warnings)
+    if errors:
+        return Check(
+            "configs",
+            False,
+            f"{summary}; first: {errors[0].render()}",
+            f"run `workloadctl validate --root {root}` and fix the errors (the managers run "
+            "their seed configs until then)",
+            listed,
+        )
+    return Check("configs", True, summary, None, listed)
