@@ -18,6 +18,7 @@ COMMANDS: tuple[str, ...] = (
     "validate",
     "up",
     "down",
+    "stacks",
     "boot",
     "launch",
     "finish",

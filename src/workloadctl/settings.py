@@ -76,6 +76,10 @@ DEFAULT_CONTROL_GROUP = "workloadctl"
 # instead (seconds): a config that makes the check block must not keep the manager down.
 ENV_DECISION_TIMEOUT = "WORKLOADCTL_DECISION_TIMEOUT"
 DEFAULT_DECISION_TIMEOUT_SECONDS = 10.0
+# Where `workloadctl up` records each stack it starts on this machine, one small file per
+# stack, so that `workloadctl stacks`, `down --all` and the port checks can tell them all.
+ENV_STACKS_DIR = "WORKLOADCTL_STACKS_DIR"
+DEFAULT_STACKS_DIR = "/run/workloadctl-stacks"
 
 
 def process_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -199,6 +203,13 @@ class Settings:
             self.quarantine_dir,
             self.logs_dir,
         )
+
+
+def stacks_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where `up` records the stacks of this machine: `$WORKLOADCTL_STACKS_DIR`, else
+    /run/workloadctl-stacks (root's, as the stacks are; gone at reboot, as they are)."""
+    env = os.environ if env is None else env
+    return Path(env.get(ENV_STACKS_DIR) or DEFAULT_STACKS_DIR)
 
 
 def find_repo_root(start: Path, env: Mapping[str, str] | None = None) -> Path:

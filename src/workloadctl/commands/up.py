@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from workloadctl import settings as S
+from workloadctl.control.command_support import positive_float
 from workloadctl.errors import UsageError, WorkloadctlError
 from workloadctl.runtime.foreground import QuietOutput, StopOnSignals, StopRequested, exit_status
 from workloadctl.runtime.local_runner import (
@@ -18,7 +21,9 @@ from workloadctl.runtime.local_runner import (
     stop_stack,
 )
 from workloadctl.runtime.local_stack import LocalLayout, default_top
+from workloadctl.runtime.port_preflight import refuse_busy_ports
 from workloadctl.runtime.stack_info import describe_access
+from workloadctl.runtime.up_wait import DEFAULT_TIMEOUT, wait_for_managers
 
 DESCRIPTION = """\
 Run the container's process layer on this machine, without Docker: read
@@ -33,8 +38,21 @@ log follows on stdout and whatever ends `up` stops everything: Ctrl-C, SIGTERM, 
 terminal closing (SIGHUP), or its output's reader going away (`up | tee`); the exit
 status is then 128 + the signal (130 for Ctrl-C; 141 for a broken pipe), and a second
 Ctrl-C does not cut the stop short. If the stop fails, stderr says so and names the
-`workloadctl down` command. With --detach, `workloadctl down` stops the stack. Needs
-root (PID namespaces) and the s6 and execline packages (`make up` installs them).
+`workloadctl down` command.
+
+With --detach, `up` returns once both managers answer over their APIs (or were
+switched off on purpose), at most --timeout seconds: exit 0; 3 when a manager answers
+on its seed config (a DEGRADED line names it, as `status` does); 1 when one does not
+answer in time (the stack still runs; the last lines say how to look and how to stop
+it). `workloadctl down` stops the stack.
+
+Before starting anything, `up` refuses (exit 1) when a TCP port its configs want is in
+use: supervisord's web UI port and every port a program's command or environment names
+(as `workloadctl validate` and `doctor` read them). It names each port and who holds
+it; for another stack of ours, the `workloadctl down --state-dir DIR` that stops it.
+`workloadctl stacks` lists every stack running on this machine.
+
+Needs root (PID namespaces) and the s6 and execline packages (`make up` installs them).
 """
 
 
@@ -47,7 +65,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--root", type=Path, help="repository (default: git root of cwd)")
     parser.add_argument("--state-dir", type=Path, help="where the container's paths are mapped")
-    parser.add_argument("--detach", action="store_true", help="return once the stack is up")
+    parser.add_argument("--detach", action="store_true", help="return once both managers answer")
+    parser.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --detach: how long to wait for the managers (default {DEFAULT_TIMEOUT:.0f})",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -58,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
             f"{root} has no {S.S6_RC_SOURCE_DIR}: not a workloadctl repository (--root?)"
         )
     top = (args.state_dir or default_top(root)).resolve()
+    if running_record(top) is None:  # else start_stack says that this one already runs
+        refuse_busy_ports(root, top, os.environ)
     out, err = QuietOutput(sys.stdout), QuietOutput(sys.stderr)
 
     def say(line: str) -> None:
@@ -74,8 +101,8 @@ def run(args: argparse.Namespace) -> int:
             for line in describe_access(LocalLayout.create(root, top)):
                 out.line(line)
             if args.detach:
-                out.line(f"stop it with: workloadctl down --state-dir {top}")
-                return 0
+                log_file = LocalLayout.create(root, top).log_file
+                return _wait_for_managers(top, log_file, say, args.timeout)
             _follow(LocalLayout.create(root, top).log_file, out)
             # The loop only ends when our output's reader is gone (`up | tee`, tee died).
             reason = signal.SIGPIPE
@@ -90,6 +117,23 @@ def run(args: argparse.Namespace) -> int:
             err.line(f"workloadctl: error: {exc}")
             return 1
     return exit_status(reason)
+
+
+def _wait_for_managers(
+    top: Path, log_file: Path, say: Callable[[str], None], timeout: float
+) -> int:
+    from workloadctl.control.context import ControlContext
+    from workloadctl.control.status import build_status, fetch_raw
+
+    context = ControlContext.load(top, timeout=min(5.0, timeout))
+    outcome = wait_for_managers(lambda: build_status(context, fetch_raw(context)), say, timeout)
+    if outcome.waiting_for:
+        say(
+            f"the stack still runs: `workloadctl status --state-dir {top}` shows it, "
+            f"{log_file} holds its log"
+        )
+    say(f"stop it with: workloadctl down --state-dir {top}")
+    return outcome.exit_code
 
 
 def _follow(log_file: Path, out: QuietOutput) -> None:

@@ -12,6 +12,7 @@ stack's s6-svscan (or shares its PID namespace), or, in the container, descends 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from workloadctl.checks.programs import LoadResult
 from workloadctl.doctor.model import Check, failed, passed
 from workloadctl.doctor.system import DoctorSystem
 from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.stack_registry import StackEntry, stack_holding
 
 
 @dataclass
@@ -170,6 +172,7 @@ def check_port(
     *,
     in_container: bool,
     running: frozenset[str] = frozenset(),
+    stacks: Sequence[StackEntry] = (),
 ) -> Check:
     name = f"port {wanted.port}"
     if not system.port_in_use(wanted.port):
@@ -187,6 +190,28 @@ def check_port(
         shown = ", ".join(f"PID {pid} ({system.describe_process(pid)})" for pid in holders)
         return passed(name, f"in use by our own running stack: {shown}; that is fine")
     others = [pid for pid in holders if not _is_ours(system, pid, record, roots)]
+    # Another stack of ours (`workloadctl up --state-dir ELSEWHERE`): its `down` stops it
+    # cleanly; a kill of its manager only makes s6 restart it.
+    holding = {
+        pid: stack_holding(pid, stacks, system.ancestors, system.same_pid_namespace)
+        for pid in others
+    }
+    other_stacks = list(dict.fromkeys(s for s in holding.values() if s is not None))
+    if other_stacks:
+        shown = "; ".join(
+            f"the workloadctl stack in {stack.top} (PID "
+            + ", ".join(
+                f"{pid} {system.describe_process(pid)}" for pid, s in holding.items() if s == stack
+            )
+            + ")"
+            for stack in other_stacks
+        )
+        return failed(
+            name,
+            f"in use by {shown}; wanted by {wanted.describe()}",
+            " and ".join(f"`{stack.down_command}`" for stack in other_stacks)
+            + f" stops it, or change the port in {', '.join(dict.fromkeys(wanted.config_lines))}",
+        )
     if others:
         shown = ", ".join(f"PID {pid} ({system.describe_process(pid)})" for pid in others)
         who = f"in use by {shown}"

@@ -23,6 +23,7 @@ from workloadctl.doctor.tools import (
     check_unshare,
 )
 from workloadctl.runtime.local_stack import LocalLayout, StackRecord, default_top, find_record
+from workloadctl.runtime.stack_registry import live_stacks
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,16 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
         wanted = wanted_ports(configs, context.root)
         busy = any(system.port_in_use(entry.port) for entry in wanted)
         running = running_owners(settings) if busy else frozenset()
+        stacks = live_stacks(context.env) if busy else []
         for entry in wanted:
             checks.append(
                 check_port(
-                    system, entry, context.record, in_container=in_container, running=running
+                    system,
+                    entry,
+                    context.record,
+                    in_container=in_container,
+                    running=running,
+                    stacks=stacks,
                 )
             )
     checks += [

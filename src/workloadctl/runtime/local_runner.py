@@ -25,7 +25,7 @@ from workloadctl.checks.s6rc import S6Service, load_s6rc_tree
 from workloadctl.clients import s6
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import has_errors
-from workloadctl.runtime import pidns
+from workloadctl.runtime import pidns, stack_registry
 from workloadctl.runtime.local_stack import LocalLayout, StackRecord
 
 Say = Callable[[str], None]
@@ -197,6 +197,13 @@ def start_stack(
     )
     record.write(layout.record_file)
     try:
+        stack_registry.register(layout.top, layout.root, svscan_pid, record.started_at)
+    except OSError as exc:
+        say(
+            f"could not record the stack in {S.stacks_dir()} ({exc.strerror or exc}): "
+            "`workloadctl stacks` and `down --all` will not see it"
+        )
+    try:
         for name in order:
             service = tree.services[name]
             if service.type == "oneshot":
@@ -281,5 +288,6 @@ def stop_stack(top: Path, say: Say, timeout: float = DOWN_TIMEOUT) -> int:
             f"runs: stop it with `workloadctl down --state-dir {top}`"
         )
     (top / "stack.json").unlink(missing_ok=True)
+    stack_registry.unregister(top)
     say("stack stopped; no process left behind" + (f" ({killed} killed)" if killed else ""))
     return killed

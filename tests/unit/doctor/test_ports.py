@@ -12,6 +12,7 @@ from workloadctl.checks.layout import validation_settings
 from workloadctl.cli import main
 from workloadctl.doctor.ports import WantedPort, check_port, running_configs, wanted_ports
 from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.stack_registry import StackEntry
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -110,3 +111,16 @@ def test_a_holder_this_user_cannot_see_is_ours_when_its_manager_says_it_runs() -
     assert check.ok and "supervisord:docs runs" in check.detail
     other = check_port(system, entry, None, in_container=True, running=frozenset({"supervisord:x"}))
     assert not other.ok
+
+
+def test_port_held_by_another_stack_of_ours_advises_its_down_command() -> None:
+    # Another `workloadctl up --state-dir /srv/b`: its supervisord (777) under its s6-svscan (800).
+    other = StackEntry("/srv/b", "/srv/repo", 800, 0.0, 0.0)
+    system = FakeSystem(busy_ports={9001: [777]}, parents={777: [800, 799, 1]})
+    check = check_port(system, wanted(), record(500), in_container=False, stacks=[other])
+    assert not check.ok
+    assert "in use by the workloadctl stack in /srv/b (PID 777 proc-777)" in check.detail
+    assert check.fix == (
+        "`workloadctl down --state-dir /srv/b` stops it, or change the port in x.conf"
+    )
+    assert "kill" not in check.fix
