@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,17 @@ def test_a_permission_error_anywhere_is_one_line(
     monkeypatch.setattr(status_command, "run", refuse_elsewhere)
     assert main(["status"]) == 1
     assert "permission denied: /home/someone/repo/x.conf (you are " in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_is_no_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `workloadctl status | head`: the pipe closes under the writer; exit 0, say nothing.
+    from workloadctl.commands import status as status_command
+
+    def reader_gone(_args: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    monkeypatch.setattr(status_command, "run", reader_gone)
+    assert main(["status"]) == 0
+    assert stderr.closed and stderr.getvalue() == ""
