@@ -241,8 +241,11 @@ def _find_binary(name: str, override_var: str, env: Mapping[str, str] | None) ->
     # The project's own install puts binaries next to the virtual environment's python,
     # so `.venv/bin/workloadctl` finds them even when `.venv/bin` is not on PATH.
     beside = Path(sys.executable).parent / name
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
+    try:
+        if beside.is_file() and os.access(beside, os.X_OK):
+            return str(beside)
+    except PermissionError:
+        pass  # a link into a home we may not enter (root's go/bin): not ours to run
     return shutil.which(name, path=env.get("PATH"))
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from workloadctl import settings as S
 
 
@@ -96,3 +98,23 @@ def test_the_container_environment_fills_in_what_sudo_dropped(tmp_path: Path) ->
     assert settings.user_name == "developer"
     assert settings.container_root == Path("/home/developer/workspace")
     assert settings.control_group == S.DEFAULT_CONTROL_GROUP
+
+
+def test_a_binary_beside_python_we_may_not_look_at_is_not_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`.venv/bin/process-compose` linking into root's home: for anyone else stat() fails
+    with EACCES; the lookup goes on to PATH instead of raising."""
+    (tmp_path / "bin").mkdir()
+    beside = tmp_path / "bin/process-compose"
+    beside.symlink_to("/root/go/bin/process-compose")
+    monkeypatch.setattr(S.sys, "executable", str(tmp_path / "bin/python"))
+    real_is_file = Path.is_file
+
+    def is_file(path: Path) -> bool:
+        if path == beside:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_is_file(path)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    assert S.process_compose_binary({"PATH": ""}) is None

@@ -9,6 +9,7 @@ brings everything down in reverse order and checks that no process is left behin
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import shutil
 import signal
@@ -62,7 +63,20 @@ class StackStarted:
     seconds: float
 
 
-def _prepare(layout: LocalLayout, say: Say) -> None:
+def _share_top(top: Path, group: str) -> None:
+    """Root and the control group reach a local stack as they reach the container's: the
+    group may enter its top (below it the modes `boot` and the launcher set decide); a
+    machine without that group keeps it root's alone."""
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        top.chmod(0o700)  # secrets and sockets live below
+        return
+    os.chown(top, -1, gid, follow_symlinks=False)
+    top.chmod(0o750)
+
+
+def _prepare(layout: LocalLayout, say: Say, group: str) -> None:
     for directory in (
         layout.service_dir,
         layout.run_dir.parent,
@@ -74,7 +88,7 @@ def _prepare(layout: LocalLayout, say: Say) -> None:
         layout.log_file.parent,
     ):
         directory.mkdir(parents=True, exist_ok=True)
-    layout.top.chmod(0o700)  # secrets and sockets live below
+    _share_top(layout.top, group)
     # The default state dir is .state/ inside the repository: keep it out of git.
     (layout.top / ".gitignore").write_text("*\n")
     shim = layout.shim_dir / "with-contenv"
@@ -176,8 +190,9 @@ def start_stack(
         details = "\n".join(f.render() for f in tree.findings)
         raise WorkloadctlError(f"the s6-rc source tree is invalid:\n{details}")
     order = tree.closure([TOP_BUNDLE])
-    _prepare(layout, say)
-    env = layout.environment(os.environ if base_env is None else base_env)
+    caller_env = os.environ if base_env is None else base_env
+    _prepare(layout, say, caller_env.get(S.ENV_CONTROL_GROUP) or S.DEFAULT_CONTROL_GROUP)
+    env = layout.environment(caller_env)
     longruns = [name for name in order if tree.services[name].type == "longrun"]
     for name in longruns:
         _install_longrun(tree.services[name], layout)
