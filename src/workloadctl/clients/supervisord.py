@@ -197,6 +197,23 @@ class SupervisordClient:
         (`status` is `supervisor.xmlrpc.Faults.SUCCESS` or a fault code)."""
         return cast(list[dict[str, Any]], self._call("supervisor.stopProcessGroup", name, True))
 
+    def log_exists(self, name: str, channel: str) -> bool:
+        """Whether the program's `channel` log file exists where supervisord runs.
+        `tailProcess*Log` answers a missing file with nothing at all; `readProcess*Log`
+        with the fault NO_FILE, which is how we tell."""
+        method = (
+            "supervisor.readProcessStdoutLog"
+            if channel == "stdout"
+            else "supervisor.readProcessStderrLog"
+        )
+        try:
+            self._call(method, name, 0, 1)
+        except SupervisordError as exc:
+            if exc.fault_code == FAULT_NO_FILE:
+                return False
+            raise
+        return True
+
     def tail(self, name: str, channel: str, offset: int, length: int) -> tuple[str, int, bool]:
         method = (
             "supervisor.tailProcessStdoutLog"

@@ -14,9 +14,12 @@ Print the last N lines of a program's output; with -f, keep printing new lines
 until Ctrl-C. NAME is found as for `workloadctl start` (supervisord:NAME or
 process-compose:NAME when both managers have one).
 
-supervisord: the program's stdout log file (--stderr: its stderr log). A program
-that logs to /dev/stdout (the template's default: one stream for `docker logs`) has
-no file to read; the error says where its output goes instead.
+supervisord: the program's stdout log file (--stderr: its stderr log), as the web
+UI's "Tail -f" shows it. The template's programs write stdout and stderr together
+to $WORKLOADCTL_LOG_DIR/NAME.log, rotated at 10 MB (docs/logs.md); every line also
+reaches the container's output as "[NAME<TAB>] line". A program that logs to
+/dev/stdout has no file to read, and a log file that is not there is an error
+(exit 1); the error says where its output goes or how to get a new file.
 process-compose: the process's log buffer (stdout and stderr together).
 
 examples:

@@ -1,9 +1,12 @@
 """A program's output, from whichever manager runs it.
 
 supervisord: `tailProcessStdoutLog` / `tailProcessStderrLog` read the program's log
-FILE. A program that logs to /dev/stdout (the template's choice: one stream for
-`docker logs`) or to syslog has no file, so there is nothing to tail: we say where its
-output goes instead of reading /dev/stdout of the supervisord process.
+FILE, the one its config names (the template: %(ENV_WORKLOADCTL_LOG_DIR)s/NAME.log,
+stdout and stderr together; docs/logs.md), as the web UI's "Tail -f" does. A program
+that logs to /dev/stdout or to syslog has no file, so there is nothing to tail: we say
+where its output goes instead of reading /dev/stdout of the supervisord process. A file
+that is not there (deleted, or the program never ran) is an error, not empty output:
+supervisord's tail answers a missing file with nothing, so we ask `readProcess*Log`.
 process-compose: `GET /process/logs/NAME/0/N` (the last N lines of its in-memory buffer,
 stdout and stderr together); `-f` streams new lines over its WebSocket.
 """
@@ -11,7 +14,7 @@ stdout and stderr together); `-f` streams new lines over its WebSocket.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from workloadctl.control.context import ControlContext
@@ -59,15 +62,30 @@ def _where_it_goes(ctx: ControlContext, logfile: str) -> str:
 
 
 def supervisord_log_file(ctx: ControlContext, name: str, channel: str) -> str:
-    """The program's log file for `channel`; NoLogFileError (one line) when it has none."""
+    """The program's log file for `channel`; NoLogFileError (one line) when it has none or
+    the file is not there."""
     info = ctx.supervisord().process(name)
     logfile = str(info.get(f"{channel}_logfile") or "")
-    if not _no_file_channel(logfile):
-        return logfile
-    raise NoLogFileError(
-        f"supervisord sends {name}'s {channel} to {logfile or 'NONE'}, not to a file: there is "
-        f"no log to tail ({_where_it_goes(ctx, logfile)}). Set {channel}_logfile=AUTO or a "
-        "path in its [program:] section to use `workloadctl logs`."
+    if _no_file_channel(logfile):
+        raise NoLogFileError(
+            f"supervisord sends {name}'s {channel} to {logfile or 'NONE'}, not to a file: there "
+            f"is no log to tail ({_where_it_goes(ctx, logfile)}). Set {channel}_logfile=AUTO or "
+            "a path in its [program:] section to use `workloadctl logs`."
+        )
+    if not ctx.supervisord().log_exists(name, channel):
+        raise NoLogFileError(_missing_file_message(name, logfile, info))
+    return logfile
+
+
+def _missing_file_message(name: str, logfile: str, info: Mapping[str, object]) -> str:
+    if not info.get("start"):  # supervisord creates the file when it first starts the program
+        return (
+            f"{name} has not run since supervisord started, so its log file {logfile} does "
+            f"not exist yet: `workloadctl start {name}` starts it"
+        )
+    return (
+        f"{name}'s log file {logfile} is gone (deleted?): supervisord goes on writing to the "
+        f"deleted file until {name} restarts; `workloadctl restart {name}` starts a new one"
     )
 
 
@@ -110,7 +128,15 @@ def _supervisord_logs(ctx: ControlContext, name: str, request: LogRequest, write
     while request.follow:
         time.sleep(FOLLOW_POLL_SECONDS)
         chunk, new_offset, _ = client.tail(name, channel, offset, FOLLOW_CHUNK_BYTES)
-        write(new_log_text(chunk, offset, new_offset))
+        if new_offset < offset:
+            # Shorter than before: supervisord rotated it (NAME.log -> NAME.log.1) or it was
+            # truncated or deleted. The tail from our old offset holds nothing of the new
+            # file: read that from its start.
+            supervisord_log_file(ctx, name, channel)
+            chunk, new_offset, _ = client.tail(name, channel, 0, FOLLOW_CHUNK_BYTES)
+            write(chunk)
+        else:
+            write(new_log_text(chunk, offset, new_offset))
         offset = new_offset
 
 

@@ -35,6 +35,10 @@ MANAGERS: tuple[Manager, ...] = ("supervisord", "process-compose")
 
 ENV_MANAGER = "WORKLOADCTL_MANAGER"
 ENV_INSTANCE = "WORKLOADCTL_INSTANCE"
+# The programs' log directory (`Settings.logs_dir`, in the state dir) for the configs to
+# name: `stdout_logfile=%(ENV_WORKLOADCTL_LOG_DIR)s/%(program_name)s.log`. Exported, never
+# read back: the state dir decides it.
+ENV_LOG_DIR = "WORKLOADCTL_LOG_DIR"
 
 SUPERVISORD_PASSWORD_FILE = "supervisord-password"
 PROCESS_COMPOSE_TOKEN_FILE = "process-compose-token"
@@ -138,6 +142,7 @@ def manager_environment(
     for name in _PROCESS_COMPOSE_OVERRIDES:
         env.pop(name, None)
     env.update(settings_environment(settings))
+    env[ENV_LOG_DIR] = str(settings.logs_dir)
     if for_validation:
         # The container's ENV names these; a host checking the same file may not.
         if settings.user_name:

@@ -24,6 +24,7 @@ from unix_server_support import (
 from workloadctl.clients.supervisord import (
     FAULT_ALREADY_STARTED,
     FAULT_BAD_NAME,
+    FAULT_NO_FILE,
     SupervisordClient,
     SupervisordError,
 )
@@ -328,3 +329,26 @@ def test_timeout(tmp_path: Path) -> None:
         f"supervisord at {path} did not answer supervisor.getState within 0.2 s"
     )
     assert elapsed < 5
+
+
+def test_log_exists_asks_read_for_the_no_file_fault(tmp_path: Path) -> None:
+    """tailProcess*Log answers a missing file with ['', 0, False]; readProcess*Log faults."""
+
+    def read(name: str, _offset: int, _length: int) -> str:
+        if name == "gone":
+            raise xmlrpc.client.Fault(FAULT_NO_FILE, "NO_FILE: /l/gone.log")
+        if name == "nosuch":
+            raise xmlrpc.client.Fault(FAULT_BAD_NAME, "BAD_NAME: nosuch")
+        return ""
+
+    methods: Methods = {
+        "supervisor.readProcessStdoutLog": read,
+        "supervisor.readProcessStderrLog": lambda _n, _o, _l: "x",
+    }
+    with serving(tmp_path, fake_supervisord(methods)) as (server, client):
+        assert client.log_exists("web", "stdout")
+        assert not client.log_exists("gone", "stdout")
+        assert client.log_exists("gone", "stderr")
+        with pytest.raises(SupervisordError, match="BAD_NAME"):
+            client.log_exists("nosuch", "stdout")
+    assert _calls(server)[0] == ("supervisor.readProcessStdoutLog", ("web", 0, 1))

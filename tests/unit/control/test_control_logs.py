@@ -18,14 +18,20 @@ class FakeSupervisord:
     def __init__(self, info: dict[str, Any], log: str) -> None:
         self.info = info
         self.log = log.encode()
+        self.exists = True  # the log file is there (supervisord's readProcess*Log)
         self.tails: list[tuple[int, int]] = []
 
     def process(self, _name: str) -> dict[str, Any]:
         return self.info
 
+    def log_exists(self, _name: str, _channel: str) -> bool:
+        return self.exists
+
     def tail(self, _name: str, _channel: str, offset: int, length: int) -> tuple[str, int, bool]:
         """supervisor.options.tailFile's arithmetic."""
         self.tails.append((offset, length))
+        if not self.exists:
+            return "", 0, False
         size = len(self.log)
         overflow = size > offset + length
         if overflow:
@@ -126,3 +132,81 @@ def test_follow_prints_only_new_text(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(KeyboardInterrupt):
         show_logs(ctx, Target("supervisord", "web"), LogRequest(10, True), out.append)
     assert "".join(out) == "one\ntwo\nthree\n"
+
+
+def test_a_deleted_log_file_is_an_error_not_empty_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = sv_info("docs", "RUNNING") | {"stdout_logfile": "/l/docs.log", "start": 1700000000}
+    fake = FakeSupervisord(info, "")
+    fake.exists = False
+    ctx = _ctx_with(tmp_path, monkeypatch, fake)
+    out: list[str] = []
+    with pytest.raises(NoLogFileError) as caught:
+        show_logs(ctx, Target("supervisord", "docs"), LogRequest(5, False), out.append)
+    message = str(caught.value)
+    assert "/l/docs.log is gone" in message and "`workloadctl restart docs`" in message
+    assert "\n" not in message and out == []
+
+
+def test_a_program_that_never_ran_has_no_log_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = sv_info("difit", "STOPPED") | {"stdout_logfile": "/l/difit.log", "start": 0}
+    fake = FakeSupervisord(info, "")
+    fake.exists = False
+    ctx = _ctx_with(tmp_path, monkeypatch, fake)
+    with pytest.raises(NoLogFileError, match=r"has not run .* `workloadctl start difit`"):
+        show_logs(ctx, Target("supervisord", "difit"), LogRequest(5, False), print)
+
+
+def _follow(
+    monkeypatch: pytest.MonkeyPatch, ctx: Any, fake: FakeSupervisord, changes: list[Any]
+) -> list[str]:
+    """Follow `fake`; before each poll apply the next change; Ctrl-C when none is left."""
+    out: list[str] = []
+    pending = iter(changes)
+
+    def sleep(_seconds: float) -> None:
+        try:
+            next(pending)(fake)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr(logs.time, "sleep", sleep)
+    with pytest.raises(KeyboardInterrupt):
+        show_logs(ctx, Target("supervisord", "web"), LogRequest(10, True), out.append)
+    return out
+
+
+def test_follow_reads_a_rotated_log_from_its_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """supervisord renames web.log to web.log.1 at maxbytes and starts an empty web.log:
+    what it then writes is shorter than our offset, and must still be shown."""
+    old = "".join(f"old {i}\n" for i in range(100))
+    fake = FakeSupervisord(sv_info("web", "RUNNING") | {"stdout_logfile": "/l"}, old)
+    ctx = _ctx_with(tmp_path, monkeypatch, fake)
+
+    def rotate(f: FakeSupervisord) -> None:
+        f.log = b"fresh 1\n"
+
+    def grow(f: FakeSupervisord) -> None:
+        f.log += b"fresh 2\n"
+
+    out = _follow(monkeypatch, ctx, fake, [rotate, grow])
+    assert "".join(out).endswith("old 99\nfresh 1\nfresh 2\n")
+
+
+def test_follow_stops_with_an_error_when_the_log_is_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = sv_info("web", "RUNNING") | {"stdout_logfile": "/l/web.log", "start": 1}
+    fake = FakeSupervisord(info, "one\n")
+    ctx = _ctx_with(tmp_path, monkeypatch, fake)
+
+    def delete(f: FakeSupervisord) -> None:
+        f.exists = False
+
+    with pytest.raises(NoLogFileError, match="is gone"):
+        _follow(monkeypatch, ctx, fake, [delete])

@@ -28,6 +28,16 @@ def test_path_variables_round_trip_through_settings(tmp_path: Path) -> None:
     assert S.Settings.from_env(env) == settings
 
 
+def test_both_managers_get_the_log_dir_the_templates_name(tmp_path: Path) -> None:
+    """`stdout_logfile=%(ENV_WORKLOADCTL_LOG_DIR)s/...`: the directory boot creates."""
+    settings = tmp_settings(tmp_path)
+    for manager in M.MANAGERS:
+        for for_validation in (True, False):
+            env = M.manager_environment(settings, manager, for_validation=for_validation, base={})
+            assert env[M.ENV_LOG_DIR] == str(settings.logs_dir)
+    assert settings.logs_dir in settings.shared_state_dirs
+
+
 def test_process_compose_overrides_and_token_are_removed(tmp_path: Path) -> None:
     base = {"PC_API_TOKEN": "x" * 40, "PC_NO_SERVER": "1", "PC_PORT_NUM": "9", "KEEP": "me"}
     env = M.manager_environment(
