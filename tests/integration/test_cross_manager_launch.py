@@ -67,5 +67,8 @@ def test_a_program_in_both_configs_runs_once_after_restarting_both(tmp_path: Pat
         assert "supervisord already runs" in str(refused["reason"])
         log = (stack.top / "log/stack.log").read_text(errors="replace")
         assert "process-compose is running the SEED config" in log
-        assert "program name 'dup' is used by both" in log
+        assert "program name 'dup' of this process-compose process is also used by" in log
+        # The files the user edits, not the stack's link to the repository (S/home/USER/).
+        assert f"{repo.resolve()}/workloads/process-compose/project.yaml:" in log
+        assert "/home/" not in "\n".join(line for line in log.splitlines() if "[XM00" in line)
         assert "define each program in one manager only" in log

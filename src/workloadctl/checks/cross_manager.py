@@ -414,10 +414,22 @@ def _working_dir(program: ProgramSpec) -> str | None:
     return program.working_dir or None
 
 
+def _noun(program: ProgramSpec) -> str:
+    return "program" if program.manager == "supervisord" else "process"
+
+
+def _off(program: ProgramSpec) -> str:
+    return " (disabled)" if program.disabled else ""
+
+
+def _kind(program: ProgramSpec) -> str:
+    """The program a finding is attached to: its FILE:LINE is the finding's own."""
+    return f"{program.manager} {_noun(program)}{_off(program)}"
+
+
 def _describe(program: ProgramSpec) -> str:
-    kind = "program" if program.manager == "supervisord" else "process"
-    off = " (disabled)" if program.disabled else ""
-    return f"{program.manager} {kind} '{program.name}'{off} at {program.where}"
+    """The OTHER program of a pair, with its place (so no place is printed twice)."""
+    return f"{program.manager} {_noun(program)} '{program.name}'{_off(program)} at {program.where}"
 
 
 def _cross_pairs(programs: Sequence[ProgramSpec]) -> Iterator[tuple[ProgramSpec, ProgramSpec]]:
@@ -460,8 +472,8 @@ def _pair_findings(first: ProgramSpec, second: ProgramSpec) -> list[Finding]:
                 second.file,
                 second.line,
                 "XM001",
-                f"program name '{second.name}' is used by both {_describe(first)} and "
-                f"{_describe(second)}; workloadctl addresses programs by name, so each name "
+                f"program name '{second.name}' of this {_kind(second)} is also used by "
+                f"{_describe(first)}; workloadctl addresses programs by name, so each name "
                 "must belong to one manager",
             )
         )
@@ -471,8 +483,8 @@ def _pair_findings(first: ProgramSpec, second: ProgramSpec) -> list[Finding]:
                 second.file,
                 second.line,
                 "XM002",
-                f"the same command ({shlex.join(normalised_argv(second))}) is run by both "
-                f"{_describe(first)} and {_describe(second)}; define it in one manager only",
+                f"the same command ({shlex.join(normalised_argv(second))}) is run by this "
+                f"{_kind(second)} and by {_describe(first)}; define it in one manager only",
             )
         )
     findings.extend(_port_findings(first, second, across=True))
@@ -487,8 +499,8 @@ def _port_findings(first: ProgramSpec, second: ProgramSpec, *, across: bool) -> 
     for port in sorted(first_claims.keys() & second_claims.keys()):
         one, other = first_claims[port], second_claims[port]
         message = (
-            f"TCP port {port} is claimed by {_describe(first)} (from {one.evidence}) "
-            f"and by {_describe(second)} (from {other.evidence})"
+            f"TCP port {port} is claimed by this {_kind(second)} (from {other.evidence}) "
+            f"and by {_describe(first)} (from {one.evidence})"
         )
         if not across:
             findings.append(

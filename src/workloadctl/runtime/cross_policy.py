@@ -129,8 +129,15 @@ def conflicts_of(
     running = running_programs(settings, other_manager(manager), loader_for)
     if not running:
         return []
-    findings = check_cross_manager([*running, *candidate])
+    findings = check_cross_manager([_at_real_path(p) for p in (*running, *candidate)])
     return [f for f in findings if f.severity is Severity.ERROR]
+
+
+def _at_real_path(program: ProgramSpec) -> ProgramSpec:
+    """The program at the file the user edits: under `workloadctl up` the launcher reads
+    the repository through a link in the state dir (S/home/USER/REPO), which no one
+    edits; in the container the path is already the real one."""
+    return replace(program, file=os.path.realpath(program.file))
 
 
 def cross_manager_conflicts(

@@ -189,7 +189,8 @@ def test_code_server_in_both_managers() -> None:
     for finding in findings:
         assert finding.severity is Severity.ERROR
         assert (finding.file, finding.line) == (PC_FILE, 12)
-        assert f"{SV_FILE}:29" in finding.message and f"{PC_FILE}:12" in finding.message
+        # The other program's place, once: its own is the finding's FILE:LINE already.
+        assert f"{SV_FILE}:29" in finding.message and f"{PC_FILE}:12" not in finding.message
     port = next(f for f in findings if f.code == "XM003")
     assert "4035" in port.message and "--bind-addr 0.0.0.0:4035" in port.message
 
@@ -206,7 +207,11 @@ def test_renamed_copy_on_another_port_spelling() -> None:
 def test_finding_goes_to_the_later_program() -> None:
     findings = check_cross_manager([pc("web", "a", line=3), sv("web", "b", line=9)])
     assert [(f.code, f.file, f.line) for f in findings] == [("XM001", SV_FILE, 9)]
-    assert f"{PC_FILE}:3" in findings[0].message
+    assert findings[0].message == (
+        f"program name 'web' of this supervisord program is also used by process-compose "
+        f"process 'web' at {PC_FILE}:3; workloadctl addresses programs by name, so each name "
+        "must belong to one manager"
+    )
 
 
 def test_disabled_process_still_counts() -> None:

@@ -136,7 +136,7 @@ def test_the_launcher_refuses_a_duplicate_with_a_banner_naming_it(tmp_path: Path
     banner = err.getvalue()
     assert "running the SEED config" in banner
     assert "defines a program process-compose already runs (XM001, XM002)" in banner
-    assert f"{project}:3: error: program name 'web' is used by both" in banner
+    assert f"{project}:3: error: program name 'web' of this supervisord program" in banner
     assert str(running) in banner
     assert "define each program in one manager only" in banner
     record = json.loads(D.decision_path(settings, "supervisord").read_text())
@@ -177,3 +177,25 @@ def test_what_the_other_manager_runs_is_its_recorded_programs_not_its_edited_fil
     kept, programs = X.refuse_duplicates(decision, settings, edited)
     assert kept == decision
     assert [p.name for p in programs] == ["web"]
+
+
+def test_conflicts_name_the_files_the_user_edits_not_the_stack_link(tmp_path: Path) -> None:
+    # Under `workloadctl up` the launcher reads the repository through a link in the
+    # state dir (S/home/USER/REPO): the findings name the project files themselves.
+    settings = tmp_settings(tmp_path)
+    running = process_compose_runs(settings)
+    repo = tmp_path / "repo"
+    (repo / "workloads").mkdir(parents=True)
+    link = tmp_path / "state/home/me/repo"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(repo)
+    both = loaders(
+        ProgramsLoader("supervisord"), ProgramsLoader("process-compose", ("web", ("a",)))
+    )
+    candidate = [ProgramSpec("supervisord", "web", ("b",), str(link / "workloads/p.conf"), 9)]
+    found = X.conflicts_of("supervisord", candidate, settings, both)
+    assert [(f.code, f.file, f.line) for f in found] == [
+        ("XM001", str(repo / "workloads/p.conf"), 9)
+    ]
+    assert str(link) not in found[0].message
+    assert f"at {running.resolve()}:3;" in found[0].message
