@@ -86,8 +86,18 @@ def build_args(releases_url: str) -> list[str]:
     return [item for key, value in args.items() for item in ("--build-arg", f"{key}={value}")]
 
 
-def build(podman: Podman, context: Path, releases_url: str, log: Path, progress: Progress) -> str:
-    """Build the image from `context` (a copy of the working tree); return its ID."""
+def build(
+    podman: Podman,
+    context: Path,
+    releases_url: str,
+    log: Path,
+    progress: Progress,
+    *,
+    tag: str = IMAGE_TAG,
+    extra_build_args: dict[str, str] | None = None,
+) -> str:
+    """Build the image from `context` (a copy of the working tree, or a repository that
+    `workloadctl init` wrote); return its ID. `extra_build_args` are added as given."""
     iidfile = log.with_suffix(".iid")
     ca = host_ca_bundle()
     mounts = ["--volume", f"{ca.parent}:{CA_MOUNT_POINT}:ro"] if ca is not None else []
@@ -106,15 +116,16 @@ def build(podman: Podman, context: Path, releases_url: str, log: Path, progress:
         "host",
         *mounts,
         *build_args(releases_url),
+        *[i for k, v in (extra_build_args or {}).items() for i in ("--build-arg", f"{k}={v}")],
         "--iidfile",
         str(iidfile),
         "--tag",
-        IMAGE_TAG,
+        tag,
         "--file",
         str(context / ".devcontainer" / "Dockerfile"),
         str(context),
     ]
-    found = podman("image", "inspect", "--format", "{{.Id}}", IMAGE_TAG, check=False)
+    found = podman("image", "inspect", "--format", "{{.Id}}", tag, check=False)
     previous = found.stdout.strip() if found.returncode == 0 else ""
     progress(f"podman build (log: {log})")
     started = time.monotonic()
