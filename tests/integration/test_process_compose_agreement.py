@@ -12,26 +12,18 @@ Where process-compose misses what we catch (unknown keys nested under availabili
 shutdown, probes, depends_on), the file is listed in EXPECTED_DIFFERENCES with the
 reason, and the test checks that process-compose really accepts it, so the list cannot
 rot.
-
-Then, for every valid file, `Project.to_api_json()` is compared with the JSON the real
-`process-compose project update -f FILE` sends to `POST /project` (caught by a fake
-server on a unix socket).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from socketserver import UnixStreamServer
 from typing import Any
 
 import pytest
@@ -59,8 +51,6 @@ EXPECTED_DIFFERENCES: dict[str, str] = {
 }
 # Paths relative to the upstream corpus; none so far.
 UPSTREAM_EXPECTED_DIFFERENCES: dict[str, str] = {}
-# Valid files whose `to_api_json()` may differ from the real client's JSON; none so far.
-JSON_DIFFERENCES: dict[str, str] = {}
 
 
 def controlled_env() -> dict[str, str]:
@@ -174,97 +164,6 @@ def test_expected_differences_name_existing_files() -> None:
     names = {p.name for p in corpus_files()}
     assert set(EXPECTED_DIFFERENCES) <= names
     assert all(name.startswith("invalid-") for name in EXPECTED_DIFFERENCES)
-
-
-# --- the JSON of `project update` ---------------------------------------------------------
-
-
-class _UnixHTTPServer(UnixStreamServer):
-    def get_request(self) -> Any:
-        request, _ = super().get_request()
-        return request, ("unix", 0)
-
-
-def client_update_body(binary: str, path: Path, scratch: Path) -> dict[str, Any] | None:
-    """What `process-compose project update -f PATH` POSTs, caught by a fake server."""
-    captured: dict[str, bytes] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            captured[self.path] = self.rfile.read(length)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    scratch.mkdir(parents=True, exist_ok=True)
-    # Unix socket paths are short (108 bytes): keep it in its own short directory.
-    with tempfile.TemporaryDirectory(prefix="pcs") as sock_dir:
-        sock = Path(sock_dir) / "api.sock"
-        server = _UnixHTTPServer(str(sock), Handler)
-        server.timeout = 1
-        stop = threading.Event()
-
-        def serve() -> None:
-            while not stop.is_set() and "/project" not in captured:
-                server.handle_request()
-
-        thread = threading.Thread(target=serve, daemon=True)
-        thread.start()
-        log = str(scratch / "client.log")
-        try:
-            subprocess.run(
-                [binary, "project", "update", "-f", str(path), "-u", str(sock), "-L", log],
-                cwd=path.parent,
-                env=controlled_env(),
-                capture_output=True,
-                timeout=PC_TIMEOUT,
-                check=False,
-            )
-        finally:
-            stop.set()
-            thread.join(timeout=5)
-            server.server_close()
-    body = captured.get("/project")
-    return None if body is None else json.loads(body)
-
-
-def valid_files() -> Iterator[Path]:
-    for path in corpus_files():
-        if path.name.startswith("valid-"):
-            yield path
-    for path in upstream_files():
-        if not our_errors(path):
-            yield path
-
-
-@pytest.fixture(scope="module")
-def client_bodies(binary: str) -> dict[Path, dict[str, Any] | None]:
-    return in_pool(list(valid_files()), lambda p, s: client_update_body(binary, p, s))
-
-
-def _label(path: Path) -> str:
-    return path.name if path.is_relative_to(CORPUS) else str(path.relative_to(UPSTREAM))
-
-
-@pytest.mark.parametrize("path", list(valid_files()), ids=_label)
-def test_api_json_equals_the_real_clients(
-    path: Path, client_bodies: dict[Path, dict[str, Any] | None]
-) -> None:
-    theirs = client_bodies[path]
-    assert theirs is not None, "process-compose project update sent nothing"
-    result = load_process_compose(path, env=controlled_env())
-    assert result.project is not None
-    ours = json.loads(json.dumps(result.project.to_api_json()))
-    if _label(path) in JSON_DIFFERENCES:
-        assert ours != theirs, "now identical: drop it from JSON_DIFFERENCES"
-        return
-    assert ours == theirs
 
 
 def test_the_environment_is_controlled() -> None:

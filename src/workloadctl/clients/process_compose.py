@@ -121,9 +121,6 @@ class ProcessComposeClient:
         """`GET /process/info/NAME`: the process's config as loaded (disabled, command...)."""
         return cast(dict[str, Any], self._request("GET", f"/process/info/{quote(name, safe='')}"))
 
-    def project_state(self) -> dict[str, Any]:
-        return cast(dict[str, Any], self._request("GET", "/project/state"))
-
     def start(self, name: str) -> None:
         self._request("POST", f"/process/start/{quote(name, safe='')}")
 
@@ -141,10 +138,6 @@ class ProcessComposeClient:
         """POST /project/configuration: process-compose re-reads its own -f files and applies
         them; returns process name -> "added" | "updated" | "removed" | "error"."""
         return cast(dict[str, str], self._request("POST", "/project/configuration") or {})
-
-    def update_project(self, project: dict[str, Any]) -> dict[str, Any]:
-        """POST /project: what `process-compose project update` sends; returns per-process status."""
-        return cast(dict[str, Any], self._request("POST", "/project", project) or {})
 
     def follow_logs(self, name: str, tail: int) -> Iterator[str]:
         """The last `tail` lines of NAME's log, then every new line until the server closes

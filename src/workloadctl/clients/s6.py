@@ -111,12 +111,6 @@ def wait(service: Path, *, up: bool, timeout: float) -> bool:
     return out.returncode == 0
 
 
-def rescan(scan_dir: Path) -> None:
-    out = _run(["s6-svscanctl", "-a", str(scan_dir)])
-    if out.returncode != 0:
-        raise S6Error(f"s6-svscanctl -a {scan_dir}: {out.stderr.strip() or 'failed'}")
-
-
 def terminate(scan_dir: Path) -> bool:
     """Ask s6-svscan to bring every service down and exit. False if none was running."""
     return _run(["s6-svscanctl", "-t", str(scan_dir)]).returncode == 0

@@ -154,26 +154,6 @@ class SupervisordClient:
         """`getAllConfigInfo`: every process's config (autostart, exitcodes, log files...)."""
         return cast(list[dict[str, Any]], self._call("supervisor.getAllConfigInfo"))
 
-    def processes_and_config(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
-        """`getAllProcessInfo` and `getAllConfigInfo` in one round trip (`system.multicall`).
-
-        The config part is None when the server could not give it (the states still count).
-        """
-        calls = [
-            {"methodName": "supervisor.getAllProcessInfo", "params": []},
-            {"methodName": "supervisor.getAllConfigInfo", "params": []},
-        ]
-        # Supervisor's multicall answers each call with its bare value, or a fault struct
-        # ({"faultCode", "faultString"}) in its place.
-        processes, config = self._call("system.multicall", calls)
-        if isinstance(processes, dict):
-            raise SupervisordError(
-                f"supervisord: getAllProcessInfo: {processes.get('faultString')}",
-                processes.get("faultCode"),
-            )
-        configs = cast(list[dict[str, Any]], config) if isinstance(config, list) else None
-        return cast(list[dict[str, Any]], processes), configs
-
     def start(self, name: str, *, wait: bool = True) -> None:
         self._call("supervisor.startProcess", name, wait)
 

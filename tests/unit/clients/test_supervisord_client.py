@@ -164,18 +164,6 @@ def test_malformed_answers_are_one_line_errors(tmp_path: Path, body: bytes) -> N
             lambda c: c.tail("web", "stdout", 10, 20),
             ("supervisor.tailProcessStdoutLog", ("web", 10, 20)),
         ),
-        (
-            lambda c: c.processes_and_config(),
-            (
-                "system.multicall",
-                (
-                    [
-                        {"methodName": "supervisor.getAllProcessInfo", "params": []},
-                        {"methodName": "supervisor.getAllConfigInfo", "params": []},
-                    ],
-                ),
-            ),
-        ),
     ],
 )
 def test_calls_reach_the_server_as_made(
@@ -230,29 +218,8 @@ def test_results_of_the_other_calls(tmp_path: Path) -> None:
         assert client.stop_group("g") == [{"name": "a", "status": 80}]
         assert client.processes() == [{"name": "a", "statename": "RUNNING"}]
         assert client.config_info() == [{"name": "a", "autostart": True}]
-        assert client.processes_and_config() == (
-            [{"name": "a", "statename": "RUNNING"}],
-            [{"name": "a", "autostart": True}],
-        )
         client.add_group("g")
         client.remove_group("g")
-
-
-def test_multicall_faults(tmp_path: Path) -> None:
-    def fault() -> None:
-        raise xmlrpc.client.Fault(FAULT_BAD_NAME, "BAD_NAME")
-
-    methods: Methods = {"supervisor.getAllProcessInfo": list, "supervisor.getAllConfigInfo": fault}
-    with serving(tmp_path, fake_supervisord(methods)) as (_server, client):
-        assert client.processes_and_config() == ([], None)
-    methods = {"supervisor.getAllProcessInfo": fault, "supervisor.getAllConfigInfo": list}
-    with (
-        serving(tmp_path, fake_supervisord(methods)) as (_server, client),
-        pytest.raises(SupervisordError) as caught,
-    ):
-        client.processes_and_config()
-    assert caught.value.fault_code == FAULT_BAD_NAME
-    assert str(caught.value) == "supervisord: getAllProcessInfo: BAD_NAME"
 
 
 def test_chunked_answer(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ that agree with `process-compose --dry-run`, reporting every problem with its li
     result.findings   # errors and warnings (codes PCnnn, see docs/validate-codes.md)
     result.programs   # one ProgramSpec per process
     result.project    # the Project, as process-compose would run it (None if unparsable)
-    result.project.to_api_json()  # the body of POST /project (`project update`)
 """
 
 from __future__ import annotations

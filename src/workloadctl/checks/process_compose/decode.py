@@ -34,8 +34,6 @@ from workloadctl.checks.process_compose.model import (
     ListKind,
     MapKind,
     NamespacesKind,
-    PresentDict,
-    PresentList,
     ProcessConfig,
     ProcessDependency,
     Project,
@@ -341,7 +339,7 @@ class Decoder:
         if not isinstance(node, Sequence):
             self.type_error(node, kind, path)
             return _FAILED
-        items = PresentList()
+        items: list[Any] = []
         for index, item in enumerate(node.items):
             if self._is_null(item):
                 continue  # yaml.v3 drops null items of these lists
@@ -356,7 +354,7 @@ class Decoder:
         if not isinstance(node, Mapping):
             self.type_error(node, kind, path)
             return _FAILED
-        result: dict[str, Any] = PresentDict()
+        result: dict[str, Any] = {}
         for key, value in self.pairs(node, path):
             name = self.key_text(key, path)
             if name is None:

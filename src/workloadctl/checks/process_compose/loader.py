@@ -256,8 +256,6 @@ class _Load:
 
     def finish_project(self, project: Project) -> None:
         """The rest of loader.Load: env overrides, mutators, then the validators."""
-        project.file_names = [str(self.path)]
-        project.env_file_names = [DOTENV_NAME]
         log_level_from_env = "PC_LOG_LEVEL" in self.env
         if log_level_from_env:
             project.log_level = self.env["PC_LOG_LEVEL"]

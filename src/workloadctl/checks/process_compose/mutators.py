@@ -10,7 +10,6 @@ instance (`project update`); the validators then judge that project.
 from __future__ import annotations
 
 import copy
-import json
 import math
 import os.path
 import posixpath
@@ -25,7 +24,6 @@ from workloadctl.checks.process_compose.model import (
     ProcessConfig,
     Project,
     ShellConfig,
-    struct_to_json,
 )
 from workloadctl.findings import Finding, error, warning
 
@@ -181,20 +179,6 @@ def apply_disabled(project: Project, env: Mapping[str, str]) -> None:
                 process.disabled = True
 
 
-def go_json(value: Any) -> str:
-    """encoding/json.Marshal's text: compact, HTML characters escaped."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    for char, escaped in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, escaped)
-    return text
-
-
 class TemplateRenderer:
     """renderTemplates: every process's templated fields, with findings."""
 
@@ -207,7 +191,6 @@ class TemplateRenderer:
             self.render_process(name, process)
 
     def render_process(self, name: str, process: ProcessConfig) -> None:
-        process.original_config = go_json(struct_to_json(process))
         process.vars = dict(process.vars)
         process.vars["PC_REPLICA_NUM"] = process.replica_num
         data = {**self.project.vars, **process.vars}

@@ -33,8 +33,6 @@ FLOAT_TAG = "!!float"
 TIMESTAMP_TAG = "!!timestamp"
 BINARY_TAG = "!!binary"
 MERGE_TAG = "!!merge"
-MAP_TAG = "!!map"
-SEQ_TAG = "!!seq"
 
 # yaml.v3 refuses documents whose decoding is dominated by alias expansion; we use a
 # plain budget on the number of nodes any walk may visit (a "billion laughs" guard).
@@ -78,10 +76,6 @@ class Scalar(Node):
         super().__init__(line, column, tag, anchor)
         self.value = value
         self.style = style  # None plain, "'" or '"' quoted, "|" or ">" block
-
-    @property
-    def is_plain(self) -> bool:
-        return self.style is None
 
     def __repr__(self) -> str:
         return f"Scalar({self.value!r}, line={self.line})"
