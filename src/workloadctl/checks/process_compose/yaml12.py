@@ -111,8 +111,28 @@ def short_tag(tag: str | None) -> str:
     return tag
 
 
+# Contexts whose start is the culprit: ruamel notices a key without its colon, an
+# unclosed quote or an unclosed flow collection only where its scanner gives up, on a
+# later line or at the end of the file. (A block collection's context is its parent's
+# start: there the problem mark is the culprit.)
+_CULPRIT_CONTEXTS = (
+    "while scanning a simple key",
+    "while scanning a quoted scalar",
+    "while parsing a flow mapping",
+    "while parsing a flow sequence",
+)
+
+
+def _culprit_mark(exc: MarkedYAMLError) -> Any:
+    context = " ".join(str(exc.context or "").split())
+    if exc.context_mark is not None and context in _CULPRIT_CONTEXTS:
+        return exc.context_mark
+    return exc.problem_mark or exc.context_mark
+
+
 def _marked_line(exc: MarkedYAMLError) -> int | None:
-    mark = exc.problem_mark or exc.context_mark
+    """1-based (ruamel's marks are 0-based)."""
+    mark = _culprit_mark(exc)
     return None if mark is None else int(mark.line) + 1
 
 

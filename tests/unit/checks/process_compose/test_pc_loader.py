@@ -83,7 +83,8 @@ def test_unreadable_files(tmp_path: Path, setup: str, code: str) -> None:
 def test_syntax_error_stops_with_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, "processes:\n  web:\n    command: [unclosed\n")
     result = load_process_compose(path, env=ENV)
-    assert [(f.code, f.line) for f in result.findings] == [("PC001", 4)]
+    # The line of the unclosed bracket, not the end of the file where ruamel gave up.
+    assert [(f.code, f.line) for f in result.findings] == [("PC001", 3)]
     assert result.project is None
 
 
@@ -376,3 +377,25 @@ def test_nul_escapes_in_paths_are_findings(tmp_path: Path) -> None:
         '    watch: {paths: [{path: "p\\0"}]}\n',
     )
     assert found(path) == [("PC040", 1), ("PC028", 2), ("PC027", 6), ("PC033", 7)]
+
+
+def test_a_key_without_its_colon_at_the_end_of_a_block_is_reported_on_its_own_line(
+    tmp_path: Path,
+) -> None:
+    # As in the template: a header of comments (with $$), then a process whose last key
+    # lost its colon. ruamel's scanner notices only on the next line.
+    lines = ["# comment $$HOME"] * 5 + [
+        "processes:",
+        "  web:",
+        "    command: echo $${UNAME}",
+        "    description",
+        "",
+        "  # more",
+        "  api:",
+        "    command: sleep 1",
+    ]
+    path = tmp_path / "project.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    result = load_process_compose(path, env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path)
+    assert [(f.code, f.line) for f in result.findings] == [("PC001", 9)]
+    assert "line 10" not in result.findings[0].message

@@ -95,9 +95,20 @@ def test_lines_are_one_based() -> None:
         ("a: 1\n b: 2\n", 2),
         ("a:\n\t- x\n", 2),
         ("a: b: c\n", 1),
-        ("a: [1, 2\n", 2),
         ("a: &x [1, *x]\n", 1),
         ("a: *nope\n", 1),
+        ("a:\n  b: 1\n   c: 2\n", 3),  # bad indentation
+        ("a:\n  b: 1\n  c:\td\n\te: 1\n", 3),  # a tab
+        # Where the problem starts, not where ruamel's scanner gave up (the next line,
+        # or the end of the file): the key without its colon, the opening quote or
+        # bracket. ruamel's marks are 0-based; these lines are 1-based.
+        ("a:\n  b: 1\n  c\n", 3),  # a key without a colon at the end of a block
+        ("a:\n  b: 1\n  c\n  d: 2\n", 3),
+        ("a:\n  - b\n  c\n", 3),
+        ('a: "x\nb: 1\n', 1),  # an unclosed quote
+        ("a: 'x\n", 1),
+        ("a: [1, 2\n", 1),  # an unclosed bracket
+        ("a: {b: 1\nc: 2\n", 1),
     ],
 )
 def test_syntax_errors_have_lines(text: str, line: int) -> None:
