@@ -50,7 +50,7 @@ def test_the_listener_echoes_log_events_to_supervisords_stdout(path: Path) -> No
     assert values["stdout_logfile"] == "NONE"  # its stdout is the event protocol
     assert values["stderr_logfile"] == "/dev/stdout"
     assert values["stderr_logfile_maxbytes"] == "0"  # /dev/stdout cannot seek
-    assert "%" not in values["command"]  # nothing for supervisord to expand
+    assert "%(" not in values["command"]  # only %% (printf's %), nothing of the machine's
 
 
 def test_project_and_seed_run_the_same_listener() -> None:
@@ -72,12 +72,19 @@ def test_the_listener_prefixes_each_line_and_speaks_the_protocol() -> None:
     for tool in ("head", "awk"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (the listener needs it)")
-    argv = shlex.split(dict(_parse(CONFIGS[0]).items(LISTENER))["command"])
+    # What supervisord runs: the value %-expanded (`%%` is `%`), split as by shlex.
+    argv = shlex.split(dict(_parse(CONFIGS[0]).items(LISTENER))["command"] % {})
     events = [
         _event("docs", b"GET / 200\nGET /x 404\n"),
         _event("code-server", "caf\u00e9 \\n %s * $HOME `id`\n".encode(), "stderr"),
-        _event("docs", b"no newline at the end"),
-        _event("docs", b"\n"),
+        # print() unbuffered: the text, then its newline, in two writes and two events.
+        _event("docs", b"Serving HTTP"),
+        _event("docs", b" on 8001\n"),
+        _event("docs", b"\n\n"),  # empty lines are lines
+        # A piece without its newline, then another program: the piece is not lost.
+        _event("docs", b"half"),
+        _event("difit", b"ready\nprompt> "),
+        _event("difit", b"rest\n"),
     ]
     done = subprocess.run(
         argv, input=b"".join(events), capture_output=True, timeout=30, check=False
@@ -89,6 +96,10 @@ def test_the_listener_prefixes_each_line_and_speaks_the_protocol() -> None:
         "[docs\t] GET / 200",
         "[docs\t] GET /x 404",
         "[code-server\t] caf\u00e9 \\n %s * $HOME `id`",
-        "[docs\t] no newline at the end",
+        "[docs\t] Serving HTTP on 8001",
         "[docs\t] ",
+        "[docs\t] ",
+        "[docs\t] half",
+        "[difit\t] ready",
+        "[difit\t] prompt> rest",
     ]
