@@ -16,6 +16,7 @@ import pytest
 from .stack_support import (
     make_repo,
     process_compose_available,
+    process_compose_yaml,
     require_stack_tools,
     supervisord_conf,
     switches,
@@ -53,7 +54,10 @@ def test_doctor_with_a_running_stack_and_a_stranger_on_a_port(tmp_path: Path) ->
         f"command=python3 -c 'import time; time.sleep(1000)' --port {claimed_port}\n"
         "autostart=false\nstdout_logfile=/dev/null\nstderr_logfile=/dev/null\n"
     )
-    repo = make_repo(tmp_path, supervisord_conf({}, inet_port=ui_port) + program, None)
+    # A project.yaml: without one process-compose runs its seed, and `up --detach` says
+    # DEGRADED (exit 3).
+    pc_yaml = process_compose_yaml({"pc-idle": 1000})
+    repo = make_repo(tmp_path, supervisord_conf({}, inet_port=ui_port) + program, pc_yaml)
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     top = tmp_path / "state"
 
