@@ -27,11 +27,13 @@ TAG_PREFIX = "localhost/wctl-accounts-test"
 
 
 def account_step() -> str:
-    """The Dockerfile's account RUN instruction, continuation lines kept."""
+    """The Dockerfile's account RUN instruction (the one that creates the group
+    `workloadctl`), continuation lines kept."""
     text = DOCKERFILE.read_text(encoding="utf-8")
-    match = re.search(r"^RUN groupadd --system workloadctl.*?[^\\]\n", text, re.S | re.M)
-    assert match is not None, f"no `RUN groupadd --system workloadctl` step in {DOCKERFILE}"
-    return match.group(0)
+    for match in re.finditer(r"^RUN .*?[^\\]\n", text, re.S | re.M):
+        if "groupadd --system workloadctl" in match.group(0):
+            return match.group(0)
+    raise AssertionError(f"no RUN step with `groupadd --system workloadctl` in {DOCKERFILE}")
 
 
 def dockerfile(prepare: str) -> str:
