@@ -2,7 +2,8 @@
 
 Every loader (supervisord conf, process-compose yaml, s6-rc tree, cross-manager rules)
 returns a list of `Finding`; `validate`, the launcher and `reload` all read the same list.
-The codes are documented in docs/validate-codes.md (a unit test holds the two in step).
+Every code is registered once, with its meaning, in finding_codes.py; docs/validate-codes.md
+and the other docs' code tables are generated from it (findings_doc.py).
 """
 
 from __future__ import annotations

@@ -433,7 +433,7 @@ def _check_entries(
                 warning(
                     service_dir / entry,
                     None,
-                    "S6044",
+                    "S6045",
                     f"s6-rc ignores the log directory of '{name}'; a logger is a separate "
                     "longrun declared with producer-for/consumer-for",
                 )

@@ -612,16 +612,6 @@ def test_sample_conf_with_every_example_uncommented_has_no_unknown_keys(tmp_path
     }
 
 
-def test_every_code_is_documented_and_every_documented_code_is_used() -> None:
-    sources = "".join(
-        p.read_text()
-        for p in (ROOT / "src" / "workloadctl" / "checks" / "supervisord").glob("*.py")
-    )
-    in_source = set(re.findall(r'"(SV\d{3})"', sources))
-    in_docs = {c for c in _documented_codes() if c.startswith("SV")}
-    assert in_source and in_source == in_docs
-
-
 def test_tests_do_not_leave_fixture_side_files() -> None:
     # Supervisor never ran for real: no pid, log or socket file appeared next to fixtures.
     load("valid.conf")

@@ -4,7 +4,6 @@ refuse, with every outside part faked."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -304,16 +303,3 @@ def test_state_dir_without_a_stack_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(WorkloadctlError) as caught:
         stack_settings(tmp_path)
     assert "no stack recorded in" in str(caught.value)
-
-
-def test_every_reload_code_is_documented() -> None:
-    repo = Path(__file__).resolve().parents[3]
-    sources = "".join(p.read_text() for p in (repo / "src/workloadctl/control").glob("reload*.py"))
-    in_source = set(re.findall(r'"(RLD\d{3})"', sources))
-    rows = re.findall(
-        r"^\| (RLD\d{3}) \| (error|warning) \| .+ \|$",
-        (repo / "docs/reload.md").read_text(),
-        re.MULTILINE,
-    )
-    assert in_source == {code for code, _ in rows} == {"RLD001"}
-    assert len(rows) == len(in_source)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import stat
 import tomllib
@@ -627,18 +626,3 @@ def test_command_exit_status(
 
     strict = parser.parse_args(["boot", "--phase", "ownership", "--strict"])
     assert strict.handler(strict) == 1
-
-
-def test_every_boot_code_is_documented_and_every_documented_code_is_used() -> None:
-    repo = Path(__file__).resolve().parents[3]
-    used: set[str] = set()
-    for module in (repo / "src/workloadctl/runtime").glob("boot*.py"):
-        used |= set(re.findall(r'"(BOOT\d{3})"', module.read_text()))
-    rows = re.findall(
-        r"^\| (BOOT\d{3}) \| (error|warning) \| .+ \|$",
-        (repo / "docs/boot.md").read_text(),
-        re.MULTILINE,
-    )
-    documented = {code for code, _ in rows}
-    assert used == documented
-    assert len(rows) == len(documented)  # no code listed twice

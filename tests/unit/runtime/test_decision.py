@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 from launcher_support import FakeLoader, invalid_loader, tmp_env, tmp_settings, write_project
@@ -116,15 +115,3 @@ def test_record_decision_writes_the_json_atomically(tmp_path: Path) -> None:
     assert data["findings"][0]["code"] == "SUP999"
     assert [p.name for p in settings.decisions_dir.iterdir()] == ["supervisord.json"]
     assert D.read_decision(settings, "supervisord") == data
-
-
-def test_every_launcher_code_is_documented_and_every_documented_code_is_used() -> None:
-    root = Path(__file__).resolve().parents[3]
-    runtime = root / "src" / "workloadctl" / "runtime"
-    source = "".join(
-        (runtime / name).read_text() for name in ("decision.py", "quarantine.py", "deadline.py")
-    )
-    docs = (root / "docs" / "launcher.md").read_text()
-    in_source = set(re.findall(r'"(LCH\d{3})"', source))
-    in_docs = set(re.findall(r"^\| (LCH\d{3}) \|", docs, flags=re.MULTILINE))
-    assert in_source and in_source == in_docs

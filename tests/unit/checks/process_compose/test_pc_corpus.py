@@ -46,9 +46,9 @@ def test_invalid_file_reports_expected_code_at_line(path: Path) -> None:
 
 
 def test_invalid_files_cover_every_error_code() -> None:
-    from workloadctl.checks.process_compose.codes import DESCRIPTIONS
+    from workloadctl.finding_codes import CODES
 
-    error_codes = {code for code, (severity, _) in DESCRIPTIONS.items() if severity == "error"}
+    error_codes = {c.code for c in CODES.values() if c.family == "PC" and c.severity == "error"}
     named = {
         EXPECT.match(p.read_text(encoding="utf-8").splitlines()[0]).group(1)  # type: ignore[union-attr]
         for p in corpus_files("invalid")
