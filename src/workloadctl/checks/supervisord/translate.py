@@ -17,6 +17,7 @@ from workloadctl.checks.supervisord.context import Context
 from workloadctl.checks.supervisord.expand import ENV_PREFIX, expand
 from workloadctl.checks.supervisord.include import SV_INCLUDE_UNUSABLE, SV_NOT_REGULAR
 from workloadctl.checks.supervisord.ini import IniEntry
+from workloadctl.checks.supervisord.programs import SV_MACHINE
 from workloadctl.checks.supervisord.refs import (
     SV_UNKNOWN_NAME,
     bad_format_finding,
@@ -31,7 +32,6 @@ from workloadctl.findings import Finding, Severity, error, warning
 
 SV_REFUSED = "SV001"
 SV_NO_SUPERVISORD = "SV002"
-SV_MACHINE = "SV004"
 SV_SUPERVISOR_WARNING = "SV009"
 
 NO_SUPERVISORD_MESSAGE = ".ini file does not include supervisord section"
