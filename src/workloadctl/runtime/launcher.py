@@ -136,6 +136,7 @@ def _say(stderr: TextIO, text: str) -> None:
 def _state_is_prepared(settings: Settings) -> bool:
     return (
         settings.run_dir.is_dir()
+        and settings.logs_dir.is_dir()  # the template's programs log there
         and read_secret(supervisord_password_path(settings)) is not None
         and read_secret(process_compose_token_path(settings)) is not None
     )
@@ -144,10 +145,11 @@ def _state_is_prepared(settings: Settings) -> bool:
 def _prepare_state(
     manager: Manager, settings: Settings, environ: Mapping[str, str], stderr: TextIO
 ) -> None:
-    """`boot` creates the run dir and the secrets before any manager starts. When they are
-    gone anyway (a wiped state dir, a launcher run by hand), redo that phase of `boot`:
-    without the run dir a config with its pidfile there does not even validate, and
-    without the token file process-compose would serve its API with no token at all."""
+    """`boot` creates the run dir, the log dir and the secrets before any manager starts.
+    When they are gone anyway (a wiped state dir, a launcher run by hand), redo that phase
+    of `boot`: without the run dir (the log dir) a config with its pidfile (its programs'
+    logs) there does not even validate, and without the token file process-compose would
+    serve its API with no token at all."""
     if _state_is_prepared(settings):
         return
     report = prepare_state(settings, RealSystem(environ))

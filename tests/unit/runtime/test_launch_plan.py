@@ -66,6 +66,19 @@ def test_valid_project_runs_supervisord_from_the_project_root(tmp_path: Path) ->
     assert stat.S_IMODE(settings.run_dir.stat().st_mode) == 0o700
 
 
+def test_a_deleted_log_dir_is_made_again_before_the_decision(tmp_path: Path) -> None:
+    """The template's programs log to $WORKLOADCTL_LOG_DIR: without it neither the project
+    config nor the seed validates where supervisord runs."""
+    settings = tmp_settings(tmp_path)
+    write_project(settings)
+    plan_for(tmp_path, "supervisord", FakeLoader())
+    settings.logs_dir.rmdir()
+    plan, _err = plan_for(tmp_path, "supervisord", FakeLoader())
+    assert isinstance(plan, L.LaunchPlan)
+    assert settings.logs_dir.is_dir()
+    assert plan.env[M.ENV_LOG_DIR] == str(settings.logs_dir)
+
+
 def test_invalid_project_runs_the_seed_from_its_directory_with_a_banner(tmp_path: Path) -> None:
     settings = tmp_settings(tmp_path)
     write_project(settings)
