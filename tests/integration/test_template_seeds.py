@@ -174,6 +174,8 @@ def seed_supervisord(tmp_path: Path) -> Iterator[tuple[int, str, Path]]:
     conf.write_text(text)
     run_dir = tmp_path / "run"
     run_dir.mkdir(mode=0o700)
+    log_dir = tmp_path / "logs"  # boot makes it in the container
+    log_dir.mkdir(mode=0o700)
     password = secrets.token_urlsafe(32)
     env = {
         "PATH": "/usr/bin:/bin",
@@ -183,6 +185,7 @@ def seed_supervisord(tmp_path: Path) -> Iterator[tuple[int, str, Path]]:
         "WORKLOADCTL_ROOT": str(tmp_path / "no-such-repo"),
         "WORKLOADCTL_USER_HOME": str(tmp_path / "home"),
         "WORKLOADCTL_RUN_DIR": str(run_dir),
+        "WORKLOADCTL_LOG_DIR": str(log_dir),
         "WORKLOADCTL_SUPERVISOR_USER": "dev",
         "WORKLOADCTL_SUPERVISOR_PASSWORD": hashlib.sha1(password.encode()).hexdigest(),
     }
@@ -242,4 +245,5 @@ def test_supervisord_seed_logs_once_and_survives_a_missing_code_server(
     started = [line for line in text.splitlines() if "supervisord started with pid" in line]
     assert len(started) == 1, text  # silent=true: no second copy of each line
     assert "entered FATAL state" not in text
+    assert "success: log-echo entered RUNNING state" in text
     assert http_status(port, None) == 401  # supervisord itself is still serving
