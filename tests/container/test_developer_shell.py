@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterator
 
@@ -113,11 +112,32 @@ def test_logs(dev: Container) -> None:
     result, _ = wait_for("static-site's request log", probe, timeout=30, describe=Result.describe)
     must(result)
 
-    # docs logs to /dev/stdout: no file to tail, and the message says where it goes.
-    docs = dev.dev("workloadctl logs docs")
-    assert re.search(r"container('s)? log", docs.output), docs.describe()
-    assert "stdout_logfile=AUTO" in docs.output, docs.describe()
-    assert "Traceback" not in docs.output and "internal error" not in docs.output, docs.describe()
+    # docs (supervisord) logs to its own file, which the developer may read; `logs docs`
+    # shows its lines only, and the container log carries them as "[docs\t] line".
+    marker = f"probe-{time.monotonic_ns()}"
+    must(
+        dev.dev(
+            "python3 -c 'import urllib.request as u; "
+            f'u.urlopen("http://127.0.0.1:8001/?{marker}", timeout=10).read()\''
+        )
+    )
+
+    def docs_probe() -> tuple[bool, Result]:
+        result = dev.dev("workloadctl logs docs -n 20")
+        return result.returncode != 0 or marker in result.stdout, result
+
+    docs, _ = wait_for("docs' request log", docs_probe, timeout=30, describe=Result.describe)
+    must(docs)
+    assert "[static-site" not in docs.stdout and "[docs" not in docs.stdout, docs.describe()
+    own_file = must(dev.dev("cat /var/lib/workloadctl/logs/docs.log"))
+    assert marker in own_file.stdout, own_file.describe()
+
+    def prefixed_in_container_log() -> tuple[bool, str]:
+        log = dev.logs()
+        lines = log.splitlines()
+        return any(line.startswith("[docs\t] ") and marker in line for line in lines), log
+
+    wait_for("docs' prefixed line in the container log", prefixed_in_container_log, timeout=30)
 
 
 @pytest.mark.parametrize("manager", ["supervisord", "process-compose"])
