@@ -288,9 +288,3 @@ def test_a_repository_with_workloadctls_source_keeps_building_from_it(
     capsys.readouterr()
     written = (empty_repo / ".devcontainer/Dockerfile").read_bytes()
     assert written == (REPO / ".devcontainer/Dockerfile").read_bytes()
-
-
-def test_init_into_this_repository_changes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    assert init(str(REPO), "--json") == 0
-    data = json.loads(capsys.readouterr().out)
-    assert {f["action"] for f in data["files"]} == {"unchanged"}, data
