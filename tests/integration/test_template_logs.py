@@ -43,7 +43,7 @@ TEMPLATE = REPO / "workloads/supervisord/project.conf"
 MEMBER_GROUP = "users"
 CHATTER = """
 [program:chatter]
-command=/bin/sh -c 'i=0; while :; do echo "chatter $i"; i=$((i+1)); sleep 0.2; done'
+command=/bin/sh -c 'i=0; while :; do echo "chatter \u00e9\u00fc $i"; i=$((i+1)); sleep 0.2; done'
 autostart=true
 autorestart=true
 startsecs=1
@@ -204,7 +204,8 @@ def test_the_stack_log_carries_every_programs_lines_prefixed(stack: Stack, docs_
     def prefixed() -> list[str] | None:
         text = stack_log.read_text(errors="replace")
         docs = [line for line in text.splitlines() if f"{stem}-0" in line]
-        chatter = re.search(r"^\[chatter\t\] chatter \d+$", text, re.MULTILINE)
+        # Characters beyond ASCII: Supervisor's `len:` counts characters, not bytes.
+        chatter = re.search(r"^\[chatter\t\] chatter \u00e9\u00fc \d+$", text, re.MULTILINE)
         return docs if docs and chatter else None
 
     docs_lines = wait_for("prefixed lines in the stack's log", prefixed, timeout=30)
