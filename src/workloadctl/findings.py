@@ -9,6 +9,7 @@ and the other docs' code tables are generated from it (findings_doc.py).
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,21 @@ class Finding:
             "code": self.code,
             "message": self.message,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding | None:
+        """The finding `as_dict` wrote; None when `data` is not one (another version's)."""
+        try:
+            line = data.get("line")
+            return cls(
+                str(data["file"]),
+                line if isinstance(line, int) and not isinstance(line, bool) else None,
+                Severity(data["severity"]),
+                str(data["code"]),
+                str(data["message"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file

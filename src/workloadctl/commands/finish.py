@@ -13,10 +13,11 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from typing import Any, TextIO, cast
+from typing import TextIO, cast
 
 from workloadctl.checks.programs import Manager
 from workloadctl.runtime.decision import read_decision
+from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
 from workloadctl.runtime.manager_env import MANAGERS
 from workloadctl.runtime.quarantine import (
     S6_KILLED_BY_SIGNAL,
@@ -74,14 +75,10 @@ def _as_int(value: str | None) -> int | None:
         return None
 
 
-def _uptime(decision: Mapping[str, Any], now: float) -> float | None:
+def _uptime(decision: DecisionRecord, now: float) -> float | None:
     """Seconds the manager ran on its config: since the launcher's decision (just before
     the exec), or since the last reload applied a config in place. None when unknown."""
-    starts = [
-        value
-        for value in (decision.get("epoch"), decision.get("reloaded_epoch"))
-        if isinstance(value, int | float) and not isinstance(value, bool)
-    ]
+    starts = [value for value in (decision.epoch, decision.reloaded_epoch) if value is not None]
     return now - max(starts) if starts else None
 
 
@@ -93,18 +90,18 @@ def _death(
     now: float,
     policy: QuarantinePolicy,
 ) -> Death:
-    decision = read_decision(settings, manager) or {}
+    decision = read_decision(settings, manager) or EMPTY_RECORD
     # A launcher that never exec'd (missing binary or seed) is no manager death.
-    started = decision.get("started") is True
+    started = decision.started
     uptime = _uptime(decision, now) if started else None
     return Death(
         time=now,
         exit_code=exit_code,
         signal=signal if exit_code == S6_KILLED_BY_SIGNAL else None,
         intentional=is_intentional(exit_code, signal),
-        source=decision.get("source") if started else None,
-        config=decision.get("config") if started else None,
-        project_sha256=decision.get("project_sha256") if started else None,
+        source=decision.source if started else None,
+        config=decision.config if started else None,
+        project_sha256=decision.project_sha256 if started else None,
         uptime=uptime,
         outside_signal=is_outside_signal(exit_code, signal, uptime, policy=policy),
     )

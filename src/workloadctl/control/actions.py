@@ -22,7 +22,7 @@ refused or quarantined) fails: the manager runs, but not the project's programs.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -47,6 +47,7 @@ from workloadctl.control.status import (
 from workloadctl.errors import WorkloadctlError
 from workloadctl.runtime import quarantine
 from workloadctl.runtime.decision import read_decision
+from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
 
 Action = Literal["start", "stop", "restart"]
 ACTIONS: tuple[Action, ...] = ("start", "stop", "restart")
@@ -399,9 +400,9 @@ def _manager_outcome(
     message: str,
 ) -> Outcome:
     state = s6.state(ctx.service(target.manager))
-    decision = read_decision(ctx.settings, target.manager) or {}
-    config = decision.get("source") if state.up else None
-    reason = decision.get("reason") if state.up else None
+    decision = read_decision(ctx.settings, target.manager) or EMPTY_RECORD
+    config = decision.source if state.up else None
+    reason = decision.reason if state.up else None
     if config == "seed" and action != "stop":
         ok = False
         message += f"; {_on_the_seed(target.manager, decision)}"
@@ -421,13 +422,13 @@ def _manager_outcome(
     )
 
 
-def _on_the_seed(manager: Manager, decision: Mapping[str, Any]) -> str:
+def _on_the_seed(manager: Manager, decision: DecisionRecord) -> str:
     """Why a start or restart that left the manager on its seed failed, in one line."""
-    project = decision.get("project_config") or "(no project root)"
+    project = decision.project_config or "(no project root)"
     found = first_finding(decision)
     return (
         f"but on its SEED config: the project config {project} was refused "
-        f"({decision.get('reason')}){f': {found}' if found else ''}; "
+        f"({decision.reason}){f': {found}' if found else ''}; "
         f"`workloadctl validate` shows every finding; after the fix: "
         f"`{retry_command(manager, decision)}`"
     )

@@ -105,9 +105,9 @@ def _unreadable(path: Path, group: str) -> str:
 
 def running_supervisord_config(settings: Settings) -> tuple[Path, str]:
     """The config supervisord runs (its decision), else the one it would run."""
-    decision = read_decision(settings, "supervisord") or {}
-    if decision.get("config"):
-        return Path(str(decision["config"])), "decision"
+    decision = read_decision(settings, "supervisord")
+    if decision is not None and decision.config:
+        return Path(decision.config), "decision"
     project = project_config_path(settings, "supervisord")
     if project is not None and project.is_file():
         return project, "guessed"

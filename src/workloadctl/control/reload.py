@@ -50,16 +50,15 @@ from workloadctl.runtime.decision import (
     CODE_PROJECT_MISSING,
     Decision,
     Loader,
-    Source,
     decide,
     decision_path,
     project_config_path,
     read_decision,
 )
+from workloadctl.runtime.decision_record import Source
 from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.manager_env import MANAGERS, manager_environment
 from workloadctl.runtime.quarantine import policy_from_env
-from workloadctl.runtime.statefile import write_json_atomic
 from workloadctl.settings import (
     DEFAULT_CONTAINER_ENV_DIR,
     ENABLE_SWITCHES,
@@ -161,16 +160,11 @@ def _note_reload(settings: Settings, manager: Manager, decision: Decision) -> No
     record = read_decision(settings, manager)
     if record is None:
         return
-    now = time.time()
-    updated = {
-        **record,
-        "project_sha256": decision.project_sha256,
-        "findings": [finding.as_dict() for finding in decision.findings],
-        "reloaded_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
-        "reloaded_epoch": now,
-    }
+    updated = record.reloaded(
+        project_sha256=decision.project_sha256, findings=decision.findings, now=time.time()
+    )
     with contextlib.suppress(OSError):  # a stale record must not turn a done reload into an error
-        write_json_atomic(decision_path(settings, manager), updated)
+        updated.write(decision_path(settings, manager))
 
 
 def _refuse(manager: Manager, decision: Decision, *, on: Source) -> ManagerReload:
@@ -266,8 +260,8 @@ def reload_manager(manager: Manager, world: ReloadWorld, *, explicit: bool) -> M
             "nothing was changed and every program keeps running",
             findings=[*decision.findings, *conflicts],
         )
-    record = read_decision(settings, manager) or {}
-    source = record.get("source") if record.get("started") is True else None
+    record = read_decision(settings, manager)
+    source = record.started_source if record is not None else None
     if source == "project":
         if decision.source != "project":
             return _refuse(manager, decision, on="project")

@@ -16,7 +16,8 @@ from workloadctl.clients import s6
 from workloadctl.clients.connect import process_compose_client, supervisord_client
 from workloadctl.control.reload_apply import ProcessComposeApi, SupervisordApi
 from workloadctl.findings import Finding
-from workloadctl.runtime.decision import Loader, Source
+from workloadctl.runtime.decision import Loader
+from workloadctl.runtime.decision_record import Source
 from workloadctl.runtime.launcher import default_loader
 from workloadctl.settings import Settings
 

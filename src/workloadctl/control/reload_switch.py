@@ -7,14 +7,13 @@ decides again at start and records that decision, which is how we know it took.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from workloadctl.checks.programs import Manager
 from workloadctl.control.reload_model import ManagerReload, ReloadWorld, shown_path
 from workloadctl.errors import WorkloadctlError
-from workloadctl.findings import Finding, Severity
 from workloadctl.runtime.decision import read_decision
+from workloadctl.runtime.decision_record import DecisionRecord
 
 POLL_SECONDS = 0.1
 
@@ -26,30 +25,7 @@ def program_names(manager: Manager, world: ReloadWorld) -> set[str]:
     return {str(info.get("name")) for info in world.process_compose(world.settings).processes()}
 
 
-def findings_from_record(record: Mapping[str, Any]) -> list[Finding]:
-    """The findings a launcher wrote into its decision record (skipping malformed ones)."""
-    found: list[Finding] = []
-    raw = record.get("findings")
-    for item in raw if isinstance(raw, list) else []:
-        try:
-            line = item.get("line")
-            found.append(
-                Finding(
-                    str(item["file"]),
-                    int(line) if line is not None else None,
-                    Severity(item["severity"]),
-                    str(item["code"]),
-                    str(item["message"]),
-                )
-            )
-        except (AttributeError, KeyError, TypeError, ValueError):
-            continue
-    return found
-
-
-def _new_start(
-    manager: Manager, world: ReloadWorld, old_pid: int | None
-) -> Mapping[str, Any] | None:
+def _new_start(manager: Manager, world: ReloadWorld, old_pid: int | None) -> DecisionRecord | None:
     """The decision record of the manager's next start, once s6 runs it under a new PID.
 
     The launcher execs into the manager, so the record's `pid` is the one s6 reports
@@ -61,7 +37,7 @@ def _new_start(
     if not state.up or state.pid is None or state.pid == old_pid:
         return None
     record = read_decision(world.settings, manager)
-    if record and record.get("pid") == state.pid and record.get("started") is True:
+    if record is not None and record.pid == state.pid and record.started:
         return record
     return None
 
@@ -97,14 +73,14 @@ def switch_to_project(manager: Manager, world: ReloadWorld, old_pid: int | None)
             f"{manager} did not come back within {world.switch_timeout:g} s after "
             f"`s6-svc -r {world.service(manager)}`",
         )
-    if record.get("source") != "project":
+    if record.source != "project":
         return ManagerReload(
             manager,
             "error",
             f"{manager} was restarted but its launcher chose the seed again: "
-            f"{record.get('reason', 'no reason recorded')}",
+            f"{record.reason or 'no reason recorded'}",
             config="seed",
-            findings=findings_from_record(record),
+            findings=list(record.findings),
         )
     after = _wait(world, deadline, lambda: program_names(manager, world))
     if after is None:
@@ -114,16 +90,16 @@ def switch_to_project(manager: Manager, world: ReloadWorld, old_pid: int | None)
             f"{manager} restarted on the project config, but its API did not answer "
             f"within {world.switch_timeout:g} s",
             config="project",
-            findings=findings_from_record(record),
+            findings=list(record.findings),
         )
     return ManagerReload(
         manager,
         "switched",
         f"switched from seed to project: restarted {manager} through s6 on "
-        f"{shown_path(str(record.get('config')), world.settings.project_root)}",
+        f"{shown_path(str(record.config), world.settings.project_root)}",
         config="project",
         added=sorted(after - before),
         changed=sorted(after & before),
         removed=sorted(before - after),
-        findings=findings_from_record(record),
+        findings=list(record.findings),
     )

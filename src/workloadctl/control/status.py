@@ -35,7 +35,8 @@ from workloadctl.control.states import (
     within_start,
 )
 from workloadctl.errors import WorkloadctlError
-from workloadctl.findings import Finding, Severity
+from workloadctl.findings import Severity
+from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
 
 ManagerState = Literal["running", "unreachable", "down", "disabled", "unsupervised"]
 MANAGER_STATES: tuple[ManagerState, ...] = (
@@ -229,7 +230,7 @@ def process_compose_answer(ctx: ControlContext) -> ProcessComposeAnswer:
 class ManagerRecords:
     """What the state dir says of a manager: its launch decision and its deaths."""
 
-    decision: Mapping[str, Any]
+    decision: DecisionRecord
     restarts: int | None  # None: the state dir is not readable (not root)
     crashes: int | None
 
@@ -240,7 +241,7 @@ def manager_records(ctx: ControlContext, manager: Manager) -> ManagerRecords:
     from workloadctl.runtime.quarantine import load_deaths
     from workloadctl.runtime.statefile import read_json_object
 
-    decision = read_decision(ctx.settings, manager) or {}
+    decision = read_decision(ctx.settings, manager) or EMPTY_RECORD
     if not os.access(ctx.settings.state_dir, os.R_OK | os.X_OK):
         return ManagerRecords(decision, None, None)
     booted = read_json_object(ctx.settings.boot_record) or {}
@@ -323,34 +324,21 @@ def _down_reason(state: s6.ServiceState) -> str:
     return f"down for {state.seconds_in_state} s ({how}); s6 restarts it"
 
 
-def first_finding(decision: Mapping[str, Any]) -> str | None:
+def first_finding(decision: DecisionRecord) -> str | None:
     """The launcher's first finding (errors before warnings, as its banner orders them),
     rendered `file:line: severity: message [CODE]`; None when the record has none."""
-    findings = [f for f in decision.get("findings") or [] if isinstance(f, Mapping)]
-    findings.sort(key=lambda f: f.get("severity") != Severity.ERROR)  # stable
-    for found in findings:
-        try:
-            line = found.get("line")
-            return Finding(
-                str(found["file"]),
-                line if isinstance(line, int) else None,
-                Severity(found["severity"]),
-                str(found["code"]),
-                str(found["message"]),
-            ).render()
-        except (KeyError, ValueError):
-            continue  # a record of another version: the next one, or the reason alone
-    return None
+    findings = sorted(decision.findings, key=lambda f: f.severity is not Severity.ERROR)
+    return findings[0].render() if findings else None
 
 
-def retry_command(manager: Manager, decision: Mapping[str, Any]) -> str:
+def retry_command(manager: Manager, decision: DecisionRecord) -> str:
     """What retries the project config after the fix (a quarantine also needs lifting
     when the cause was outside the file)."""
     # Imported here: the banner module pulls in the launcher's settings and decision.
     from workloadctl.runtime.banner import restart_command
 
     command = restart_command(manager)
-    return f"{command} --clear-quarantine" if decision.get("quarantine") else command
+    return f"{command} --clear-quarantine" if decision.quarantine else command
 
 
 def manager_status(
@@ -367,12 +355,12 @@ def manager_status(
         "uptime_seconds": None,
         "restarts": records.restarts,
         "crashes": records.crashes,
-        "config": decision.get("source"),
-        "config_file": decision.get("config"),
-        "reason": decision.get("reason"),
+        "config": decision.source,
+        "config_file": decision.config,
+        "reason": decision.reason,
         "error": None,
     }
-    if decision.get("source") == "seed":
+    if decision.source == "seed":
         base.update(first_finding=first_finding(decision), retry=retry_command(manager, decision))
     state = service.value
     if state is None:

@@ -37,7 +37,6 @@ from workloadctl.runtime.decision import (
     seed_config_path,
 )
 from workloadctl.runtime.manager_env import MANAGERS
-from workloadctl.runtime.statefile import write_json_atomic
 from workloadctl.settings import Settings
 
 # A loader for each manager, bound to that manager's environment.
@@ -96,8 +95,9 @@ def record_programs(settings: Settings, manager: Manager, programs: list[Program
     record = read_decision(settings, manager)
     if record is None:
         return
-    payload = {**record, "programs": [program_as_json(program) for program in programs]}
-    write_json_atomic(decision_path(settings, manager), payload)
+    record.with_programs([program_as_json(program) for program in programs]).write(
+        decision_path(settings, manager)
+    )
 
 
 def running_programs(
@@ -106,15 +106,13 @@ def running_programs(
     """What `manager` runs now, per its decision record: none when its launcher did not
     start it (missing binary, switched off, no record); the recorded programs; else
     (the seed, an older record) its config file read now."""
-    record = read_decision(settings, manager) or {}
-    if record.get("started") is not True:
+    record = read_decision(settings, manager)
+    if record is None or not record.started:
         return []
-    recorded = record.get("programs")
-    if isinstance(recorded, list):
-        found = (program_from_json(manager, entry) for entry in recorded)
+    if record.programs is not None:
+        found = (program_from_json(manager, entry) for entry in record.programs)
         return [program for program in found if program is not None]
-    config = record.get("config")
-    path = Path(str(config)) if config else None
+    path = Path(record.config) if record.config else None
     if path is None or not path.is_file():
         return []
     return loader_for(manager)(path).programs

@@ -11,27 +11,25 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
 
 from workloadctl.checks.programs import LoadResult, Manager
 from workloadctl.fileio import read_regular_bytes
 from workloadctl.findings import Finding, Severity, error, warning
+from workloadctl.runtime.decision_record import DecisionRecord, Source, timestamp
 from workloadctl.runtime.quarantine import (
     QuarantinePolicy,
     QuarantineRecord,
     check_quarantine,
 )
-from workloadctl.runtime.statefile import read_json_object, write_json_atomic
 from workloadctl.settings import (
     PROJECT_PROCESS_COMPOSE_YAML,
     PROJECT_SUPERVISORD_CONF,
     Settings,
 )
 
-Source = Literal["project", "seed"]
 # A loader: the same function `validate` runs, bound to the manager's environment.
 Loader = Callable[[Path], LoadResult]
 
@@ -45,10 +43,6 @@ _PROJECT_CONFIGS: dict[Manager, Path] = {
     "supervisord": PROJECT_SUPERVISORD_CONF,
     "process-compose": PROJECT_PROCESS_COMPOSE_YAML,
 }
-
-
-def _timestamp(now: float) -> dict[str, Any]:
-    return {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), "epoch": now}
 
 
 @dataclass(frozen=True)
@@ -67,21 +61,23 @@ class Decision:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
-    def as_json(self, *, pid: int, now: float, started: bool) -> dict[str, Any]:
-        return {
-            "manager": self.manager,
-            "source": self.source,
-            "config": str(self.config),
-            "project_config": str(self.project_config) if self.project_config else None,
-            "project_sha256": self.project_sha256,
-            "reason": self.reason,
-            "findings": [f.as_dict() for f in self.findings],
-            "quarantine": asdict(self.quarantine) if self.quarantine else None,
-            "decision_failed": self.failed,
-            **_timestamp(now),
-            "pid": pid,
-            "started": started,
-        }
+    def record(self, *, pid: int, now: float, started: bool) -> DecisionRecord:
+        stamp = timestamp(now)
+        return DecisionRecord(
+            manager=self.manager,
+            source=self.source,
+            reason=self.reason,
+            pid=pid,
+            started=started,
+            time=stamp["time"],
+            epoch=now,
+            config=str(self.config),
+            project_config=str(self.project_config) if self.project_config else None,
+            project_sha256=self.project_sha256,
+            findings=self.findings,
+            quarantine=asdict(self.quarantine) if self.quarantine else None,
+            decision_failed=self.failed,
+        )
 
 
 def project_config_path(settings: Settings, manager: Manager) -> Path | None:
@@ -289,26 +285,27 @@ def record_decision(
     """Write the decision atomically to `<decisions_dir>/<manager>.json`. Raises OSError."""
     now = time.time() if now is None else now
     path = decision_path(settings, decision.manager)
-    write_json_atomic(path, decision.as_json(pid=pid, now=now, started=started))
+    decision.record(pid=pid, now=now, started=started).write(path)
     return path
 
 
 def record_not_started(settings: Settings, manager: Manager, reason: str, *, pid: int) -> None:
     """Record that nothing was exec'd, so `finish` does not count the exit as a manager
     death on whatever config the previous record names. Raises OSError."""
-    write_json_atomic(
-        decision_path(settings, manager),
-        {
-            "manager": manager,
-            "source": None,
-            "reason": reason,
-            **_timestamp(time.time()),
-            "pid": pid,
-            "started": False,
-        },
-    )
+    now = time.time()
+    stamp = timestamp(now)
+    DecisionRecord(
+        manager=manager,
+        source=None,
+        reason=reason,
+        pid=pid,
+        started=False,
+        time=stamp["time"],
+        epoch=now,
+        full=False,
+    ).write(decision_path(settings, manager))
 
 
-def read_decision(settings: Settings, manager: Manager) -> Mapping[str, Any] | None:
+def read_decision(settings: Settings, manager: Manager) -> DecisionRecord | None:
     """The last recorded decision, or None when there is none (or it is unreadable)."""
-    return read_json_object(decision_path(settings, manager))
+    return DecisionRecord.read(decision_path(settings, manager))

@@ -55,9 +55,11 @@ def test_valid_edit_is_applied_in_place(settings: Settings) -> None:
     )
     assert s6.calls == []  # never restarted
     record = read_decision(settings, "supervisord")
-    assert record is not None and record["reloaded_epoch"] > 0
-    assert record["pid"] == 42  # still the launcher's record, brought up to date
-    assert len(record["project_sha256"]) == 64 and project.exists()
+    assert record is not None and record.reloaded_epoch is not None
+    assert record.reloaded_epoch > 0
+    assert record.pid == 42  # still the launcher's record, brought up to date
+    assert record.project_sha256 is not None and len(record.project_sha256) == 64
+    assert project.exists()
 
 
 def test_warnings_travel_with_an_applied_reload(settings: Settings) -> None:
@@ -125,7 +127,7 @@ def test_partly_applied_supervisord_update_is_an_error_listing_what_was_done(
     assert (result.action, result.removed, result.added) == ("error", ["gone"], [])
     assert "add_group" in result.message
     record = read_decision(settings, "supervisord")
-    assert record is not None and "reloaded_epoch" not in record
+    assert record is not None and record.reloaded_epoch is None
 
 
 def _restart_onto(

@@ -114,4 +114,5 @@ def test_record_decision_writes_the_json_atomically(tmp_path: Path) -> None:
     assert data["findings"][0]["line"] == 7
     assert data["findings"][0]["code"] == "SUP999"
     assert [p.name for p in settings.decisions_dir.iterdir()] == ["supervisord.json"]
-    assert D.read_decision(settings, "supervisord") == data
+    record = D.read_decision(settings, "supervisord")
+    assert record is not None and record.as_json() == data
