@@ -1,8 +1,9 @@
-"""YAML 1.2 parsing with line numbers, and scalar typing as process-compose's yaml.v3 does it.
+"""YAML parsing with line numbers, and scalar typing as process-compose's yaml.v3 does it.
 
-ruamel.yaml (pure Python parser, YAML 1.2) produces the event stream; we build a small
-node tree from it ourselves (no constructor, no resolver: both would apply ruamel's own
-typing rules).
+libyaml (through PyYAML's C parser, `yaml.CSafeLoader`) produces the event stream at C
+speed; we build a small node tree from it ourselves (no constructor, no resolver: both
+would apply YAML 1.1 typing rules). yaml.v3 is itself a Go port of libyaml, so the two
+scanners agree on what is YAML and where a problem is.
 
 How a scalar becomes a bool/int/float/null is decided by `resolve_scalar`, a port of
 gopkg.in/yaml.v3's `resolve` (v3.0.1), because that is what process-compose uses:
@@ -20,8 +21,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    from yaml.error import MarkedYAMLError
 
 
 LONG_TAG_PREFIX = "tag:yaml.org,2002:"
@@ -111,12 +111,13 @@ def short_tag(tag: str | None) -> str:
     return tag
 
 
-# Contexts whose start is the culprit: ruamel notices a key without its colon, an
+# Contexts whose start is the culprit: the scanner notices a key without its colon, an
 # unclosed quote or an unclosed flow collection only where its scanner gives up, on a
 # later line or at the end of the file. (A block collection's context is its parent's
 # start: there the problem mark is the culprit.)
 _CULPRIT_CONTEXTS = (
     "while scanning a simple key",
+    "while scanning a plain scalar",  # a tab in its continuation line: where yaml.v3 says
     "while scanning a quoted scalar",
     "while parsing a flow mapping",
     "while parsing a flow sequence",
@@ -131,7 +132,7 @@ def _culprit_mark(exc: MarkedYAMLError) -> Any:
 
 
 def _marked_line(exc: MarkedYAMLError) -> int | None:
-    """1-based (ruamel's marks are 0-based)."""
+    """1-based (libyaml's marks are 0-based)."""
     mark = _culprit_mark(exc)
     return None if mark is None else int(mark.line) + 1
 
@@ -142,19 +143,11 @@ def _describe(exc: MarkedYAMLError) -> str:
     return " ".join(text.split())
 
 
-def _new_parser() -> YAML:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.version = (1, 2)
-    return yaml
-
-
 class _TreeBuilder:
-    """Builds the node tree of the first document from ruamel's parser events."""
+    """Builds the node tree of the first document from libyaml's parser events."""
 
     def __init__(self, events: Iterator[Any]) -> None:
-        from ruamel.yaml import events as ev
+        from yaml import events as ev
 
         self.ev = ev
         self.events = events
@@ -230,24 +223,24 @@ class _TreeBuilder:
 
 def parse_yaml(text: str) -> Node | None:
     """The first document's root node (None for an empty document); raises YamlSyntaxError."""
-    return parse_with_ruamel(text)
+    import yaml
+    from yaml.error import MarkedYAMLError, YAMLError
 
-
-def parse_with_ruamel(text: str) -> Node | None:
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    parser = _new_parser()
-    events = parser.parse(text)
+    # PyYAML built without libyaml has only the Python port of the same parser (slower).
+    parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        return _TreeBuilder(iter(events)).document()
+        return _TreeBuilder(_events(parser)).document()
     except MarkedYAMLError as exc:
         raise YamlSyntaxError(_marked_line(exc), _describe(exc)) from None
-    except YAMLError as exc:  # ruamel's unmarked errors (e.g. reader errors)
+    except YAMLError as exc:  # unmarked errors (e.g. the reader's)
         raise YamlSyntaxError(None, " ".join(str(exc).split())) from None
-    except RecursionError:
-        raise YamlSyntaxError(None, "YAML nesting is too deep") from None
     finally:
-        events.close()
+        parser.dispose()
+
+
+def _events(parser: Any) -> Iterator[Any]:
+    while parser.check_event():
+        yield parser.get_event()
 
 
 # --- scalar typing (port of yaml.v3 resolve.go) ------------------------------------------

@@ -1,5 +1,4 @@
-"""YAML 1.2 parsing (lines, first document only) and yaml.v3's scalar typing; the fast
-parser must build exactly ruamel's tree wherever it does not give up."""
+"""YAML parsing (lines, first document only) and yaml.v3's scalar typing."""
 
 from __future__ import annotations
 
@@ -12,9 +11,7 @@ import pytest
 
 from workloadctl.checks.process_compose.yaml12 import (
     Mapping,
-    Node,
     Scalar,
-    Sequence,
     YamlSyntaxError,
     parse_yaml,
     resolve,
@@ -99,9 +96,9 @@ def test_lines_are_one_based() -> None:
         ("a: *nope\n", 1),
         ("a:\n  b: 1\n   c: 2\n", 3),  # bad indentation
         ("a:\n  b: 1\n  c:\td\n\te: 1\n", 3),  # a tab
-        # Where the problem starts, not where ruamel's scanner gave up (the next line,
-        # or the end of the file): the key without its colon, the opening quote or
-        # bracket. ruamel's marks are 0-based; these lines are 1-based.
+        # Where the problem starts, not where the scanner gave up (the next line, or
+        # the end of the file): the key without its colon, the opening quote or
+        # bracket. libyaml's marks are 0-based; these lines are 1-based.
         ("a:\n  b: 1\n  c\n", 3),  # a key without a colon at the end of a block
         ("a:\n  b: 1\n  c\n  d: 2\n", 3),
         ("a:\n  - b\n  c\n", 3),
@@ -109,12 +106,25 @@ def test_lines_are_one_based() -> None:
         ("a: 'x\n", 1),
         ("a: [1, 2\n", 1),  # an unclosed bracket
         ("a: {b: 1\nc: 2\n", 1),
+        # A value at column 0 without its key: yaml.v3 (a port of libyaml) refuses it;
+        # ruamel's parser took it as a null key.
+        ("processes:\n  - web\n  - db\n:\n", 4),
     ],
 )
 def test_syntax_errors_have_lines(text: str, line: int) -> None:
     with pytest.raises(YamlSyntaxError) as info:
         parse_yaml(text)
     assert info.value.line == line
+
+
+def test_a_tab_after_a_value_is_whitespace() -> None:
+    # process-compose (yaml.v3) runs this file; ruamel's scanner refused the tab.
+    root = parse_yaml("shell:\n  shell_argument: -c\t\nprocesses: {}\n")
+    assert isinstance(root, Mapping)
+    shell = root.pairs[0][1]
+    assert isinstance(shell, Mapping)
+    value = shell.pairs[0][1]
+    assert isinstance(value, Scalar) and value.value == "-c"
 
 
 def test_only_the_first_document_is_read() -> None:
@@ -134,19 +144,3 @@ def test_aliases_share_the_anchored_node() -> None:
     root = parse_yaml("a: &x {k: v}\nb: *x\n")
     assert isinstance(root, Mapping)
     assert root.pairs[0][1] is root.pairs[1][1]
-
-
-# --- the fast parser against ruamel ---------------------------------------------------
-
-
-def shape(node: Node | None) -> Any:
-    if node is None:
-        return None
-    if isinstance(node, Scalar):
-        # ruamel places an empty value's position differently; nothing reads it.
-        line = None if (node.value == "" and node.style is None) else node.line
-        return ("scalar", node.value, node.style, node.tag, line)
-    if isinstance(node, Mapping):
-        return ("map", node.line, [(shape(k), shape(v)) for k, v in node.pairs])
-    assert isinstance(node, Sequence)
-    return ("seq", node.line, [shape(i) for i in node.items])
