@@ -61,6 +61,26 @@ def _where_it_goes(ctx: ControlContext, logfile: str) -> str:
     return "nothing keeps it"
 
 
+# An event listener's stdout is its protocol with supervisord (READY, RESULT): a file of it
+# holds no output of the listener's own, which it writes to stderr (the template's log-echo).
+_LISTENER_NOTE = (
+    "; an [eventlistener:]'s stdout is its conversation with supervisord, its own output is "
+    "its stderr"
+)
+
+
+def _other_channel(ctx: ControlContext, name: str, info: Mapping[str, object], channel: str) -> str:
+    """Where the program's other channel goes, when that differs: `; its stderr ...`."""
+    other = "stderr" if channel == "stdout" else "stdout"
+    logfile = str(info.get(f"{other}_logfile") or "")
+    if not logfile or info.get("stdout_logfile") == info.get("stderr_logfile"):
+        return ""
+    if _no_file_channel(logfile):
+        return f"; its {other} goes to {logfile}: {_where_it_goes(ctx, logfile)}"
+    flag = " --stderr" if other == "stderr" else ""
+    return f"; its {other} is in {logfile}: `workloadctl logs{flag} {name}`"
+
+
 def supervisord_log_file(ctx: ControlContext, name: str, channel: str) -> str:
     """The program's log file for `channel`; NoLogFileError (one line) when it has none or
     the file is not there."""
@@ -69,8 +89,9 @@ def supervisord_log_file(ctx: ControlContext, name: str, channel: str) -> str:
     if _no_file_channel(logfile):
         raise NoLogFileError(
             f"supervisord sends {name}'s {channel} to {logfile or 'NONE'}, not to a file: there "
-            f"is no log to tail ({_where_it_goes(ctx, logfile)}). Set {channel}_logfile=AUTO or "
-            "a path in its [program:] section to use `workloadctl logs`."
+            f"is no log to tail ({_where_it_goes(ctx, logfile)}){_other_channel(ctx, name, info, channel)}"
+            f". Set {channel}_logfile=AUTO or a path in its [program:] section to use "
+            f"`workloadctl logs`{_LISTENER_NOTE if channel == 'stdout' else ''}."
         )
     if not ctx.supervisord().log_exists(name, channel):
         raise NoLogFileError(_missing_file_message(name, logfile, info))

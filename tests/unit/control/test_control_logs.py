@@ -92,6 +92,33 @@ def test_no_log_file_says_where_output_goes(
     assert fake.tails == []  # never reads /dev/stdout of supervisord
 
 
+def test_an_event_listener_is_pointed_at_its_stderr_not_at_stdout_logfile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template's log-echo: its stdout is the event protocol (NONE), its own output
+    goes to stderr, /dev/stdout: setting stdout_logfile would keep only READY/RESULT."""
+    info = sv_info("log-echo", "RUNNING") | {"stdout_logfile": "", "stderr_logfile": "/dev/stdout"}
+    ctx = _ctx_with(tmp_path, monkeypatch, FakeSupervisord(info, ""))
+    ctx.record = type("R", (), {"top": "/s"})()
+    with pytest.raises(NoLogFileError) as caught:
+        show_logs(ctx, Target("supervisord", "log-echo"), LogRequest(1, False), print)
+    message = str(caught.value)
+    assert "its stderr goes to /dev/stdout: it is in the stack's log, /s/log/stack.log" in message
+    assert "[eventlistener:]'s stdout is its conversation with supervisord" in message
+    assert "\n" not in message
+
+
+def test_a_stderr_file_is_named_when_stdout_has_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = sv_info("web", "RUNNING") | {"stdout_logfile": "/dev/null", "stderr_logfile": "/l/e"}
+    ctx = _ctx_with(tmp_path, monkeypatch, FakeSupervisord(info, ""))
+    with pytest.raises(
+        NoLogFileError, match=r"its stderr is in /l/e: `workloadctl logs --stderr web`"
+    ):
+        show_logs(ctx, Target("supervisord", "web"), LogRequest(1, False), print)
+
+
 def test_logs_of_a_manager_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="own output"):
         show_logs(make_ctx(tmp_path), Target("process-compose", None), LogRequest(1, False), print)
