@@ -6,9 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps venv process-compose test lint unit integration container-test up down bench faults fuzz clean
+.PHONY: setup system-deps venv process-compose devcontainer-cli dist test lint unit integration container-test up down bench faults fuzz clean
 
-setup: system-deps venv process-compose
+setup: system-deps venv process-compose devcontainer-cli
 
 system-deps:
 	@scripts/install-system-deps.sh
@@ -27,6 +27,26 @@ $(STAMP): pyproject.toml
 process-compose: venv
 	@scripts/install-process-compose.sh $(BIN)/process-compose || { \
 		echo "WARNING: process-compose is not installed; tests that need it will be SKIPPED" >&2; }
+
+# The Dev Containers CLI for the Dev Container Template's test, into $(VENV)/node (where the
+# test looks after PATH). Never fatal: without npm or the npm registry that test skips,
+# saying so.
+DEVCONTAINER_CLI_VERSION := 0.89.0
+devcontainer-cli: venv
+	@if command -v devcontainer >/dev/null || [ -x $(VENV)/node/node_modules/.bin/devcontainer ]; then :; \
+	elif ! command -v npm >/dev/null; then \
+		echo "WARNING: npm is not installed; the Dev Containers CLI test will be SKIPPED" >&2; \
+	elif ! timeout 600 npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error \
+		@devcontainers/cli@$(DEVCONTAINER_CLI_VERSION); then \
+		echo "WARNING: npm could not install @devcontainers/cli; its test will be SKIPPED" >&2; \
+	fi
+
+# The wheel and sdist of this checkout into dist/ (what a release uploads; before one,
+# what an adopter installs with pipx and serves to the image's build: docs/init.md).
+dist: venv
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
 
 lint: venv
 	$(BIN)/ruff check src tests bench

@@ -11,10 +11,16 @@ from typing import Any
 from workloadctl import __version__
 from workloadctl import settings as S
 from workloadctl.errors import UsageError, WorkloadctlError
-from workloadctl.template import devcontainer_template, record, update, update_report
+from workloadctl.template import (
+    devcontainer_template,
+    package_notes,
+    record,
+    update,
+    update_report,
+)
 from workloadctl.template.customize import Defaults, apply_defaults
 from workloadctl.template.install import Action, Plan, Step, apply, plan
-from workloadctl.template.package_source import for_repository
+from workloadctl.template.package_source import for_repository, has_own_source
 from workloadctl.template.selection import TemplateError
 from workloadctl.template.source import Template, load_template
 
@@ -133,11 +139,19 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise WorkloadctlError(f"writing the template into {root} failed: {exc}") from exc
     warnings: list[str] = []
+    # Where the written Dockerfile gets workloadctl from (not for workloadctl's own source).
+    notes = (
+        []
+        if refused or has_own_source(root)
+        else package_notes.notes(__version__, package_notes.local_install())
+    )
     if args.json:
         data = _as_json(the_plan, written=not refused, force=args.force)
-        print(json.dumps({**data, "warnings": warnings}))
+        print(json.dumps({**data, "warnings": warnings, "notes": notes}))
     else:
         _print_human(the_plan, written=not refused, force=args.force)
+        for line in notes:
+            print(line)
         for line in warnings:
             print(f"init: warning: {line}", file=sys.stderr)
     return 1 if refused else 0

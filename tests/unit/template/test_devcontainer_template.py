@@ -19,6 +19,13 @@ from workloadctl.template.selection import collect
 REPO = Path(__file__).resolve().parents[3]
 SEMVER = re.compile(r"\d+\.\d+\.\d+")
 OPTION_REFERENCE = re.compile(r"\$\{templateOption:\s*(\w+?)\s*\}")
+# Where `make test`'s set-up installs the Dev Containers CLI (npm --prefix .venv/node).
+LOCAL_CLI = REPO / ".venv/node/node_modules/.bin/devcontainer"
+
+
+def dev_containers_cli() -> str | None:
+    """`devcontainer` from PATH, else the one the set-up installed into the venv."""
+    return shutil.which("devcontainer") or (str(LOCAL_CLI) if LOCAL_CLI.is_file() else None)
 
 
 @pytest.fixture
@@ -70,10 +77,11 @@ def test_an_existing_output_is_replaced_only_with_force(
 
 
 def test_the_dev_containers_cli_reads_the_metadata(generated: Path) -> None:
-    cli = shutil.which("devcontainer")
+    cli = dev_containers_cli()
     if cli is None:
         pytest.skip(
-            "the Dev Containers CLI `devcontainer` is not on PATH (npm install -g @devcontainers/cli)"
+            f"the Dev Containers CLI `devcontainer` is neither on PATH nor at {LOCAL_CLI}"
+            " (`make devcontainer-cli` installs it where npm and its registry are reachable)"
         )
     # generate-docs reads each src/<id>/devcontainer-template.json (its project folder is
     # the one holding the template folders) and writes README.md from id, name, options.
