@@ -47,6 +47,7 @@ from workloadctl.runtime.manager_env import (
     read_secret,
     supervisord_password_path,
 )
+from workloadctl.runtime.edited_path import at_edited_path
 from workloadctl.runtime.quarantine import policy_from_env
 from workloadctl.runtime.reaper import current_session, reap_dead_manager, record_session
 from workloadctl.settings import (
@@ -358,6 +359,7 @@ def prepare(
             extra_findings=policy_problems + timeout_problems,
         )
         decision, programs = _without_duplicates(decision, settings, own_loader, environ, stderr)
+        decision = at_edited_path(decision)
         plan = _plan_or_exit(
             decision, binary, env, settings, environ=environ, stderr=stderr, now=now
         )
