@@ -20,8 +20,8 @@ from pathlib import Path
 
 from workloadctl import settings as S
 from workloadctl.clients import s6
-from workloadctl.clients.connect import process_compose_client, supervisord_client
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.connect import process_compose_client, supervisord_client
 from workloadctl.runtime import pidns
 from workloadctl.runtime.local_runner import start_stack, stop_stack
 

@@ -22,11 +22,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.clients.connect import process_compose_client, supervisord_client
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.connect import process_compose_client, supervisord_client
+from workloadctl.managers.environment import process_compose_token_path
 from workloadctl.runtime.decision import read_decision
 from workloadctl.runtime.local_runner import start_stack, stop_stack
-from workloadctl.runtime.manager_env import process_compose_token_path
 
 REPO = Path(__file__).resolve().parents[1]
 SV = (

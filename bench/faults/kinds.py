@@ -18,8 +18,8 @@ from probes import MANAGERS, StackProbe, until
 
 from workloadctl import settings as S
 from workloadctl.clients import s6
-from workloadctl.clients.connect import supervisord_client
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.connect import supervisord_client
 
 REPO = Path(__file__).resolve().parents[2]
 WORKLOADCTL = str(REPO / ".venv/bin/workloadctl")

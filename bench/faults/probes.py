@@ -15,8 +15,8 @@ import psutil
 
 from workloadctl import settings as S
 from workloadctl.clients import s6
-from workloadctl.clients.connect import process_compose_client, supervisord_client
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.connect import process_compose_client, supervisord_client
 from workloadctl.runtime import pidns
 from workloadctl.runtime.local_stack import StackRecord
 

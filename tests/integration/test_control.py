@@ -25,8 +25,8 @@ import pytest
 
 from workloadctl.cli import main
 from workloadctl.clients import s6
-from workloadctl.clients.connect import process_compose_client
-from workloadctl.runtime.manager_env import process_compose_token_path, supervisord_password_path
+from workloadctl.managers.connect import process_compose_client
+from workloadctl.managers.environment import process_compose_token_path, supervisord_password_path
 
 from .stack_support import (
     Stack,

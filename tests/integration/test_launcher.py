@@ -28,7 +28,7 @@ import pytest
 from workloadctl import cli
 from workloadctl import settings as S
 from workloadctl.checks.programs import Manager
-from workloadctl.runtime.manager_env import (
+from workloadctl.managers.environment import (
     instance_id,
     process_compose_token_path,
     supervisord_password_path,

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from workloadctl import settings as S
-from workloadctl.clients.connect import supervisord_client
+from workloadctl.managers.connect import supervisord_client
 
 from .stack_support import REPO, Stack, make_repo, require_stack_tools, running_stack, wait_for
 

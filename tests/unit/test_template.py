@@ -314,7 +314,7 @@ def loader_or_skip(module: str, name: str) -> Any:
 def test_supervisord_configs_load_without_errors(path: Path, tmp_path: Path) -> None:
     load_supervisord = loader_or_skip("workloadctl.checks.supervisord", "load_supervisord")
     from workloadctl.findings import has_errors
-    from workloadctl.runtime.manager_env import manager_environment
+    from workloadctl.managers.environment import manager_environment
     from workloadctl.settings import Settings
 
     # The container's environment, with an account every machine has and a run dir that

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from workloadctl.findings import Finding, has_errors
@@ -40,22 +38,3 @@ class LoadResult:
     def ok(self) -> bool:
         return not has_errors(self.findings)
 
-
-def load_manager_config(
-    manager: Manager,
-    path: Path,
-    *,
-    env: Mapping[str, str],
-    on_target: bool,
-    cwd: Path | None = None,
-) -> LoadResult:
-    """The one mapping from a manager to its config loader, for `validate`, the launcher
-    and `reload` alike. The loaders are imported on use: the launcher must still reach the
-    seed when a loader's import fails, and each caller pays only for the format it reads."""
-    if manager == "supervisord":
-        from workloadctl.checks.supervisord import load_supervisord
-
-        return load_supervisord(path, env=env, on_target=on_target)
-    from workloadctl.checks.process_compose import load_process_compose
-
-    return load_process_compose(path, env=env, cwd=cwd)

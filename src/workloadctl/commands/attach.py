@@ -15,12 +15,12 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 
 from workloadctl.access import who_may
-from workloadctl.clients.connect import process_compose_client
 from workloadctl.control.command_support import add_state_dir
 from workloadctl.control.reload import stack_settings
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.connect import process_compose_client
+from workloadctl.managers.environment import process_compose_token_path, read_secret
 from workloadctl.runtime.local_stack import StackRecord
-from workloadctl.runtime.manager_env import process_compose_token_path, read_secret
 from workloadctl.settings import (
     ENV_PROCESS_COMPOSE_BIN,
     Settings,

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from typing import TextIO, cast
 
 from workloadctl.checks.programs import Manager
+from workloadctl.managers import MANAGERS
 from workloadctl.runtime.decision import read_decision
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
-from workloadctl.runtime.manager_env import MANAGERS
 from workloadctl.runtime.quarantine import (
     S6_KILLED_BY_SIGNAL,
     Death,

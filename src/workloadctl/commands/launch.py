@@ -7,8 +7,8 @@ import os
 from typing import cast
 
 from workloadctl.checks.programs import Manager
+from workloadctl.managers import MANAGERS
 from workloadctl.runtime.launcher import launch
-from workloadctl.runtime.manager_env import MANAGERS
 from workloadctl.settings import Settings
 
 HELP = "start a manager in place of this process (the s6 longrun's run script)"

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from workloadctl import settings as S
-from workloadctl.checks.layout import (
+from workloadctl.errors import UsageError
+from workloadctl.findings import Report
+from workloadctl.managers.layout import (
     KINDS,
     Target,
     kind_of,
@@ -17,8 +19,6 @@ from workloadctl.checks.layout import (
     validate_repository,
     validation_settings,
 )
-from workloadctl.errors import UsageError
-from workloadctl.findings import Report
 
 HELP = "check configs (supervisord .conf, process-compose .yaml, s6-rc trees) without running them"
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from workloadctl.access import permission_denied
 from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
-from workloadctl.clients.connect import process_compose_client, supervisord_client
 from workloadctl.clients.process_compose import ProcessComposeClient
 from workloadctl.clients.supervisord import SupervisordClient
 from workloadctl.control.pids import PidTranslator
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.connect import process_compose_client, supervisord_client
 from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
 from workloadctl.settings import Settings
 

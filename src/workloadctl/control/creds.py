@@ -24,8 +24,7 @@ from workloadctl.clients import s6
 from workloadctl.control.context import ControlContext
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Severity
-from workloadctl.runtime.decision import project_config_path, read_decision, seed_config_path
-from workloadctl.runtime.manager_env import (
+from workloadctl.managers.environment import (
     ENV_MANAGER,
     VALIDATION_PASSWORD_PLACEHOLDER,
     manager_environment,
@@ -34,6 +33,7 @@ from workloadctl.runtime.manager_env import (
     sha1_password_digest,
     supervisord_password_path,
 )
+from workloadctl.runtime.decision import project_config_path, read_decision, seed_config_path
 from workloadctl.settings import (
     ENV_SUPERVISOR_PASSWORD,
     Settings,

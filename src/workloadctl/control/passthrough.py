@@ -21,12 +21,12 @@ from pathlib import Path
 
 from workloadctl.access import permission_denied
 from workloadctl.errors import UsageError, WorkloadctlError
-from workloadctl.runtime.local_stack import StackRecord
-from workloadctl.runtime.manager_env import (
+from workloadctl.managers.environment import (
     process_compose_token_path,
     supervisor_user,
     supervisord_password_path,
 )
+from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.settings import (
     ENV_PROCESS_COMPOSE_BIN,
     ENV_SUPERVISORCTL_BIN,

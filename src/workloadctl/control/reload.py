@@ -44,6 +44,8 @@ from workloadctl.control.reload_switch import switch_to_project
 from workloadctl.envdir import read_envdir
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding, error
+from workloadctl.managers import MANAGERS
+from workloadctl.managers.environment import manager_environment
 from workloadctl.runtime.cross_policy import LoaderFor, record_programs
 from workloadctl.runtime.cross_policy import cross_manager_conflicts as conflicts_beside_running
 from workloadctl.runtime.decision import (
@@ -57,7 +59,6 @@ from workloadctl.runtime.decision import (
 )
 from workloadctl.runtime.decision_record import Source
 from workloadctl.runtime.local_stack import StackRecord
-from workloadctl.runtime.manager_env import MANAGERS, manager_environment
 from workloadctl.runtime.quarantine import policy_from_env
 from workloadctl.settings import (
     DEFAULT_CONTAINER_ENV_DIR,

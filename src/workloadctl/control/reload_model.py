@@ -13,9 +13,9 @@ from typing import Any, Literal, Protocol
 
 from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
-from workloadctl.clients.connect import process_compose_client, supervisord_client
 from workloadctl.control.reload_apply import ProcessComposeApi, SupervisordApi
 from workloadctl.findings import Finding
+from workloadctl.managers.connect import process_compose_client, supervisord_client
 from workloadctl.runtime.decision import Loader
 from workloadctl.runtime.decision_record import Source
 from workloadctl.runtime.launcher import default_loader

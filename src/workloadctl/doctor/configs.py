@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.checks.layout import validate_repository
 from workloadctl.doctor.model import Check
+from workloadctl.managers.layout import validate_repository
 
 
 def check_configs(root: Path, env: Mapping[str, str]) -> Check:

@@ -18,10 +18,12 @@ from pathlib import Path
 
 from workloadctl import settings as S
 from workloadctl.checks.cross_manager import ports_of
-from workloadctl.checks.layout import Kind, Target, load_one
 from workloadctl.checks.programs import LoadResult
 from workloadctl.doctor.model import Check, failed, passed
 from workloadctl.doctor.system import DoctorSystem
+from workloadctl.managers import KINDS
+from workloadctl.managers import kind as manager_kind
+from workloadctl.managers.layout import Kind, Target, load_one
 from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.stack_registry import StackEntry, stack_holding
 
@@ -65,17 +67,11 @@ def running_configs(root: Path, settings: S.Settings) -> list[ConfigChoice]:
         _choose(
             root,
             settings,
-            "supervisord",
-            S.PROJECT_SUPERVISORD_CONF,
-            [root / S.SEED_SUPERVISORD_CONF, settings.seed_supervisord_conf],
-        ),
-        _choose(
-            root,
-            settings,
-            "process-compose",
-            S.PROJECT_PROCESS_COMPOSE_YAML,
-            [root / S.SEED_PROCESS_COMPOSE_YAML, settings.seed_process_compose_yaml],
-        ),
+            name,
+            manager.project_config,
+            [root / manager.seed_source, manager.seed_config(settings)],
+        )
+        for name, manager in KINDS.items()
     ]
     return [c for c in choices if c is not None]
 
@@ -102,7 +98,7 @@ def wanted_ports(configs: list[ConfigChoice], root: Path) -> list[WantedPort]:
         if isinstance(inet_port, int):
             want(inet_port, "supervisord web UI", _shown(choice.path, root), "supervisord")
         for program in choice.result.programs:
-            kind = "program" if program.manager == "supervisord" else "process"
+            kind = manager_kind(program.manager).noun
             where = (
                 f"{_shown(Path(program.file), root)}:{program.line}"
                 if program.line
@@ -138,8 +134,8 @@ def running_owners(settings: S.Settings, timeout: float = 3.0) -> frozenset[str]
     Without root, /proc does not say who holds a port that root's (or another user's)
     process listens on; the managers do."""
     # Imported here: only a doctor that found a port in use needs the clients.
-    from workloadctl.clients.connect import process_compose_client, supervisord_client
     from workloadctl.errors import WorkloadctlError
+    from workloadctl.managers.connect import process_compose_client, supervisord_client
 
     owners: set[str] = set()
     try:

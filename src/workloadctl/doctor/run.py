@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.checks.layout import validation_settings
 from workloadctl.doctor.configs import check_configs
 from workloadctl.doctor.model import Check, passed
 from workloadctl.doctor.permissions import check_private_dir, check_secrets, check_sockets
@@ -22,6 +21,7 @@ from workloadctl.doctor.tools import (
     check_supervisord,
     check_unshare,
 )
+from workloadctl.managers.layout import validation_settings
 from workloadctl.runtime.local_stack import LocalLayout, StackRecord, default_top, find_record
 from workloadctl.runtime.stack_registry import live_stacks
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from workloadctl.checks.programs import Manager
 from workloadctl.findings import Finding, Severity
+from workloadctl.managers import kind
 from workloadctl.runtime.decision import CODE_PROJECT_MISSING, Decision
 from workloadctl.settings import (
-    ENV_PROCESS_COMPOSE_BIN,
-    ENV_SUPERVISORD_BIN,
-    PROCESS_COMPOSE_VERSION,
     Settings,
 )
 
@@ -115,25 +113,11 @@ def missing_seed_line(decision: Decision) -> str:
     )
 
 
-def _install_hint(manager: Manager) -> list[str]:
-    if manager == "supervisord":
-        return [
-            "install supervisor into the workloadctl virtualenv",
-            "(`/opt/workloadctl/bin/pip install supervisor`; the Dockerfile does this),",
-            f"or point ${ENV_SUPERVISORD_BIN} at a supervisord binary.",
-        ]
-    return [
-        f"install process-compose {PROCESS_COMPOSE_VERSION} as /usr/local/bin/process-compose",
-        "(the Dockerfile does this),",
-        f"or point ${ENV_PROCESS_COMPOSE_BIN} at a process-compose binary.",
-    ]
-
-
 def missing_binary_banner(manager: Manager, settings: Settings) -> str:
     lines = [
         f"workloadctl: cannot start {manager}: the {manager} binary was not found",
         "",
-        *_install_hint(manager),
+        *kind(manager).install_hint,
         "s6 retries every second; once installed, it starts by itself, or run",
         f"    {restart_command(manager)}",
         f"  (raw s6: {raw_restart_command(manager, settings)})",

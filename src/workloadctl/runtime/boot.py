@@ -30,6 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workloadctl.findings import Finding, error, has_errors, warning
+from workloadctl.managers.environment import (
+    SECRET_BYTES,
+    process_compose_token_path,
+    supervisor_user,
+    supervisord_password_path,
+)
 from workloadctl.runtime.boot_atuin import (
     CONFIG_NAME,
     CONFIG_PARTS,
@@ -49,12 +55,6 @@ from workloadctl.runtime.boot_fs import (
     secure_regular_file,
 )
 from workloadctl.runtime.boot_system import Account, AccountCommandError, Group, System
-from workloadctl.runtime.manager_env import (
-    SECRET_BYTES,
-    process_compose_token_path,
-    supervisor_user,
-    supervisord_password_path,
-)
 from workloadctl.runtime.statefile import write_json_atomic
 from workloadctl.settings import ENABLE_SWITCHES, ENV_CONTROL_GROUP, Settings
 

@@ -29,6 +29,7 @@ from typing import Any
 from workloadctl.checks.cross_manager import check_cross_manager
 from workloadctl.checks.programs import Manager, ProgramSpec
 from workloadctl.findings import Finding, Severity
+from workloadctl.managers import MANAGERS
 from workloadctl.runtime.decision import (
     Decision,
     Loader,
@@ -36,7 +37,6 @@ from workloadctl.runtime.decision import (
     read_decision,
     seed_config_path,
 )
-from workloadctl.runtime.manager_env import MANAGERS
 from workloadctl.settings import Settings
 
 # A loader for each manager, bound to that manager's environment.

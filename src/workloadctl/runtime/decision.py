@@ -18,17 +18,14 @@ from pathlib import Path
 from workloadctl.checks.programs import LoadResult, Manager
 from workloadctl.fileio import read_regular_bytes
 from workloadctl.findings import Finding, Severity, error, warning
+from workloadctl.managers import kind
 from workloadctl.runtime.decision_record import DecisionRecord, Source, timestamp
 from workloadctl.runtime.quarantine import (
     QuarantinePolicy,
     QuarantineRecord,
     check_quarantine,
 )
-from workloadctl.settings import (
-    PROJECT_PROCESS_COMPOSE_YAML,
-    PROJECT_SUPERVISORD_CONF,
-    Settings,
-)
+from workloadctl.settings import Settings
 
 # A loader: the same function `validate` runs, bound to the manager's environment.
 Loader = Callable[[Path], LoadResult]
@@ -38,12 +35,6 @@ CODE_NO_PROJECT_ROOT = "LCH001"
 CODE_PROJECT_MISSING = "LCH002"
 CODE_QUARANTINED = "LCH003"
 CODE_DECISION_FAILED = "LCH004"
-
-_PROJECT_CONFIGS: dict[Manager, Path] = {
-    "supervisord": PROJECT_SUPERVISORD_CONF,
-    "process-compose": PROJECT_PROCESS_COMPOSE_YAML,
-}
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -82,13 +73,11 @@ class Decision:
 
 def project_config_path(settings: Settings, manager: Manager) -> Path | None:
     root = settings.project_root
-    return root / _PROJECT_CONFIGS[manager] if root is not None else None
+    return root / kind(manager).project_config if root is not None else None
 
 
 def seed_config_path(settings: Settings, manager: Manager) -> Path:
-    if manager == "supervisord":
-        return settings.seed_supervisord_conf
-    return settings.seed_process_compose_yaml
+    return kind(manager).seed_config(settings)
 
 
 def file_sha256(path: Path) -> str | None:

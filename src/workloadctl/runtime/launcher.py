@@ -20,7 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from workloadctl.checks.programs import LoadResult, Manager, ProgramSpec, load_manager_config
+from workloadctl.checks.programs import LoadResult, Manager, ProgramSpec
+from workloadctl.managers import kind
+from workloadctl.managers.environment import (
+    ENV_INSTANCE,
+    ENV_MANAGER,
+    instance_id,
+    manager_environment,
+    process_compose_token_path,
+    read_secret,
+    supervisord_password_path,
+)
 from workloadctl.runtime.banner import (
     missing_binary_banner,
     missing_seed_line,
@@ -38,31 +48,18 @@ from workloadctl.runtime.decision import (
     record_decision,
     record_not_started,
 )
-from workloadctl.runtime.manager_env import (
-    ENV_INSTANCE,
-    ENV_MANAGER,
-    instance_id,
-    manager_environment,
-    process_compose_token_path,
-    read_secret,
-    supervisord_password_path,
-)
 from workloadctl.runtime.edited_path import at_edited_path
 from workloadctl.runtime.quarantine import policy_from_env
 from workloadctl.runtime.reaper import current_session, reap_dead_manager, record_session
 from workloadctl.settings import (
     ENABLE_SWITCHES,
     Settings,
-    process_compose_binary,
-    process_compose_config_home,
     s6_binary,
-    supervisord_binary,
 )
 
 # djb/s6 convention for "temporary failure": s6 restarts the service a second later.
 EXIT_TEMPORARY_FAILURE = 111
 S6_SVC_TIMEOUT_SECONDS = 5
-PROCESS_COMPOSE_UMASK = 0o002
 
 Execve = Callable[[str, list[str], dict[str, str]], object]
 Runner = Callable[[Sequence[str]], int]
@@ -84,7 +81,7 @@ def default_loader(manager: Manager, env: Mapping[str, str], cwd: Path | None) -
     (process-compose reads `.env` from there), judging for this machine (on_target)."""
 
     def load(path: Path) -> LoadResult:
-        return load_manager_config(manager, path, env=env, on_target=True, cwd=cwd)
+        return kind(manager).load(path, env=env, on_target=True, cwd=cwd)
 
     return load
 
@@ -93,33 +90,14 @@ def find_binary(manager: Manager, environ: Mapping[str, str]) -> str | None:
     """The manager's binary, or None when there is none we can run: an override that
     points nowhere is reported as missing (exit 111, not started), never exec'd, so it
     cannot count as a crash of the project config."""
-    path = (
-        supervisord_binary(environ) if manager == "supervisord" else process_compose_binary(environ)
-    )
+    path = kind(manager).binary(environ)
     if path is None or not (os.path.isfile(path) and os.access(path, os.X_OK)):
         return None
     return path
 
 
 def manager_argv(manager: Manager, binary: str, config: Path, settings: Settings) -> list[str]:
-    if manager == "supervisord":
-        return [binary, "-n", "-c", str(config)]
-    # -u alone selects the unix-socket API and no TCP listener (process-compose serves
-    # one or the other); --token-file, not PC_API_TOKEN, which every program would inherit.
-    return [
-        binary,
-        "up",
-        "-f",
-        str(config),
-        "-t=false",
-        "--keep-project",
-        "-u",
-        str(settings.process_compose_socket),
-        "--token-file",
-        str(process_compose_token_path(settings)),
-        "-L",
-        str(settings.process_compose_log),
-    ]
+    return kind(manager).argv(binary, config, settings)
 
 
 def working_directory(decision: Decision, settings: Settings) -> Path:
@@ -175,30 +153,12 @@ def _remove_stale_socket(path: Path) -> None:
         probe.close()
 
 
-def _ensure_process_compose_dirs(
+def _prepare_exec(
     manager: Manager, settings: Settings, environ: Mapping[str, str], stderr: TextIO
 ) -> None:
-    """Its log's directory, and its config home: without the latter it logs two JSON debug
-    lines ("Path not found for process compose config home") at every start."""
-    if manager != "process-compose":
-        return
-    wanted = [settings.process_compose_log.parent, process_compose_config_home(environ)]
-    for directory in wanted:
-        if directory is None:
-            continue
-        try:
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            _say(
-                stderr,
-                f"workloadctl: {manager}: WARNING: cannot create {exc.filename}: {exc.strerror}",
-            )
-
-
-def _manager_socket(manager: Manager, settings: Settings) -> Path:
-    if manager == "supervisord":
-        return settings.supervisord_socket
-    return settings.process_compose_socket
+    """What the manager needs made before it starts (process-compose: its directories)."""
+    for problem in kind(manager).prepare_exec(settings, environ):
+        _say(stderr, f"workloadctl: {manager}: WARNING: {problem}")
 
 
 def _reap_leftovers(
@@ -317,7 +277,7 @@ def _plan_or_exit(
         return EXIT_TEMPORARY_FAILURE
     _reap_leftovers(manager, settings, environ, stderr)
     # After the reap: a socket whose owner was just killed is stale now.
-    _remove_stale_socket(_manager_socket(manager, settings))
+    _remove_stale_socket(kind(manager).socket(settings))
     return LaunchPlan(
         decision=decision,
         binary=binary,
@@ -342,7 +302,7 @@ def prepare(
     if binary is None:
         return _missing_binary(manager, settings, stderr)
     _prepare_state(manager, settings, environ, stderr)
-    _ensure_process_compose_dirs(manager, settings, environ, stderr)
+    _prepare_exec(manager, settings, environ, stderr)
     env = manager_environment(settings, manager, for_validation=False, base=environ)
     policy, policy_problems = policy_from_env(environ)
     timeout, timeout_problems = decision_timeout_from_env(environ)
@@ -451,10 +411,9 @@ def launch(
     sys.stdout.flush()
     stderr.flush()
     _record_session(manager, settings, stderr)
-    if manager == "process-compose":
-        # process-compose creates its API socket with the default mode (0777 & ~umask):
-        # 002 lets the control group (the run dir's, inherited) connect, and no one else.
-        os.umask(PROCESS_COMPOSE_UMASK)
+    umask = kind(manager).exec_umask
+    if umask is not None:
+        os.umask(umask)
     try:
         execve(plan.binary, plan.argv, plan.env)
     except OSError as exc:

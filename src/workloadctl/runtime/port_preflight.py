@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.checks.layout import validation_settings
 from workloadctl.doctor.ports import WantedPort, running_configs, wanted_ports
 from workloadctl.doctor.system import DoctorSystem
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.layout import validation_settings
 from workloadctl.runtime.boot import switch_is_off
 from workloadctl.runtime.local_stack import LocalLayout
 from workloadctl.runtime.stack_registry import StackEntry, stack_holding

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from workloadctl.control.context import ControlContext
 from workloadctl.control.creds import collect_creds
+from workloadctl.managers.environment import process_compose_token_path, supervisord_password_path
 from workloadctl.runtime.local_stack import LocalLayout
-from workloadctl.runtime.manager_env import process_compose_token_path, supervisord_password_path
 
 
 def describe_access(layout: LocalLayout) -> list[str]:

@@ -11,8 +11,8 @@ from workloadctl import settings as S
 from workloadctl.commands import attach as attach_command
 from workloadctl.commands.attach import attach
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.environment import process_compose_token_path
 from workloadctl.runtime.local_stack import StackRecord
-from workloadctl.runtime.manager_env import process_compose_token_path
 
 
 def _settings(tmp_path: Path) -> S.Settings:

@@ -12,7 +12,7 @@ from control_support import make_ctx
 from workloadctl.checks.supervisord import SupervisordServer, load_supervisord
 from workloadctl.checks.supervisord.servers import DEFAULT_CREDENTIALS
 from workloadctl.control.creds import GENERATED_PASSWORD_MARKER, Remarks, _web_ui, collect_creds
-from workloadctl.runtime.manager_env import (
+from workloadctl.managers.environment import (
     manager_environment,
     process_compose_token_path,
     sha1_password_digest,

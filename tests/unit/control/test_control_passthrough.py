@@ -19,7 +19,7 @@ from workloadctl.control.passthrough import (
     process_compose_argv,
 )
 from workloadctl.errors import UsageError, WorkloadctlError
-from workloadctl.runtime.manager_env import process_compose_token_path, supervisord_password_path
+from workloadctl.managers.environment import process_compose_token_path, supervisord_password_path
 
 PASSWORD = "pa%ss(word)s-" + "x" * 30
 

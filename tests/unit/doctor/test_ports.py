@@ -8,9 +8,9 @@ import pytest
 from doctor_fakes import FakeSystem
 
 from workloadctl import settings as S
-from workloadctl.checks.layout import validation_settings
 from workloadctl.cli import main
 from workloadctl.doctor.ports import WantedPort, check_port, running_configs, wanted_ports
+from workloadctl.managers.layout import validation_settings
 from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.stack_registry import StackEntry
 

@@ -18,8 +18,8 @@ from launcher_support import (
 )
 
 from workloadctl import settings as S
+from workloadctl.managers import environment as M
 from workloadctl.runtime import launcher as L
-from workloadctl.runtime import manager_env as M
 
 BINARIES = {S.ENV_SUPERVISORD_BIN: "/bin/true", S.ENV_PROCESS_COMPOSE_BIN: "/bin/true"}
 

@@ -6,7 +6,8 @@ from pathlib import Path
 from launcher_support import tmp_env, tmp_settings
 
 from workloadctl import settings as S
-from workloadctl.runtime import manager_env as M
+from workloadctl.managers import MANAGERS
+from workloadctl.managers import environment as M
 
 
 def test_markers_are_set_and_instance_is_stable_per_state_dir(tmp_path: Path) -> None:
@@ -31,7 +32,7 @@ def test_path_variables_round_trip_through_settings(tmp_path: Path) -> None:
 def test_both_managers_get_the_log_dir_the_templates_name(tmp_path: Path) -> None:
     """`stdout_logfile=%(ENV_WORKLOADCTL_LOG_DIR)s/...`: the directory boot creates."""
     settings = tmp_settings(tmp_path)
-    for manager in M.MANAGERS:
+    for manager in MANAGERS:
         for for_validation in (True, False):
             env = M.manager_environment(settings, manager, for_validation=for_validation, base={})
             assert env[M.ENV_LOG_DIR] == str(settings.logs_dir)

@@ -14,8 +14,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from workloadctl.managers.environment import ENV_INSTANCE, ENV_MANAGER
 from workloadctl.runtime import reaper as R
-from workloadctl.runtime.manager_env import ENV_INSTANCE, ENV_MANAGER
 
 GRACE = 0.5
 

@@ -18,10 +18,12 @@ from typing import Literal
 from workloadctl import settings as S
 from workloadctl.checks.cross_manager import check_cross_manager
 from workloadctl.checks.devcontainer import check_devcontainer
-from workloadctl.checks.programs import LoadResult, ProgramSpec, load_manager_config
+from workloadctl.checks.programs import LoadResult, ProgramSpec
 from workloadctl.checks.s6rc import load_s6rc_tree
 from workloadctl.findings import Report, error, warning
-from workloadctl.runtime.manager_env import manager_environment
+from workloadctl.managers import KINDS as MANAGER_KINDS
+from workloadctl.managers import kind as manager_kind
+from workloadctl.managers.environment import manager_environment
 
 Kind = Literal["supervisord", "process-compose", "s6-rc"]
 KINDS: tuple[Kind, ...] = ("supervisord", "process-compose", "s6-rc")
@@ -66,8 +68,7 @@ def validation_settings(settings: S.Settings, root: Path) -> S.Settings:
 def load_one(target: Target, settings: S.Settings) -> LoadResult:
     """The single place that maps a kind to its loader, with the environment the launcher uses."""
     if target.kind != "s6-rc":
-        return load_manager_config(
-            target.kind,
+        return manager_kind(target.kind).load(
             target.path,
             env=manager_environment(settings, target.kind, for_validation=True),
             on_target=settings.in_container,
@@ -90,18 +91,10 @@ def validate_paths(targets: Sequence[Target], settings: S.Settings) -> Report:
 
 # What a repository using workloadctl contains, relative to its root, and whether it must.
 _LAYOUT: tuple[tuple[Path, Kind, bool], ...] = (
-    (S.PROJECT_SUPERVISORD_CONF, "supervisord", False),
-    (S.PROJECT_PROCESS_COMPOSE_YAML, "process-compose", False),
-    (S.SEED_SUPERVISORD_CONF, "supervisord", True),
-    (S.SEED_PROCESS_COMPOSE_YAML, "process-compose", True),
+    *((manager.project_config, name, False) for name, manager in MANAGER_KINDS.items()),
+    *((manager.seed_source, name, True) for name, manager in MANAGER_KINDS.items()),
     (S.S6_RC_SOURCE_DIR, "s6-rc", True),
 )
-
-_MISSING_PROJECT_HINT = {
-    "supervisord": "supervisord will run its seed config until it exists",
-    "process-compose": "process-compose will run its seed config until it exists",
-}
-
 
 def validate_layout(root: Path, settings: S.Settings) -> Report:
     """Check every file of the layout that exists; say which ones are missing and what that means.
@@ -127,13 +120,14 @@ def validate_layout(root: Path, settings: S.Settings) -> Report:
                 )
             else:
                 report.extend(
-                    [warning(relative, None, "LY001", f"missing: {_MISSING_PROJECT_HINT[kind]}")]
+                    [warning(relative, None, "LY001", f"missing: {kind} will run its seed config until it exists")]
                 )
             continue
-        cwd = root if relative == S.PROJECT_PROCESS_COMPOSE_YAML else None
-        result = load_one(Target(path, kind, cwd), settings)
+        # The launcher runs a project config from the repository root.
+        project = kind != "s6-rc" and not required
+        result = load_one(Target(path, kind, root if project else None), settings)
         report.extend(result.findings)
-        if relative in (S.PROJECT_SUPERVISORD_CONF, S.PROJECT_PROCESS_COMPOSE_YAML):
+        if project:
             project_programs.extend(result.programs)
     report.extend(check_cross_manager(project_programs))
     # devcontainer.json / docker-compose.yml must leave PID 1 to s6-overlay's /init.

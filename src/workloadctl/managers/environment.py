@@ -31,8 +31,6 @@ from workloadctl.settings import (
     Settings,
 )
 
-MANAGERS: tuple[Manager, ...] = ("supervisord", "process-compose")
-
 ENV_MANAGER = "WORKLOADCTL_MANAGER"
 ENV_INSTANCE = "WORKLOADCTL_INSTANCE"
 # The programs' log directory (`Settings.logs_dir`, in the state dir) for the configs to
@@ -113,7 +111,7 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def _supervisor_credentials(settings: Settings, *, for_validation: bool) -> dict[str, str]:
+def supervisor_credentials(settings: Settings, *, for_validation: bool) -> dict[str, str]:
     if for_validation:
         digest = VALIDATION_PASSWORD_PLACEHOLDER
     else:
@@ -149,11 +147,9 @@ def manager_environment(
             env.setdefault("UNAME", settings.user_name)
         if settings.project_root is not None:
             env.setdefault("REPO_NAME", settings.project_root.name)
-    if manager == "supervisord":
-        env.update(_supervisor_credentials(settings, for_validation=for_validation))
-    else:  # process-compose has no use for them; its programs should not see them
-        env.pop(ENV_SUPERVISOR_USER, None)
-        env.pop(ENV_SUPERVISOR_PASSWORD, None)
+    from workloadctl.managers import kind  # the registry imports this module
+
+    kind(manager).adjust_environment(env, settings, for_validation=for_validation)
     env[ENV_MANAGER] = manager
     env[ENV_INSTANCE] = instance_id(settings)
     return env

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from workloadctl.clients.process_compose import ProcessComposeClient
 from workloadctl.clients.supervisord import SupervisordClient
-from workloadctl.runtime.manager_env import (
+from workloadctl.managers.environment import (
     process_compose_token_path,
     read_secret,
     supervisor_user,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.checks.layout import validate_layout, validation_settings
+from workloadctl.managers.layout import validate_layout, validation_settings
 
 SUPERVISORD_CONF = """\
 [supervisord]

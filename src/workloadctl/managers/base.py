@@ -1,0 +1,82 @@
+"""What a process manager is to workloadctl: the one interface both implementations fill.
+
+Everything that differs between supervisord and process-compose is a member here; the
+rest of the code asks `kind(manager)` (managers/__init__.py) and never branches on the
+name. Modelled on pre-commit's `Language` protocol and its `languages` dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from pathlib import Path
+from typing import Protocol
+
+from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.settings import Settings
+
+
+class LiveManager(Protocol):
+    """A running manager's API, in common terms (each call raises WorkloadctlError)."""
+
+    def answers(self) -> bool:
+        """Whether the manager itself is up and answering."""
+        ...
+
+    def program_names(self) -> set[str]:
+        """The programs it knows: supervisord's groups, process-compose's processes."""
+        ...
+
+
+class ManagerKind(Protocol):
+    name: Manager
+    # What its config calls one program: supervisord `[program:x]`, process-compose `processes:`.
+    noun: str
+    # The project config, relative to the repository root.
+    project_config: Path
+    # Its seed in the repository (the image copies it to `seed_config`).
+    seed_source: Path
+    # Native states within the start time, not failing yet (the `starting` exit status).
+    starting_states: frozenset[str]
+    # The banner's lines saying how to install the binary.
+    install_hint: tuple[str, ...]
+    # The umask it is exec'd with (its API socket's mode follows it); None: the launcher's.
+    exec_umask: int | None
+
+    def service(self, settings: Settings) -> Path:
+        """Its s6 service directory."""
+        ...
+
+    def seed_config(self, settings: Settings) -> Path: ...
+
+    def socket(self, settings: Settings) -> Path:
+        """Where its API listens."""
+        ...
+
+    def binary(self, environ: Mapping[str, str]) -> str | None:
+        """Its executable (an override from `environ` first), None when not found."""
+        ...
+
+    def argv(self, binary: str, config: Path, settings: Settings) -> list[str]:
+        """How the launcher execs it on `config`."""
+        ...
+
+    def load(
+        self, path: Path, *, env: Mapping[str, str], on_target: bool, cwd: Path | None
+    ) -> LoadResult:
+        """The loader `validate`, the launcher and `reload` all run on its config."""
+        ...
+
+    def adjust_environment(
+        self, env: MutableMapping[str, str], settings: Settings, *, for_validation: bool
+    ) -> None:
+        """Its own part of the one environment it is validated and run with."""
+        ...
+
+    def prepare_exec(self, settings: Settings, environ: Mapping[str, str]) -> list[str]:
+        """What the launcher does just before the exec (directories, umask); the
+        warnings it could not help, one line each."""
+        ...
+
+    def live(self, settings: Settings, timeout: float) -> LiveManager:
+        """Its API client, with the credentials `boot` generated."""
+        ...

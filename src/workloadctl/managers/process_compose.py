@@ -1,0 +1,115 @@
+"""process-compose as workloadctl runs it: `process-compose up -f FILE`, its REST API on a
+unix socket with a token file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.clients.process_compose import ProcessComposeClient
+from workloadctl.managers.connect import process_compose_client
+from workloadctl.managers.environment import process_compose_token_path
+from workloadctl.settings import (
+    ENV_PROCESS_COMPOSE_BIN,
+    ENV_SUPERVISOR_PASSWORD,
+    ENV_SUPERVISOR_USER,
+    PROCESS_COMPOSE_VERSION,
+    PROJECT_PROCESS_COMPOSE_YAML,
+    SEED_PROCESS_COMPOSE_YAML,
+    Settings,
+    process_compose_config_home,
+)
+from workloadctl.settings import process_compose_binary as find_process_compose
+
+# process-compose creates its API socket with the default mode (0777 & ~umask): 002 lets
+# the control group (the run dir's, inherited) connect, and no one else.
+PROCESS_COMPOSE_UMASK = 0o002
+
+
+@dataclass(frozen=True)
+class LiveProcessCompose:
+    client: ProcessComposeClient
+
+    def answers(self) -> bool:
+        return self.client.live()
+
+    def program_names(self) -> set[str]:
+        return {str(info.get("name")) for info in self.client.processes()}
+
+
+class ProcessCompose:
+    name: Manager = "process-compose"
+    noun: str = "process"
+    project_config: Path = PROJECT_PROCESS_COMPOSE_YAML
+    seed_source: Path = SEED_PROCESS_COMPOSE_YAML
+    starting_states: frozenset[str] = frozenset({"Pending", "Launching"})
+    exec_umask: int | None = PROCESS_COMPOSE_UMASK
+    install_hint: tuple[str, ...] = (
+        f"install process-compose {PROCESS_COMPOSE_VERSION} as /usr/local/bin/process-compose",
+        "(the Dockerfile does this),",
+        f"or point ${ENV_PROCESS_COMPOSE_BIN} at a process-compose binary.",
+    )
+
+    def service(self, settings: Settings) -> Path:
+        return settings.service_dir / self.name
+
+    def seed_config(self, settings: Settings) -> Path:
+        return settings.seed_process_compose_yaml
+
+    def socket(self, settings: Settings) -> Path:
+        return settings.process_compose_socket
+
+    def binary(self, environ: Mapping[str, str]) -> str | None:
+        return find_process_compose(environ)
+
+    def argv(self, binary: str, config: Path, settings: Settings) -> list[str]:
+        # -u alone selects the unix-socket API and no TCP listener (process-compose serves
+        # one or the other); --token-file, not PC_API_TOKEN, which every program would inherit.
+        return [
+            binary,
+            "up",
+            "-f",
+            str(config),
+            "-t=false",
+            "--keep-project",
+            "-u",
+            str(settings.process_compose_socket),
+            "--token-file",
+            str(process_compose_token_path(settings)),
+            "-L",
+            str(settings.process_compose_log),
+        ]
+
+    def load(
+        self, path: Path, *, env: Mapping[str, str], on_target: bool, cwd: Path | None
+    ) -> LoadResult:
+        # Imported on use, as supervisord's loader is.
+        from workloadctl.checks.process_compose import load_process_compose
+
+        return load_process_compose(path, env=env, cwd=cwd)
+
+    def adjust_environment(
+        self, env: MutableMapping[str, str], settings: Settings, *, for_validation: bool
+    ) -> None:
+        # It has no use for supervisord's web UI account; its programs should not see it.
+        env.pop(ENV_SUPERVISOR_USER, None)
+        env.pop(ENV_SUPERVISOR_PASSWORD, None)
+
+    def prepare_exec(self, settings: Settings, environ: Mapping[str, str]) -> list[str]:
+        """Its log's directory, and its config home: without the latter it logs two JSON
+        debug lines ("Path not found for process compose config home") at every start."""
+        warnings = []
+        wanted = [settings.process_compose_log.parent, process_compose_config_home(environ)]
+        for directory in wanted:
+            if directory is None:
+                continue
+            try:
+                directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as exc:
+                warnings.append(f"cannot create {exc.filename}: {exc.strerror}")
+        return warnings
+
+    def live(self, settings: Settings, timeout: float) -> LiveProcessCompose:
+        return LiveProcessCompose(process_compose_client(settings, timeout=timeout))

@@ -1,0 +1,79 @@
+"""supervisord as workloadctl runs it: `supervisord -n -c FILE`, XML-RPC on a unix socket."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.clients.supervisord import SupervisordClient
+from workloadctl.managers.connect import supervisord_client
+from workloadctl.managers.environment import supervisor_credentials
+from workloadctl.settings import (
+    ENV_SUPERVISORD_BIN,
+    PROJECT_SUPERVISORD_CONF,
+    SEED_SUPERVISORD_CONF,
+    Settings,
+)
+from workloadctl.settings import supervisord_binary as find_supervisord
+
+
+@dataclass(frozen=True)
+class LiveSupervisord:
+    client: SupervisordClient
+
+    def answers(self) -> bool:
+        return self.client.state() == "RUNNING"
+
+    def program_names(self) -> set[str]:
+        return {str(info.get("group")) for info in self.client.processes()}
+
+
+class Supervisord:
+    name: Manager = "supervisord"
+    noun: str = "program"
+    project_config: Path = PROJECT_SUPERVISORD_CONF
+    seed_source: Path = SEED_SUPERVISORD_CONF
+    starting_states: frozenset[str] = frozenset({"STARTING"})
+    exec_umask: int | None = None
+    install_hint: tuple[str, ...] = (
+        "install supervisor into the workloadctl virtualenv",
+        "(`/opt/workloadctl/bin/pip install supervisor`; the Dockerfile does this),",
+        f"or point ${ENV_SUPERVISORD_BIN} at a supervisord binary.",
+    )
+
+    def service(self, settings: Settings) -> Path:
+        return settings.service_dir / self.name
+
+    def seed_config(self, settings: Settings) -> Path:
+        return settings.seed_supervisord_conf
+
+    def socket(self, settings: Settings) -> Path:
+        return settings.supervisord_socket
+
+    def binary(self, environ: Mapping[str, str]) -> str | None:
+        return find_supervisord(environ)
+
+    def argv(self, binary: str, config: Path, settings: Settings) -> list[str]:
+        return [binary, "-n", "-c", str(config)]
+
+    def load(
+        self, path: Path, *, env: Mapping[str, str], on_target: bool, cwd: Path | None
+    ) -> LoadResult:
+        # Imported on use: the launcher must still reach the seed when a loader's import
+        # fails, and each caller pays only for the format it reads.
+        from workloadctl.checks.supervisord import load_supervisord
+
+        return load_supervisord(path, env=env, on_target=on_target)
+
+    def adjust_environment(
+        self, env: MutableMapping[str, str], settings: Settings, *, for_validation: bool
+    ) -> None:
+        env.update(supervisor_credentials(settings, for_validation=for_validation))
+
+    def prepare_exec(self, settings: Settings, environ: Mapping[str, str]) -> list[str]:
+        return []
+
+    def live(self, settings: Settings, timeout: float) -> LiveSupervisord:
+        return LiveSupervisord(supervisord_client(settings, timeout=timeout))
