@@ -37,4 +37,3 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return not has_errors(self.findings)
-

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 
 from workloadctl.access import who_may
-from workloadctl.control.command_support import add_state_dir
+from workloadctl.commands.command_support import add_state_dir
 from workloadctl.control.reload import stack_settings
 from workloadctl.errors import WorkloadctlError
 from workloadctl.managers.connect import process_compose_client

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from workloadctl.control.command_support import add_state_dir
+from workloadctl.commands.command_support import add_state_dir
 
 if TYPE_CHECKING:
     from workloadctl.control.creds import Creds

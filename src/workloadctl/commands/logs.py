@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workloadctl.control.command_support import add_state_dir, positive_int
+from workloadctl.commands.command_support import add_state_dir, positive_int
 
 HELP = "show (and follow) a program's output, from whichever manager runs it"
 

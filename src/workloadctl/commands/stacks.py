@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from workloadctl.runtime.stack_listing import render_stacks, stacks_json
+    from workloadctl.control.stack_listing import render_stacks, stacks_json
     from workloadctl.runtime.stack_registry import live_stacks
 
     stacks = live_stacks()

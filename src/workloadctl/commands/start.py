@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workloadctl.control.command_support import add_action_arguments, run_action
+from workloadctl.commands.command_support import add_action_arguments, run_action
 
 HELP = "start programs (of either manager) or a manager, and wait until they run"
 

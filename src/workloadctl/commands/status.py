@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from workloadctl.control.command_support import add_state_dir, positive_float
+from workloadctl.commands.command_support import add_state_dir, positive_float
 
 HELP = "show both managers and every program in one table (or JSON)"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workloadctl.control.command_support import add_state_dir
+from workloadctl.commands.command_support import add_state_dir
 
 DESCRIPTION = """\
 Run Supervisor's supervisorctl against the supervisord of the running stack (the

@@ -11,7 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.control.command_support import positive_float
+from workloadctl.commands.command_support import positive_float
+from workloadctl.control.stack_info import describe_access
+from workloadctl.control.up_wait import DEFAULT_TIMEOUT, wait_for_managers
+from workloadctl.doctor.port_preflight import refuse_busy_ports
 from workloadctl.errors import UsageError, WorkloadctlError
 from workloadctl.runtime.foreground import QuietOutput, StopOnSignals, StopRequested, exit_status
 from workloadctl.runtime.local_runner import (
@@ -21,9 +24,6 @@ from workloadctl.runtime.local_runner import (
     stop_stack,
 )
 from workloadctl.runtime.local_stack import LocalLayout, default_top
-from workloadctl.runtime.port_preflight import refuse_busy_ports
-from workloadctl.runtime.stack_info import describe_access
-from workloadctl.runtime.up_wait import DEFAULT_TIMEOUT, wait_for_managers
 
 DESCRIPTION = """\
 Run the container's process layer on this machine, without Docker: read

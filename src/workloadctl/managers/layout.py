@@ -96,6 +96,7 @@ _LAYOUT: tuple[tuple[Path, Kind, bool], ...] = (
     (S.S6_RC_SOURCE_DIR, "s6-rc", True),
 )
 
+
 def validate_layout(root: Path, settings: S.Settings) -> Report:
     """Check every file of the layout that exists; say which ones are missing and what that means.
 
@@ -120,7 +121,14 @@ def validate_layout(root: Path, settings: S.Settings) -> Report:
                 )
             else:
                 report.extend(
-                    [warning(relative, None, "LY001", f"missing: {kind} will run its seed config until it exists")]
+                    [
+                        warning(
+                            relative,
+                            None,
+                            "LY001",
+                            f"missing: {kind} will run its seed config until it exists",
+                        )
+                    ]
                 )
             continue
         # The launcher runs a project config from the repository root.

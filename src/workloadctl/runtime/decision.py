@@ -36,6 +36,7 @@ CODE_PROJECT_MISSING = "LCH002"
 CODE_QUARANTINED = "LCH003"
 CODE_DECISION_FAILED = "LCH004"
 
+
 @dataclass(frozen=True)
 class Decision:
     manager: Manager

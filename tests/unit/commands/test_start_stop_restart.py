@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from workloadctl.cli import main
-from workloadctl.control import actions, command_support, names
+from workloadctl.commands import command_support
+from workloadctl.control import actions, names
 from workloadctl.control.actions import Outcome
 from workloadctl.control.context import ControlContext
 from workloadctl.control.names import Catalog, Target
@@ -122,4 +123,4 @@ def test_duplicate_names_act_once(fake_stack: list[tuple[str, Target, bool]]) ->
 
 
 def test_run_action_is_what_the_commands_use() -> None:
-    assert command_support.run_action.__module__ == "workloadctl.control.command_support"
+    assert command_support.run_action.__module__ == "workloadctl.commands.command_support"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from workloadctl.control.status import ManagerStatus, StackStatus
-from workloadctl.runtime.up_wait import wait_for_managers
+from workloadctl.control.up_wait import wait_for_managers
 
 
 def manager(name: str, state: str, config: str | None = "project", **more: Any) -> ManagerStatus:

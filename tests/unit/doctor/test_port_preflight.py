@@ -10,9 +10,9 @@ import pytest
 
 from workloadctl import settings as S
 from workloadctl.cli import main
+from workloadctl.doctor.port_preflight import busy_ports, refusal, wanted_by_up
 from workloadctl.doctor.ports import WantedPort
 from workloadctl.doctor.system import Completed
-from workloadctl.runtime.port_preflight import busy_ports, refusal, wanted_by_up
 from workloadctl.runtime.stack_registry import StackEntry
 
 
