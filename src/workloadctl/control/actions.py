@@ -45,6 +45,7 @@ from workloadctl.control.status import (
     supervisord_programs,
 )
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers import kind
 from workloadctl.runtime import quarantine
 from workloadctl.runtime.decision import read_decision
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
@@ -376,9 +377,7 @@ def act_on_program(ctx: ControlContext, action: Action, target: Target, timeout:
 
 def _api_answers(ctx: ControlContext, manager: Manager) -> bool:
     try:
-        if manager == "supervisord":
-            return ctx.supervisord(2.0).state() == "RUNNING"
-        return ctx.process_compose(2.0).live()
+        return kind(manager).live(ctx.settings, 2.0).answers()
     except WorkloadctlError:
         return False
 

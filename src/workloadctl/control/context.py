@@ -18,11 +18,11 @@ from workloadctl.clients.process_compose import ProcessComposeClient
 from workloadctl.clients.supervisord import SupervisordClient
 from workloadctl.control.pids import PidTranslator
 from workloadctl.errors import WorkloadctlError
+from workloadctl.managers import MANAGERS, kind
 from workloadctl.managers.connect import process_compose_client, supervisord_client
 from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
 from workloadctl.settings import Settings
 
-MANAGERS: tuple[Manager, ...] = ("supervisord", "process-compose")
 DEFAULT_TIMEOUT = 10.0
 
 
@@ -66,7 +66,7 @@ class ControlContext:
         return cls(settings, record, timeout)
 
     def service(self, manager: Manager) -> Path:
-        return self.settings.service_dir / manager
+        return kind(manager).service(self.settings)
 
     def supervisord(self, timeout: float | None = None) -> SupervisordClient:
         return supervisord_client(self.settings, timeout=timeout or self.timeout)

@@ -21,9 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from workloadctl.checks.programs import Manager
-from workloadctl.control.context import MANAGERS, ControlContext
+from workloadctl.control.context import ControlContext
 from workloadctl.control.status import supervisord_name
 from workloadctl.errors import UsageError, WorkloadctlError
+from workloadctl.managers import MANAGERS
 
 MAX_SUGGESTIONS = 5
 

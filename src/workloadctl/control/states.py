@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from workloadctl.managers import KINDS
+
 CommonState = Literal["running", "starting", "stopping", "stopped", "exited", "failed", "unknown"]
 STATES: tuple[CommonState, ...] = (
     "running",
@@ -55,15 +57,6 @@ _PROCESS_COMPOSE: dict[str, CommonState] = {
 # Go's ExitCode() for a process ended by a signal: what a stop through the API leaves.
 PROCESS_COMPOSE_SIGNALLED = -1
 
-# Still within the start time, nothing has failed yet (the `starting` exit status, 4):
-# supervisord's STARTING lasts until the program has run `startsecs` (then RUNNING, or
-# BACKOFF after a quick exit); process-compose's Pending waits for dependencies and
-# Launching for a daemon's launcher. BACKOFF and Restarting follow an exit: failures.
-_WITHIN_START = {
-    "supervisord": frozenset({"STARTING"}),
-    "process-compose": frozenset({"Pending", "Launching"}),
-}
-
 # Not expected to be running: switched off, or started only on demand / on a schedule.
 _PROCESS_COMPOSE_NOT_EXPECTED = frozenset({"Disabled", "Foreground", "Scheduled"})
 
@@ -95,4 +88,5 @@ def process_compose_expected(status: str) -> bool:
 
 def within_start(manager: str, native_state: str) -> bool:
     """Whether a program in this state is still within its start time, not failing."""
-    return native_state in _WITHIN_START.get(manager, frozenset())
+    known = KINDS.get(manager)  # type: ignore[call-overload]
+    return known is not None and native_state in known.starting_states

@@ -25,7 +25,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
-from workloadctl.control.context import MANAGERS, ControlContext
+from workloadctl.control.context import ControlContext
 from workloadctl.control.states import (
     HEALTHY,
     CommonState,
@@ -36,6 +36,7 @@ from workloadctl.control.states import (
 )
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Severity
+from workloadctl.managers import MANAGERS
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
 
 ManagerState = Literal["running", "unreachable", "down", "disabled", "unsupervised"]

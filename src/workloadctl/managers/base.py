@@ -35,7 +35,10 @@ class ManagerKind(Protocol):
     project_config: Path
     # Its seed in the repository (the image copies it to `seed_config`).
     seed_source: Path
-    # Native states within the start time, not failing yet (the `starting` exit status).
+    # Native states within the start time, nothing failed yet (the `starting` exit status,
+    # 4): supervisord's STARTING lasts until the program has run `startsecs` (then
+    # RUNNING, or BACKOFF after a quick exit); process-compose's Pending waits for
+    # dependencies and Launching for a daemon's launcher. BACKOFF, Restarting: failures.
     starting_states: frozenset[str]
     # The banner's lines saying how to install the binary.
     install_hint: tuple[str, ...]
