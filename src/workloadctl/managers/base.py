@@ -22,10 +22,6 @@ class LiveManager(Protocol):
         """Whether the manager itself is up and answering."""
         ...
 
-    def program_names(self) -> set[str]:
-        """The programs it knows: supervisord's groups, process-compose's processes."""
-        ...
-
 
 class ManagerKind(Protocol):
     name: Manager

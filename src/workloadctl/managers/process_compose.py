@@ -35,9 +35,6 @@ class LiveProcessCompose:
     def answers(self) -> bool:
         return self.client.live()
 
-    def program_names(self) -> set[str]:
-        return {str(info.get("name")) for info in self.client.processes()}
-
 
 class ProcessCompose:
     name: Manager = "process-compose"

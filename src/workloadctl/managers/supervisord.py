@@ -26,9 +26,6 @@ class LiveSupervisord:
     def answers(self) -> bool:
         return self.client.state() == "RUNNING"
 
-    def program_names(self) -> set[str]:
-        return {str(info.get("group")) for info in self.client.processes()}
-
 
 class Supervisord:
     name: Manager = "supervisord"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from workloadctl.findings import Finding, Severity
+from workloadctl.findings import Finding
 from workloadctl.runtime.statefile import read_json_object, write_json_atomic
 
 Source = Literal["project", "seed"]
@@ -61,10 +61,6 @@ class DecisionRecord:
     def started_source(self) -> Source | None:
         """The config the manager runs on: None when its launcher did not exec it."""
         return self.source if self.started else None
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.ERROR]
 
     def reloaded(
         self, *, project_sha256: str | None, findings: tuple[Finding, ...], now: float
