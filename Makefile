@@ -76,10 +76,11 @@ up: setup
 down: venv
 	$(BIN)/workloadctl down
 
+# Every performance figure against its peer and its goal, then the scaling table
+# (docs/performance.md). Root, s6, supervisord and process-compose for the stack sections
+# (skipped, saying why, without them). BENCH_ARGS=--quick: 3 rounds, scaling to 500.
 bench: setup
-	$(BIN)/python bench/bench_validate.py
-	$(BIN)/python bench/bench_status.py
-	$(BIN)/python bench/bench_recovery.py
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 # Long runs, outside `make test`; each prints its tables and writes JSON under /tmp.
 # Fault campaign on a local stack in a private network namespace (root; 22 kinds x 10).

@@ -25,7 +25,7 @@ from workloadctl.settings import process_compose_binary
 PROGRAMS_PER_MANAGER = 100
 
 
-def write_layout(root: Path) -> None:
+def write_layout(root: Path, per_manager: int = PROGRAMS_PER_MANAGER) -> None:
     sv = root / "workloads/supervisord"
     pc = root / "workloads/process-compose"
     seeds_sv = root / ".devcontainer/supervisord"
@@ -43,7 +43,7 @@ def write_layout(root: Path) -> None:
     programs = "".join(
         f"[program:sv-{i}]\ncommand=/bin/sleep {1000 + i}\nautostart=true\n"
         "stdout_logfile=/dev/null\nstderr_logfile=/dev/null\n\n"
-        for i in range(PROGRAMS_PER_MANAGER)
+        for i in range(per_manager)
     )
     (sv / "project.conf").write_text(header + programs)
     (seeds_sv / "seed.conf").write_text(header)
@@ -51,7 +51,7 @@ def write_layout(root: Path) -> None:
         f"  pc-{i}:\n    command: sleep {5000 + i}\n"
         f'    availability:\n      restart: "no"\n'
         + (f"    depends_on:\n      pc-{i - 1}:\n        condition: process_started\n" if i else "")
-        for i in range(PROGRAMS_PER_MANAGER)
+        for i in range(per_manager)
     )
     (pc / "project.yaml").write_text(f'version: "0.5"\nprocesses:\n{processes}')
     (seeds_pc / "seed.yaml").write_text("processes:\n  idle:\n    command: sleep 100\n")

@@ -1,0 +1,580 @@
+"""`make bench`: every performance figure of issue 13 against its peer and its goal, from
+one run, then the scaling table. Usage: python bench/bench.py [--runs N] [--quick]
+
+Sections (each skipped, saying why, when the machine lacks what it needs):
+  validate   `workloadctl validate` on 200 programs vs `process-compose --dry-run`;
+  status     `workloadctl status --json`, 100 programs, vs `supervisorctl status` +
+             `process-compose process list` back to back;
+  restart    our share of a manager restart (`finish` + `launch` up to the exec of the
+             manager) vs the manager's own start until it answers;
+  recovery   kill -9 of each manager until it answers and until all its programs run,
+             with the floor beside (the bare manager started directly on the same config);
+  boot       `up` until every program runs vs both bare managers started directly;
+  scaling    validate, status and launch at 10, 100, 500 and 1,000 programs, with the
+             growth exponent (log-log slope): linear or better when it is <= 1.
+
+Ours and the peer's commands alternate within each round; the figure is the median of
+the rounds, the ratio is of the two medians of this run. Python runs as installed:
+bytecode cached (in a temp PYTHONPYCACHEPREFIX, not in the checkout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench_status import make_repo
+from bench_validate import write_layout
+
+from workloadctl import settings as S
+from workloadctl.errors import WorkloadctlError
+
+BIN = Path(sys.executable).parent
+WORKLOADCTL = str(BIN / "workloadctl")
+MANAGERS = ("supervisord", "process-compose")
+SCALING_SIZES = (10, 100, 500, 1000)  # programs in all, half per manager
+# s6-supervise waits this long before restarting a service that died within 1 s of start.
+S6_THROTTLE_S = 1.0
+
+
+@dataclass
+class Report:
+    rows: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def goal(self, what: str, ours: float, peer: float, peer_name: str, limit: float) -> None:
+        ratio = ours / peer
+        self.rows.append(
+            (
+                what,
+                _ms(ours),
+                f"{_ms(peer)} {peer_name}",
+                f"{ratio:.2f}x",
+                f"<= {limit:g}x",
+                "PASS" if ratio <= limit else "MISS",
+            )
+        )
+
+    def absolute(self, what: str, ours: float, limit: float) -> None:
+        verdict = "PASS" if ours <= limit else "MISS"
+        self.rows.append((what, _ms(ours), "", "", f"<= {_ms(limit)}", verdict))
+
+    def floor(self, what: str, ours: float, floor: float) -> None:
+        self.rows.append((what, _ms(ours), f"{_ms(floor)} floor", f"{ours / floor:.2f}x", "", ""))
+
+    def skip(self, section: str, why: str) -> None:
+        self.notes.append(f"{section}: SKIPPED: {why}")
+
+    def print(self) -> None:
+        head = ("figure", "ours", "peer", "ratio", "goal", "")
+        widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(6)]
+        for row in [head, *self.rows]:
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        for note in self.notes:
+            print(note)
+
+
+def progress(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def bench_env(tmp: Path) -> dict[str, str]:
+    """Our environment as an installed workloadctl sees it: bytecode cached, no PC_*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PC_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    return env
+
+
+def run_quiet(argv: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"bench: {' '.join(argv)} exited {proc.returncode}: {proc.stderr}")
+    return elapsed
+
+
+def interleaved(
+    sides: dict[str, Callable[[], float]], runs: int, warmup: int = 1
+) -> dict[str, float]:
+    """Median seconds of each side; the sides alternate (and swap order) every round, so a
+    burst of load on this shared machine hits both."""
+    names = list(sides)
+    for _ in range(warmup):
+        for name in names:
+            sides[name]()
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_no in range(runs):
+        for name in names if round_no % 2 == 0 else reversed(names):
+            samples[name].append(sides[name]())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def slope(sizes: Sequence[int], seconds: Sequence[float]) -> float:
+    """Least-squares slope of log(time) over log(size): 1 is linear."""
+    xs = [math.log(s) for s in sizes]
+    ys = [math.log(t) for t in seconds]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+
+
+# --- validate ---------------------------------------------------------------------------
+
+
+def validate_times(tmp: Path, programs: int, runs: int, env: dict[str, str]) -> dict[str, float]:
+    pc_bin = S.process_compose_binary()
+    assert pc_bin is not None
+    root = tmp / f"layout-{programs}"
+    write_layout(root, programs // 2)
+    env = {**env, "WORKLOADCTL_ROOT": str(root)}
+    pc_dir = root / "workloads/process-compose"
+    ours = [WORKLOADCTL, "validate", "--root", str(root)]
+    peer = [pc_bin, "--dry-run", "-f", "project.yaml", "-L", str(root / "pc.log")]
+    return interleaved(
+        {
+            "ours": lambda: run_quiet(ours, env, root),
+            "peer": lambda: run_quiet(peer, env, pc_dir),
+        },
+        runs,
+    )
+
+
+def loader_seconds(tmp: Path, processes: int, runs: int) -> float:
+    """In-process: the process-compose loader alone on `processes` chained processes (the
+    measurement that was a timed unit test)."""
+    from workloadctl.checks.process_compose.loader import load_process_compose
+
+    root = tmp / f"loader-{processes}"
+    write_layout(root, processes)
+    path = root / "workloads/process-compose/project.yaml"
+    samples = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        result = load_process_compose(path, env={"HOME": str(root), "PATH": os.environ["PATH"]})
+        samples.append(time.perf_counter() - started)
+        if not result.ok or len(result.programs) != processes:
+            raise SystemExit(f"bench: the loader refused {path}")
+    return statistics.median(samples[1:])
+
+
+# --- a live stack -----------------------------------------------------------------------
+
+
+def until(probe: Callable[[], bool], timeout: float = 120.0, step: float = 0.01) -> float:
+    """Seconds until `probe` holds (errors count as not yet)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        try:
+            if probe():
+                return time.perf_counter() - start
+        except (WorkloadctlError, OSError):
+            pass
+        time.sleep(step)
+    raise SystemExit(f"bench: timed out after {timeout:.0f} s waiting for {probe.__name__}")
+
+
+class Probes:
+    """Is each manager answering, and are all its programs running (one API call each)."""
+
+    def __init__(self, settings: S.Settings, per_manager: int) -> None:
+        from workloadctl.managers.connect import process_compose_client, supervisord_client
+
+        self.sv = lambda: supervisord_client(settings, 2)
+        self.pc = lambda: process_compose_client(settings, 2)
+        self.per_manager = per_manager
+
+    def answering(self, manager: str) -> bool:
+        if manager == "supervisord":
+            return self.sv().state() == "RUNNING"
+        return self.pc().live()
+
+    def all_running(self, manager: str) -> bool:
+        if manager == "supervisord":
+            states = [p["statename"] for p in self.sv().processes()]
+            return len(states) == self.per_manager and all(s == "RUNNING" for s in states)
+        statuses = [p["status"] for p in self.pc().processes()]
+        return len(statuses) == self.per_manager and all(s == "Running" for s in statuses)
+
+    def ready(self) -> bool:
+        return all(self.all_running(m) for m in MANAGERS)
+
+
+@dataclass
+class Stack:
+    root: Path
+    top: Path
+    env: dict[str, str]  # the stack's environment (what s6 gives the services)
+    svscan_pid: int
+    probes: Probes
+
+
+@contextmanager
+def running_stack(tmp: Path, programs: int, base_env: dict[str, str]) -> Iterator[Stack]:
+    from workloadctl.runtime.local_runner import start_stack, stop_stack
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    root, top = make_repo(tmp, programs // 2), tmp / "state"
+    record = start_stack(root, top, lambda _line: None, base_env=base_env).record
+    try:
+        probes = Probes(S.Settings.from_env(record.env), programs // 2)
+        until(probes.ready)
+        yield Stack(root, top, dict(record.env), record.svscan_pid, probes)
+    finally:
+        stop_stack(top, lambda _line: None)
+
+
+def boot_seconds(tmp: Path, programs: int, base_env: dict[str, str]) -> float:
+    from workloadctl.runtime.local_runner import start_stack, stop_stack
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    root, top = make_repo(tmp, programs // 2), tmp / "state"
+    started = time.perf_counter()
+    record = start_stack(root, top, lambda _line: None, base_env=base_env).record
+    try:
+        until(Probes(S.Settings.from_env(record.env), programs // 2).ready)
+        return time.perf_counter() - started
+    finally:
+        stop_stack(top, lambda _line: None)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- status -----------------------------------------------------------------------------
+
+
+def status_times(stack: Stack, runs: int, env: dict[str, str]) -> dict[str, float]:
+    from workloadctl.managers.environment import process_compose_token_path
+
+    settings = S.Settings.from_env(stack.env)
+    # The config supervisord runs, as `launch` recorded it (docs/launcher.md).
+    config = json.loads((settings.decisions_dir / "supervisord.json").read_text())["config"]
+    # supervisorctl expands %(ENV_X)s in the config from its own environment.
+    env = {**env, **stack.env}
+    ours = [WORKLOADCTL, "status", "--json", "--state-dir", str(stack.top)]
+    supervisorctl = [str(BIN / "supervisorctl"), "-c", config, "status"]
+    process_list = [
+        S.process_compose_binary() or "process-compose",
+        "process",
+        "list",
+        "-u",
+        str(settings.process_compose_socket),
+        "--token-file",
+        str(process_compose_token_path(settings)),
+    ]
+    return interleaved(
+        {
+            "ours": lambda: run_quiet(ours, env),
+            "peer": lambda: run_quiet(supervisorctl, env) + run_quiet(process_list, env),
+        },
+        runs,
+    )
+
+
+# --- the manager's exec, recorded -------------------------------------------------------
+
+RECORDER = """#!/bin/sh
+# Stands in for the manager: keeps what `workloadctl launch` would exec, then exits.
+printf '%s\\0' "$0" "$@" > "{out}.argv"
+env -0 > "{out}.env"
+"""
+
+
+@dataclass
+class Exec:
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+
+
+def recorded_launch(
+    stack_env: dict[str, str], base_env: dict[str, str], manager: str, out: Path
+) -> tuple[float, float, Exec]:
+    """(seconds of `finish`, seconds of `launch` up to its exec, what it exec'd), with a
+    recorder in place of the manager's binary. Only on a stopped stack: launch kills what
+    a previous instance of the manager left running."""
+    real = S.supervisord_binary() if manager == "supervisord" else S.process_compose_binary()
+    assert real is not None
+    recorder = out.with_suffix(".sh")
+    recorder.write_text(RECORDER.format(out=out))
+    recorder.chmod(0o755)
+    override = S.ENV_SUPERVISORD_BIN if manager == "supervisord" else S.ENV_PROCESS_COMPOSE_BIN
+    env = {**base_env, **stack_env, override: str(recorder)}
+    finish = run_quiet([WORKLOADCTL, "finish", manager, "256", "9"], env)
+    launch = run_quiet([WORKLOADCTL, "launch", manager], env)
+    argv = Path(f"{out}.argv").read_text().split("\0")[:-1]
+    argv[0] = real
+    environ = dict(
+        item.split("=", 1) for item in Path(f"{out}.env").read_text().split("\0") if "=" in item
+    )
+    cwd = environ.get("PWD", "/")
+    return finish, launch, Exec(argv, environ, cwd)
+
+
+@contextmanager
+def bare_manager(plan: Exec) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(
+        plan.argv,
+        env=plan.env,
+        cwd=plan.cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield proc
+    finally:
+        with _quiet():
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            with _quiet():
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        time.sleep(0.3)  # its programs' process group goes with it
+        with _quiet():
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _quiet() -> suppress:
+    return suppress(ProcessLookupError)
+
+
+def bare_start(plans: dict[str, Exec], probes: Probes) -> dict[str, tuple[float, float]]:
+    """Each bare manager started directly (all at once): seconds until it answers and
+    until all its programs run."""
+    results: dict[str, tuple[float, float]] = {}
+    started = time.perf_counter()
+    with _all_bare(list(plans.values())):
+        for manager in plans:
+            until(lambda m=manager: probes.answering(m))
+            answering = time.perf_counter() - started
+            until(lambda m=manager: probes.all_running(m))
+            results[manager] = (answering, time.perf_counter() - started)
+    return results
+
+
+@contextmanager
+def _all_bare(plans: list[Exec]) -> Iterator[None]:
+    if not plans:
+        yield
+        return
+    with bare_manager(plans[0]), _all_bare(plans[1:]):
+        yield
+
+
+# --- kill -9 ----------------------------------------------------------------------------
+
+
+def recovery(stack: Stack, manager: str) -> tuple[float, float]:
+    """kill -9 of the manager: seconds until a new one answers, until all its programs run."""
+    from workloadctl.clients import s6
+    from workloadctl.runtime import pidns
+
+    service = S.Settings.from_env(stack.env).service_dir / manager
+    old = pidns.to_caller(s6.state(service).pid, stack.svscan_pid)
+    assert old is not None
+    time.sleep(S6_THROTTLE_S + 0.2)  # up over 1 s: s6 restarts it at once
+    killed = time.perf_counter()
+    os.kill(old, signal.SIGKILL)
+
+    def new_manager_answers() -> bool:
+        state = s6.state(service)
+        if not state.up or pidns.to_caller(state.pid, stack.svscan_pid) == old:
+            return False
+        return stack.probes.answering(manager)
+
+    progress(f"kill -9 {manager} (pid {old})")
+    until(new_manager_answers, step=0.005)
+    answering = time.perf_counter() - killed
+    until(lambda: stack.probes.all_running(manager), step=0.005)
+    return answering, time.perf_counter() - killed
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def missing_for_stack() -> str | None:
+    if os.geteuid() != 0:
+        return "needs root (PID namespaces)"
+    if S.s6_binary("s6-svscan") is None:
+        return "s6-svscan not found (make setup installs s6)"
+    if S.supervisord_binary() is None:
+        return "supervisord not found"
+    if S.process_compose_binary() is None:
+        return "process-compose not found (make setup installs it)"
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="rounds per figure (default 9)")
+    parser.add_argument("--quick", action="store_true", help="3 rounds, scaling to 500")
+    args = parser.parse_args()
+    runs = 3 if args.quick else args.runs
+    sizes = SCALING_SIZES[:-1] if args.quick else SCALING_SIZES
+    report = Report()
+    scale: dict[str, dict[int, float]] = {
+        "validate": {},
+        "pc --dry-run": {},
+        "status": {},
+        "native CLIs": {},
+        "launch supervisord": {},
+        "launch process-compose": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="wlc-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = bench_env(tmp)
+        if S.process_compose_binary() is None:
+            report.skip("validate", "process-compose not found (make setup installs it)")
+        else:
+            for size in sizes:
+                progress(f"validate, {size} programs")
+                times = validate_times(tmp, size, runs, env)
+                scale["validate"][size], scale["pc --dry-run"][size] = (
+                    times["ours"],
+                    times["peer"],
+                )
+            times = validate_times(tmp, 200, runs, env)
+            report.goal("validate, 200 programs", times["ours"], times["peer"], "pc --dry-run", 3)
+            report.absolute(
+                "process-compose loader, 200 processes", loader_seconds(tmp, 200, runs), 0.5
+            )
+        missing = missing_for_stack()
+        if missing is not None:
+            for section in ("status", "restart", "recovery", "boot", "scaling of status"):
+                report.skip(section, missing)
+        else:
+            stack_sections(tmp, env, runs, sizes, report, scale)
+    report.print()
+    print_scaling(scale)
+    return 0
+
+
+def stack_sections(
+    tmp: Path,
+    env: dict[str, str],
+    runs: int,
+    sizes: Sequence[int],
+    report: Report,
+    scale: dict[str, dict[int, float]],
+) -> None:
+    base_env = {**env, "WORKLOADCTL_QUARANTINE_DEATHS": "1000"}  # every kill -9 is a crash
+    # status and kill -9 on 100 programs.
+    kills: dict[str, list[tuple[float, float]]] = {m: [] for m in MANAGERS}
+    with running_stack(tmp / "main", 100, base_env) as stack:
+        progress("status, 100 programs")
+        times = status_times(stack, runs, env)
+        report.goal("status --json, 100 programs", times["ours"], times["peer"], "CLIs", 0.5)
+        for _ in range(max(3, runs // 2)):
+            for manager in MANAGERS:
+                kills[manager].append(recovery(stack, manager))
+        stack_env, probes = stack.env, stack.probes
+    # Our share of a restart and the bare managers, on the same (stopped) stack's state.
+    shares: dict[str, list[tuple[float, float]]] = {m: [] for m in MANAGERS}
+    bare: dict[str, list[tuple[float, float]]] = {m: [] for m in MANAGERS}
+    plans: dict[str, Exec] = {}
+    progress("finish + launch, bare managers")
+    for _ in range(runs):
+        for manager in MANAGERS:
+            finish, launch, plans[manager] = recorded_launch(
+                stack_env, env, manager, tmp / f"exec-{manager}"
+            )
+            shares[manager].append((finish, launch))
+        for manager, figures in bare_start(plans, probes).items():
+            bare[manager].append(figures)
+    for manager in MANAGERS:
+        finish = statistics.median(f for f, _ in shares[manager])
+        launch = statistics.median(lo for _, lo in shares[manager])
+        own = statistics.median(a for a, _ in bare[manager])
+        report.goal(
+            f"{manager} restart: finish {_ms(finish)} + launch {_ms(launch)}",
+            finish + launch,
+            own,
+            f"{manager} start",
+            1,
+        )
+        report.absolute(f"{manager} restart: our share", finish + launch, 0.3)
+    for manager in MANAGERS:
+        answering = statistics.median(a for a, _ in kills[manager])
+        running = statistics.median(r for _, r in kills[manager])
+        own_answering = statistics.median(a for a, _ in bare[manager])
+        own_running = statistics.median(r for _, r in bare[manager])
+        report.floor(f"kill -9 {manager} -> answering", answering, own_answering)
+        report.floor(f"kill -9 {manager} -> all running", running, own_running)
+    # Boot to ready: `up`'s stack vs both bare managers at once, alternating.
+    boot_ours: list[float] = []
+    boot_bare: list[float] = []
+    for round_no in range(max(3, runs // 2)):
+        progress(f"boot round {round_no + 1}")
+        ours = boot_seconds(tmp / f"boot-{round_no}", 100, base_env)
+        both = bare_start(plans, probes)
+        boot_ours.append(ours)
+        boot_bare.append(max(r for _, r in both.values()))
+    report.goal(
+        "boot to ready, 100 programs",
+        statistics.median(boot_ours),
+        statistics.median(boot_bare),
+        "bare managers",
+        1.1,
+    )
+    # Scaling of status and launch (100 programs: the figures above).
+    for size in sizes:
+        if size == 100:
+            scale["status"][size], scale["native CLIs"][size] = times["ours"], times["peer"]
+            for manager in MANAGERS:
+                scale[f"launch {manager}"][size] = statistics.median(
+                    lo for _, lo in shares[manager]
+                )
+            continue
+        progress(f"status and launch, {size} programs")
+        with running_stack(tmp / f"scale-{size}", size, base_env) as stack:
+            sized = status_times(stack, runs, env)
+            scale["status"][size], scale["native CLIs"][size] = sized["ours"], sized["peer"]
+            sized_env = stack.env
+        launches: dict[str, list[float]] = {m: [] for m in MANAGERS}
+        for _ in range(runs):
+            for manager in MANAGERS:
+                _, launch, _ = recorded_launch(sized_env, env, manager, tmp / f"exec-{manager}")
+                launches[manager].append(launch)
+        for manager in MANAGERS:
+            scale[f"launch {manager}"][size] = statistics.median(launches[manager])
+
+
+def print_scaling(scale: dict[str, dict[int, float]]) -> None:
+    rows = {name: values for name, values in scale.items() if len(values) >= 2}
+    if not rows:
+        return
+    sizes = sorted({size for values in rows.values() for size in values})
+    print()
+    print("scaling (median ms; programs in all, half per manager)")
+    print("".join([f"{'':24s}", *(f"{size:>9d}" for size in sizes), "   slope  growth"]))
+    for name, values in rows.items():
+        cells = [f"{values[s] * 1000:9.1f}" if s in values else f"{'':9s}" for s in sizes]
+        exponent = slope(list(values), list(values.values()))
+        growth = "linear or better" if exponent <= 1.05 else "WORSE than linear"
+        print("".join([f"{name:24s}", *cells, f"  {exponent:6.2f}  {growth}"]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
