@@ -11,26 +11,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-from collections.abc import Mapping
-from typing import TextIO, cast
+from typing import cast
 
 from workloadctl.checks.programs import Manager
 from workloadctl.managers import MANAGERS
-from workloadctl.runtime.decision import read_decision
-from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
-from workloadctl.runtime.quarantine import (
-    S6_KILLED_BY_SIGNAL,
-    Death,
-    QuarantinePolicy,
-    counting_deaths,
-    is_intentional,
-    is_outside_signal,
-    load_deaths,
-    policy_from_env,
-    record_death,
-)
-from workloadctl.runtime.reaper import reap_dead_manager
+from workloadctl.runtime.finish import finish
 from workloadctl.settings import Settings
 
 HELP = "record a manager's death and kill what it left behind (the s6 finish script)"
@@ -73,89 +58,6 @@ def _as_int(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
-
-
-def _uptime(decision: DecisionRecord, now: float) -> float | None:
-    """Seconds the manager ran on its config: since the launcher's decision (just before
-    the exec), or since the last reload applied a config in place. None when unknown."""
-    starts = [value for value in (decision.epoch, decision.reloaded_epoch) if value is not None]
-    return now - max(starts) if starts else None
-
-
-def _death(
-    settings: Settings,
-    manager: Manager,
-    exit_code: int | None,
-    signal: int | None,
-    now: float,
-    policy: QuarantinePolicy,
-) -> Death:
-    decision = read_decision(settings, manager) or EMPTY_RECORD
-    # A launcher that never exec'd (missing binary or seed) is no manager death.
-    started = decision.started
-    uptime = _uptime(decision, now) if started else None
-    return Death(
-        time=now,
-        exit_code=exit_code,
-        signal=signal if exit_code == S6_KILLED_BY_SIGNAL else None,
-        intentional=is_intentional(exit_code, signal),
-        source=decision.source if started else None,
-        config=decision.config if started else None,
-        project_sha256=decision.project_sha256 if started else None,
-        uptime=uptime,
-        outside_signal=is_outside_signal(exit_code, signal, uptime, policy=policy),
-    )
-
-
-def _how(death: Death) -> str:
-    if death.exit_code == S6_KILLED_BY_SIGNAL:
-        return f"was killed by signal {death.signal}"
-    return f"exited with code {death.exit_code}"
-
-
-def _verdict(
-    settings: Settings, manager: Manager, death: Death, policy: QuarantinePolicy, now: float
-) -> str:
-    if death.intentional:
-        return "an intentional stop; not counted"
-    if death.source != "project" or death.project_sha256 is None:
-        return "not on the project config; not counted"
-    if death.outside_signal:
-        return (
-            f"a signal from outside after {death.uptime:.0f} s of running (start period "
-            f"{policy.start_period_seconds:g} s) says nothing about the config; not counted"
-        )
-    counted = counting_deaths(
-        load_deaths(settings, manager), death.project_sha256, now=now, policy=policy
-    )
-    return f"crash {len(counted)} of {policy.deaths} within {policy.window_seconds:g} s before quarantine"
-
-
-def finish(
-    manager: Manager,
-    exit_code: int | None,
-    signal: int | None,
-    *,
-    settings: Settings,
-    environ: Mapping[str, str],
-    stderr: TextIO,
-    now: float | None = None,
-) -> int:
-    """Record the death, then reap. Reports on `stderr`; returns 0 whatever happens."""
-    now = time.time() if now is None else now
-    policy, _ = policy_from_env(environ)
-    death = _death(settings, manager, exit_code, signal, now, policy)
-    try:
-        record_death(settings, manager, death)
-        verdict = _verdict(settings, manager, death, policy, now)
-    except OSError as exc:
-        verdict = f"WARNING: cannot record it: {exc}"
-    print(f"workloadctl: {manager} {_how(death)}: {verdict}", file=stderr, flush=True)
-    killed = reap_dead_manager(manager, settings, environ)
-    for entry in killed:
-        print(f"workloadctl: {manager}: killed a leftover program: {entry.describe()}", file=stderr)
-    stderr.flush()
-    return 0
 
 
 def run(args: argparse.Namespace) -> int:
