@@ -35,6 +35,12 @@ class Context:
     unset_env: set[str] = field(default_factory=set)
     # %(name)s names that Supervisor never offers anywhere (typos), reported once each
     unknown_names: set[str] = field(default_factory=set)
+    _base_cache: tuple[Any, dict[str, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _environment_cache: tuple[Any, dict[str, str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def placeholders(self) -> dict[str, str]:
         """Stand-ins for the names above, so Supervisor's own parse gets past them."""
@@ -82,18 +88,29 @@ class Context:
             f"{fact} on this machine: {consequence} if that is also so where it runs",
         )
 
+    def _base_names(self) -> dict[str, Any]:
+        """%(here)s, %(host_node_name)s and %(ENV_X)s of our environment: the same for
+        every section, so made once, not once per program and key."""
+        key = (self.here, id(self.env))
+        if self._base_cache is None or self._base_cache[0] != key:
+            names = {"here": self.here, "host_node_name": platform.node()}
+            self._base_cache = (key, {**names, **env_names(self.env)})
+        return self._base_cache[1]
+
     def supervisord_environment(self) -> dict[str, str]:
         """[supervisord] environment=, parsed the way Supervisor does (empty if it cannot)."""
         entry = self.model.get("supervisord", "environment")
         if entry is None:
             return {}
-        names = {**env_names(self.env), "here": self.here, "host_node_name": platform.node()}
-        return parse_environment(entry.value, names)
+        key = (id(entry), entry.value)
+        if self._environment_cache is None or self._environment_cache[0] != key:
+            parsed = parse_environment(entry.value, self._base_names())
+            self._environment_cache = (key, parsed)
+        return dict(self._environment_cache[1])
 
     def names_for(self, section: str) -> dict[str, Any]:
         """Best-effort expansion names for values of `section` (for our own checks)."""
-        names: dict[str, Any] = {"here": self.here, "host_node_name": platform.node()}
-        names.update(env_names(self.env))
+        names: dict[str, Any] = dict(self._base_names())
         if section != "supervisord":
             names.update(env_names(self.supervisord_environment()))
         kind = classify_section(section)

@@ -172,6 +172,20 @@ class IniModel:
     """The merged view Supervisor sees: several documents (main file + includes) in order."""
 
     documents: list[IniDocument] = field(default_factory=list)
+    # Sections by name, for lookups per program that would otherwise scan every section
+    # (quadratic in the number of programs); rebuilt when a document or section is added.
+    _index: tuple[tuple[tuple[int, int], ...], dict[str, list[IniSection]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _by_name(self) -> dict[str, list[IniSection]]:
+        shape = tuple((id(doc), len(doc.sections)) for doc in self.documents)
+        if self._index is None or self._index[0] != shape:
+            by_name: dict[str, list[IniSection]] = {}
+            for section in self.occurrences():
+                by_name.setdefault(section.name, []).append(section)
+            self._index = (shape, by_name)
+        return self._index[1]
 
     def occurrences(self) -> Iterator[IniSection]:
         for doc in self.documents:
@@ -186,13 +200,14 @@ class IniModel:
         return list(seen)
 
     def has_section(self, name: str) -> bool:
-        return any(s.name == name for s in self.occurrences())
+        return name in self._by_name()
 
     def first(self, name: str) -> IniSection | None:
-        return next((s for s in self.occurrences() if s.name == name), None)
+        found = self._by_name().get(name)
+        return found[0] if found else None
 
     def all_of(self, name: str) -> list[IniSection]:
-        return [s for s in self.occurrences() if s.name == name]
+        return list(self._by_name().get(name, ()))
 
     def entries(self, name: str) -> list[IniEntry]:
         """Every key line of section `name`, across its occurrences, in file order."""
