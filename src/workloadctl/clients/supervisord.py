@@ -26,6 +26,7 @@ class SupervisordError(WorkloadctlError):
 
 # Supervisor's fault numbers (supervisor.xmlrpc.Faults) that callers tell apart.
 FAULT_BAD_NAME = 10
+FAULT_FAILED = 30  # one process of stopProcessGroup's results did not stop
 FAULT_NO_FILE = 20
 FAULT_ABNORMAL_TERMINATION = 40  # startProcess(wait=True): exited before startsecs
 FAULT_SPAWN_ERROR = 50
