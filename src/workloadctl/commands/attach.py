@@ -21,6 +21,7 @@ from workloadctl.errors import WorkloadctlError
 from workloadctl.managers.connect import process_compose_client
 from workloadctl.managers.environment import process_compose_token_path, read_secret
 from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.own_command import stack_command
 from workloadctl.settings import (
     ENV_PROCESS_COMPOSE_BIN,
     Settings,
@@ -100,7 +101,7 @@ def check_reachable(settings: Settings) -> None:
     if marker.exists():
         raise WorkloadctlError(
             f"process-compose is switched off ({marker} exists); "
-            "start it with `workloadctl start process-compose`"
+            f"start it with `{stack_command(settings, 'start', 'process-compose')}`"
         )
     token_path = process_compose_token_path(settings)
     if read_secret(token_path) is None:

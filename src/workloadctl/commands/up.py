@@ -24,6 +24,7 @@ from workloadctl.runtime.local_runner import (
     stop_stack,
 )
 from workloadctl.runtime.local_stack import LocalLayout, default_top
+from workloadctl.runtime.own_command import own_command
 
 DESCRIPTION = """\
 Run the container's process layer on this machine, without Docker: read
@@ -129,10 +130,10 @@ def _wait_for_managers(
     outcome = wait_for_managers(lambda: build_status(context, fetch_raw(context)), say, timeout)
     if outcome.waiting_for:
         say(
-            f"the stack still runs: `workloadctl status --state-dir {top}` shows it, "
+            f"the stack still runs: `{own_command('status', top=top)}` shows it, "
             f"{log_file} holds its log"
         )
-    say(f"stop it with: workloadctl down --state-dir {top}")
+    say(f"stop it with: {own_command('down', '--state-dir', str(top))}")
     return outcome.exit_code
 
 

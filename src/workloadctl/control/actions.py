@@ -49,6 +49,7 @@ from workloadctl.managers import kind
 from workloadctl.runtime import quarantine
 from workloadctl.runtime.decision import read_decision
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
+from workloadctl.runtime.own_command import own_command, stack_command
 
 Action = Literal["start", "stop", "restart"]
 ACTIONS: tuple[Action, ...] = ("start", "stop", "restart")
@@ -404,7 +405,7 @@ def _manager_outcome(
     reason = decision.reason if state.up else None
     if config == "seed" and action != "stop":
         ok = False
-        message += f"; {_on_the_seed(target.manager, decision)}"
+        message += f"; {_on_the_seed(ctx, target.manager, decision)}"
     elif state.up and config:
         message += f"; {config} config ({reason})"
     return Outcome(
@@ -421,15 +422,15 @@ def _manager_outcome(
     )
 
 
-def _on_the_seed(manager: Manager, decision: DecisionRecord) -> str:
+def _on_the_seed(ctx: ControlContext, manager: Manager, decision: DecisionRecord) -> str:
     """Why a start or restart that left the manager on its seed failed, in one line."""
     project = decision.project_config or "(no project root)"
     found = first_finding(decision)
     return (
         f"but on its SEED config: the project config {project} was refused "
         f"({decision.reason}){f': {found}' if found else ''}; "
-        f"`workloadctl validate` shows every finding; after the fix: "
-        f"`{retry_command(manager, decision)}`"
+        f"`{own_command('validate')}` shows every finding; after the fix: "
+        f"`{retry_command(manager, decision, ctx.settings)}`"
     )
 
 
@@ -491,7 +492,8 @@ def _stop_manager(ctx: ControlContext, target: Target, timeout: float) -> Outcom
     elif not before.up:
         message = "already down; s6 keeps it down"
     else:
-        message = f"stopped, and its programs with it; `workloadctl start {manager}` starts it"
+        again = stack_command(ctx.settings, "start", manager)
+        message = f"stopped, and its programs with it; `{again}` starts it"
     return _manager_outcome(ctx, target, "stop", previous, ok=ok, message=message)
 
 

@@ -21,6 +21,7 @@ from workloadctl.errors import WorkloadctlError
 from workloadctl.managers import MANAGERS, kind
 from workloadctl.managers.connect import process_compose_client, supervisord_client
 from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
+from workloadctl.runtime.own_command import own_command
 from workloadctl.settings import Settings
 
 DEFAULT_TIMEOUT = 10.0
@@ -61,7 +62,7 @@ class ControlContext:
             # Without this, a mistyped --state-dir would silently mean the container's paths.
             raise NoStackError(
                 f"no stack recorded in {state_dir} (no stack.json): start one with "
-                f"`workloadctl up --state-dir {state_dir}`"
+                f"`{own_command('up', '--state-dir', str(state_dir))}`"
             )
         return cls(settings, record, timeout)
 
@@ -84,10 +85,10 @@ class ControlContext:
             # s6-svok cannot tell "not supervised" from "not yours": supervise/ says.
             _refuse_unreadable(self.service(manager) / "supervise", group)
         hint = (
-            "start it with `workloadctl up`"
+            f"start it with `{own_command('up')}`"
             if self.record is not None
             else "run this inside the dev container, or pass --state-dir DIR for a stack "
-            "started with `workloadctl up`"
+            f"started with `{own_command('up')}`"
         )
         raise NoStackError(
             f"no stack is running: s6 supervises nothing in {self.settings.service_dir} ({hint})"

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
-import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from workloadctl.managers.environment import (
     supervisord_password_path,
 )
 from workloadctl.runtime.decision import project_config_path, read_decision, seed_config_path
+from workloadctl.runtime.own_command import own_command, stack_command
 from workloadctl.settings import (
     ENV_SUPERVISOR_PASSWORD,
     Settings,
@@ -158,7 +157,8 @@ def _generated_password(settings: Settings, env: dict[str, str], creds: Remarks)
     ):
         creds.problems.append(
             f"{path} changed since supervisord started: restart it "
-            "(`workloadctl restart supervisord`) before logging in with this password"
+            f"(`{stack_command(settings, 'restart', 'supervisord')}`) before logging in with "
+            "this password"
         )
     return password
 
@@ -239,25 +239,10 @@ def supervisorctl_command(
     return " ".join([*words, *_socket_login(settings, server, env), "status"])
 
 
-def workloadctl_program() -> str:
-    """How the caller runs this workloadctl: `workloadctl` when that is what PATH finds,
-    else its full path (`.venv/bin/workloadctl` of a checkout, not on PATH)."""
-    beside = Path(sys.executable).parent / "workloadctl"
-    if not beside.is_file():
-        return "workloadctl"
-    on_path = shutil.which("workloadctl")
-    if on_path is not None and os.path.realpath(on_path) == os.path.realpath(beside):
-        return "workloadctl"
-    return str(beside)
-
-
 def workloadctl_command(ctx: ControlContext, command: str, *args: str) -> str:
     """A `workloadctl COMMAND` line for this stack, --state-dir included for a local one
-    (absolute, so it works from any directory)."""
-    words = [workloadctl_program(), command]
-    if ctx.record is not None:
-        words += ["--state-dir", ctx.record.top]
-    return " ".join(shlex.quote(word) for word in [*words, *args])
+    that a command without it would not reach."""
+    return own_command(command, *args, top=ctx.record.top if ctx.record else None)
 
 
 def _process_compose_access(ctx: ControlContext, creds: Remarks) -> ProcessComposeAccess:

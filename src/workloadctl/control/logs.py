@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from workloadctl.control.context import ControlContext
 from workloadctl.control.names import Target
 from workloadctl.errors import UsageError, WorkloadctlError
+from workloadctl.runtime.own_command import stack_command
 
 # Enough for a few hundred ordinary lines; grown while fewer than N lines came back.
 FIRST_TAIL_BYTES = 16 * 1024
@@ -78,7 +79,8 @@ def _other_channel(ctx: ControlContext, name: str, info: Mapping[str, object], c
     if _no_file_channel(logfile):
         return f"; its {other} goes to {logfile}: {_where_it_goes(ctx, logfile)}"
     flag = " --stderr" if other == "stderr" else ""
-    return f"; its {other} is in {logfile}: `workloadctl logs{flag} {name}`"
+    shown = stack_command(ctx.settings, "logs", *flag.split(), name)
+    return f"; its {other} is in {logfile}: `{shown}`"
 
 
 def supervisord_log_file(ctx: ControlContext, name: str, channel: str) -> str:
@@ -91,22 +93,25 @@ def supervisord_log_file(ctx: ControlContext, name: str, channel: str) -> str:
             f"supervisord sends {name}'s {channel} to {logfile or 'NONE'}, not to a file: there "
             f"is no log to tail ({_where_it_goes(ctx, logfile)}){_other_channel(ctx, name, info, channel)}"
             f". Set {channel}_logfile=AUTO or a path in its [program:] section to use "
-            f"`workloadctl logs`{_LISTENER_NOTE if channel == 'stdout' else ''}."
+            f"`{stack_command(ctx.settings, 'logs', name)}`{_LISTENER_NOTE if channel == 'stdout' else ''}."
         )
     if not ctx.supervisord().log_exists(name, channel):
-        raise NoLogFileError(_missing_file_message(name, logfile, info))
+        raise NoLogFileError(_missing_file_message(ctx, name, logfile, info))
     return logfile
 
 
-def _missing_file_message(name: str, logfile: str, info: Mapping[str, object]) -> str:
+def _missing_file_message(
+    ctx: ControlContext, name: str, logfile: str, info: Mapping[str, object]
+) -> str:
     if not info.get("start"):  # supervisord creates the file when it first starts the program
         return (
             f"{name} has not run since supervisord started, so its log file {logfile} does "
-            f"not exist yet: `workloadctl start {name}` starts it"
+            f"not exist yet: `{stack_command(ctx.settings, 'start', name)}` starts it"
         )
     return (
         f"{name}'s log file {logfile} is gone (deleted?): supervisord goes on writing to the "
-        f"deleted file until {name} restarts; `workloadctl restart {name}` starts a new one"
+        f"deleted file until {name} restarts; `{stack_command(ctx.settings, 'restart', name)}` "
+        "starts a new one"
     )
 
 

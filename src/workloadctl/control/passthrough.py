@@ -27,6 +27,7 @@ from workloadctl.managers.environment import (
     supervisord_password_path,
 )
 from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.own_command import own_command, workloadctl_program
 from workloadctl.settings import (
     ENV_PROCESS_COMPOSE_BIN,
     ENV_SUPERVISORCTL_BIN,
@@ -132,8 +133,8 @@ def process_compose_argv(binary: str, args: Sequence[str]) -> list[str]:
         shown = f"process-compose {subcommand}" if subcommand else "process-compose alone"
         raise UsageError(
             f"{shown} would start a second process-compose, not talk to the stack's; "
-            "give a client command (e.g. `workloadctl process-compose process list`), "
-            "and `workloadctl start|stop|restart process-compose` for the manager itself"
+            f"give a client command (e.g. `{own_command('process-compose', 'process', 'list')}`), "
+            f"and `{workloadctl_program()} start|stop|restart process-compose` for the manager itself"
         )
     return [binary, *words]
 

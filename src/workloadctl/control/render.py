@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workloadctl.control.status import ManagerStatus, ProgramStatus, StackStatus
+from workloadctl.runtime.own_command import own_command
 
 NONE = "-"
 
@@ -99,10 +100,10 @@ def render_status(status: StackStatus) -> str:
 def degraded_line(manager: ManagerStatus) -> str:
     """One line: which manager runs its seed, the launcher's first finding, the retry."""
     why = manager.first_finding or _text(manager.reason)
-    retry = manager.retry or f"workloadctl restart {manager.name}"
+    retry = manager.retry or own_command("restart", manager.name)
     return (
         f"DEGRADED: {manager.name} runs its SEED config, not the project config: {why}; "
-        f"after the fix: `{retry}` (`workloadctl validate` shows every finding)"
+        f"after the fix: `{retry}` (`{own_command('validate')}` shows every finding)"
     )
 
 
@@ -116,7 +117,7 @@ def verdict(status: StackStatus) -> str:
         names = ", ".join(status.starting)
         return (
             f"STARTING: {names} still within the start time; nothing has failed "
-            "(`workloadctl status` again in a few seconds)"
+            "(the same status again in a few seconds)"
         )
     disabled = [m.name for m in status.managers if m.state == "disabled"]
     if disabled:

@@ -8,13 +8,14 @@ from workloadctl.control.context import ControlContext
 from workloadctl.control.creds import collect_creds
 from workloadctl.managers.environment import process_compose_token_path, supervisord_password_path
 from workloadctl.runtime.local_stack import LocalLayout
+from workloadctl.runtime.own_command import own_command
 
 
 def describe_access(layout: LocalLayout) -> list[str]:
     context = ControlContext.load(layout.top)
     creds = collect_creds(context)
     sv, pc = creds.supervisord, creds.process_compose
-    state = f"--state-dir {layout.top}"
+    top = layout.top
     lines = [""]
     if sv.web_ui is None:
         lines.append("supervisord web UI: off (no [inet_http_server] in its config)")
@@ -22,20 +23,20 @@ def describe_access(layout: LocalLayout) -> list[str]:
         lines += [
             f"supervisord web UI: {sv.web_ui.url}",
             f"  user: {sv.web_ui.username}  password: in "
-            f"{supervisord_password_path(context.settings)} (or `workloadctl creds {state}`)",
+            f"{supervisord_password_path(context.settings)} (or `{own_command('creds', top=top)}`)",
         ]
     lines.append(f"  XML-RPC socket: {sv.socket}")
     marker = context.settings.disabled_marker("process-compose")
     if marker.exists():
         lines.append(
-            f"process-compose: switched off (start it with `workloadctl start process-compose "
-            f"{state}`)"
+            "process-compose: switched off (start it with "
+            f"`{own_command('start', 'process-compose', top=top)}`)"
         )
     else:
         lines += [
             f"process-compose API: unix socket {pc.socket}",
             f"  token: in {process_compose_token_path(context.settings)}",
-            f"  TUI: workloadctl attach {state}",
+            f"  TUI: {own_command('attach', top=top)}",
         ]
-    lines += [f"status: workloadctl status {state}", f"log: {layout.log_file}"]
+    lines += [f"status: {own_command('status', top=top)}", f"log: {layout.log_file}"]
     return lines

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from workloadctl.control.render import duration, table
+from workloadctl.runtime.own_command import own_command
 from workloadctl.runtime.stack_registry import StackEntry
 
 HEADER = ("STATE DIR", "S6-SVSCAN PID", "SINCE", "REPOSITORY")
@@ -25,7 +26,7 @@ def render_stacks(stacks: list[StackEntry], now: float | None = None) -> str:
     lines = table(HEADER, rows)
     lines.append("")
     lines += [f"stop one: {e.down_command}" for e in stacks]
-    lines.append("stop all: workloadctl down --all")
+    lines.append(f"stop all: {own_command('down', '--all')}")
     return "\n".join(lines) + "\n"
 
 

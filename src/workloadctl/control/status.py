@@ -38,6 +38,7 @@ from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Severity
 from workloadctl.managers import MANAGERS
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
+from workloadctl.settings import Settings
 
 ManagerState = Literal["running", "unreachable", "down", "disabled", "unsupervised"]
 MANAGER_STATES: tuple[ManagerState, ...] = (
@@ -332,13 +333,13 @@ def first_finding(decision: DecisionRecord) -> str | None:
     return findings[0].render() if findings else None
 
 
-def retry_command(manager: Manager, decision: DecisionRecord) -> str:
+def retry_command(manager: Manager, decision: DecisionRecord, settings: Settings) -> str:
     """What retries the project config after the fix (a quarantine also needs lifting
     when the cause was outside the file)."""
     # Imported here: the banner module pulls in the launcher's settings and decision.
     from workloadctl.runtime.banner import restart_command
 
-    command = restart_command(manager)
+    command = restart_command(manager, settings)
     return f"{command} --clear-quarantine" if decision.quarantine else command
 
 
@@ -362,7 +363,10 @@ def manager_status(
         "error": None,
     }
     if decision.source == "seed":
-        base.update(first_finding=first_finding(decision), retry=retry_command(manager, decision))
+        base.update(
+            first_finding=first_finding(decision),
+            retry=retry_command(manager, decision, ctx.settings),
+        )
     state = service.value
     if state is None:
         return ManagerStatus(**{**base, "state": "unsupervised", "error": service.error})

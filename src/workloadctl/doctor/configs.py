@@ -8,6 +8,7 @@ from pathlib import Path
 from workloadctl import settings as S
 from workloadctl.doctor.model import Check
 from workloadctl.managers.layout import validate_repository
+from workloadctl.runtime.own_command import own_command
 
 
 def check_configs(root: Path, env: Mapping[str, str]) -> Check:
@@ -19,12 +20,12 @@ def check_configs(root: Path, env: Mapping[str, str]) -> Check:
             "configs",
             False,
             f"{root} has no .devcontainer/: not a repository set up for workloadctl",
-            f"run `workloadctl init {root}`, or run doctor inside such a repository",
+            f"run `{own_command('init', str(root))}`, or run doctor inside such a repository",
         )
     report = validate_repository(root, env)
     errors, warnings = report.errors, report.warnings
     summary = (
-        f"`workloadctl validate` in {root}: {len(errors)} error(s), {len(warnings)} warning(s)"
+        f"`{own_command('validate')}` in {root}: {len(errors)} error(s), {len(warnings)} warning(s)"
     )
     listed = (*errors, *warnings)
     if errors:
@@ -32,7 +33,7 @@ def check_configs(root: Path, env: Mapping[str, str]) -> Check:
             "configs",
             False,
             f"{summary}; first: {errors[0].render()}",
-            f"run `workloadctl validate --root {root}` and fix the errors (the managers run "
+            f"run `{own_command('validate', '--root', str(root))}` and fix the errors (the managers run "
             "their seed configs until then)",
             listed,
         )

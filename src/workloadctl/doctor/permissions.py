@@ -18,6 +18,7 @@ from pathlib import Path
 
 from workloadctl import settings as S
 from workloadctl.doctor.model import Check, failed, passed
+from workloadctl.runtime.own_command import stack_command
 
 _OTHERS = 0o007
 _GROUP = 0o070
@@ -134,7 +135,7 @@ def check_sockets(settings: S.Settings) -> Check:
             name,
             f"{', '.join(exposed)} (only the directory {settings.run_dir} keeps them out)",
             "keep `chmod=0770` in [unix_http_server] of the supervisord configs, then "
-            "`workloadctl restart supervisord`",
+            f"`{stack_command(settings, 'restart', 'supervisord')}`",
         )
     try:
         dir_mode = _mode(os.lstat(settings.run_dir))

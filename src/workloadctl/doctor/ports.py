@@ -25,6 +25,7 @@ from workloadctl.managers import KINDS
 from workloadctl.managers import kind as manager_kind
 from workloadctl.managers.layout import Kind, Target, load_one
 from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.own_command import own_command
 from workloadctl.runtime.stack_registry import StackEntry, stack_holding
 
 
@@ -218,8 +219,8 @@ def check_port(
             "namespace: the host or another container sharing this network)"
         )
         stop = (
-            "if you are not root, `sudo workloadctl doctor` names the process when it is "
-            "inside; stop it"
+            f"if you are not root, `sudo {own_command('doctor', top=record.top if record else None)}` "
+            "names the process when it is inside; stop it"
         )
     return failed(
         name,

@@ -10,6 +10,7 @@ from pathlib import Path
 from workloadctl import settings as S
 from workloadctl.doctor.model import Check, failed, passed
 from workloadctl.doctor.system import DoctorSystem
+from workloadctl.runtime.own_command import own_command
 
 S6_PROGRAMS = (
     "s6-svscan",
@@ -157,7 +158,7 @@ def check_pid_namespace(system: DoctorSystem) -> Check:
             name,
             "not root: creating a PID namespace (what `workloadctl up` does so that "
             "s6-svscan is PID 1, as in the container) needs root",
-            "run `sudo workloadctl up` (and `sudo workloadctl doctor` to test this)",
+            f"run `sudo {own_command('up')}` (and `sudo {own_command('doctor')}` to test this)",
         )
     if system.which("unshare") is None:
         return failed(name, "cannot test without unshare", "sudo apt-get install util-linux")

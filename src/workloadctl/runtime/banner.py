@@ -11,6 +11,7 @@ from workloadctl.checks.programs import Manager
 from workloadctl.findings import Finding, Severity
 from workloadctl.managers import kind
 from workloadctl.runtime.decision import CODE_PROJECT_MISSING, Decision
+from workloadctl.runtime.own_command import stack_command, workloadctl_program
 from workloadctl.settings import (
     Settings,
 )
@@ -22,8 +23,9 @@ MAX_FINDINGS_SHOWN = 20
 CROSS_MANAGER_ERRORS = frozenset({"XM001", "XM002", "XM003"})
 
 
-def restart_command(manager: Manager) -> str:
-    return f"workloadctl restart {manager}"
+def restart_command(manager: Manager, settings: Settings) -> str:
+    """What the developer runs to retry: --state-dir included for a local stack."""
+    return stack_command(settings, "restart", manager)
 
 
 def raw_restart_command(manager: Manager, settings: Settings) -> str:
@@ -42,18 +44,18 @@ def _finding_lines(findings: tuple[Finding, ...]) -> list[str]:
     lines = [f"  {finding.render()}" for finding in ordered[:MAX_FINDINGS_SHOWN]]
     hidden = len(ordered) - MAX_FINDINGS_SHOWN
     if hidden > 0:
-        lines.append(f"  ... and {hidden} more (run `workloadctl validate` for all)")
+        lines.append(f"  ... and {hidden} more (run `{workloadctl_program()} validate` for all)")
     return lines
 
 
-def _what_to_do(decision: Decision) -> list[str]:
+def _what_to_do(decision: Decision, settings: Settings) -> list[str]:
     manager = decision.manager
     if decision.failed:
         return ["this is a bug in workloadctl (please report it); the seed runs meanwhile."]
     if decision.quarantine is not None:
         return [
             "edit the file (a changed file lifts the quarantine), or run",
-            f"    {restart_command(manager)} --clear-quarantine",
+            f"    {restart_command(manager, settings)} --clear-quarantine",
         ]
     if decision.project_config is None:
         return ["set UNAME and REPO_NAME (or WORKLOADCTL_ROOT) in the container environment."]
@@ -64,14 +66,14 @@ def _what_to_do(decision: Decision) -> list[str]:
                 f"mount the repository at {root}, or rebuild the image with the build args",
                 "UNAME and REPO_NAME naming where it is mounted (/home/UNAME/REPO_NAME).",
             ]
-        return [f"create {decision.project_config} (`workloadctl validate` checks it)."]
+        return [f"create {decision.project_config} (`{workloadctl_program()} validate` checks it)."]
     if any(finding.code in CROSS_MANAGER_ERRORS for finding in decision.findings):
         return [
             "define each program in one manager only: remove it from this project config,",
             "or from the other manager's config and restart that manager first",
-            "(both places are named above; `workloadctl validate` shows the same).",
+            f"(both places are named above; `{workloadctl_program()} validate` shows the same).",
         ]
-    return ["fix the file (`workloadctl validate` shows the same findings)."]
+    return [f"fix the file (`{workloadctl_program()} validate` shows the same findings)."]
 
 
 def seed_banner(decision: Decision, settings: Settings) -> str:
@@ -87,10 +89,10 @@ def seed_banner(decision: Decision, settings: Settings) -> str:
     shown = _finding_lines(decision.findings)
     if shown:
         lines += ["", "findings:", *shown]
-    lines += ["", "what to do:", *[f"  {line}" for line in _what_to_do(decision)]]
+    lines += ["", "what to do:", *[f"  {line}" for line in _what_to_do(decision, settings)]]
     lines += [
         "then retry with:",
-        f"    {restart_command(manager)}",
+        f"    {restart_command(manager, settings)}",
         f"  (raw s6: {raw_restart_command(manager, settings)})",
     ]
     return _boxed(lines)
@@ -119,7 +121,7 @@ def missing_binary_banner(manager: Manager, settings: Settings) -> str:
         "",
         *kind(manager).install_hint,
         "s6 retries every second; once installed, it starts by itself, or run",
-        f"    {restart_command(manager)}",
+        f"    {restart_command(manager, settings)}",
         f"  (raw s6: {raw_restart_command(manager, settings)})",
     ]
     return _boxed(lines)

@@ -55,6 +55,7 @@ from workloadctl.runtime.boot_fs import (
     secure_regular_file,
 )
 from workloadctl.runtime.boot_system import Account, AccountCommandError, Group, System
+from workloadctl.runtime.own_command import stack_command, workloadctl_program
 from workloadctl.runtime.statefile import write_json_atomic
 from workloadctl.settings import ENABLE_SWITCHES, ENV_CONTROL_GROUP, Settings
 
@@ -513,7 +514,7 @@ def _apply_switch(
             when = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             reason = (
                 f"disabled by {variable}={raw} at boot ({when}); "
-                f"`workloadctl start {manager}` starts it\n"
+                f"`{stack_command(settings, 'start', manager)}` starts it\n"
             )
             replace_file(marker.parent, marker.name, reason.encode("utf-8"), mode=0o600)
             report.say(f"{manager}: disabled ({variable}={raw}): wrote {marker}")
@@ -589,5 +590,5 @@ def summary_line(result: BootResult) -> str:
         return f"boot: done, all phases ok ({names})"
     return (
         f"boot: done, FAILED phases: {', '.join(failed)} (of {names}); the managers start "
-        "anyway: fix what is reported above, then run `sudo workloadctl boot` again"
+        f"anyway: fix what is reported above, then run `sudo {workloadctl_program()} boot` again"
     )

@@ -20,6 +20,7 @@ from workloadctl.fileio import read_regular_bytes
 from workloadctl.findings import Finding, Severity, error, warning
 from workloadctl.managers import kind
 from workloadctl.runtime.decision_record import DecisionRecord, Source, timestamp
+from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.quarantine import (
     QuarantinePolicy,
     QuarantineRecord,
@@ -182,7 +183,7 @@ def _decide(
             None,
             CODE_QUARANTINED,
             f"{quarantine.describe()}; edit the file or run "
-            f"`workloadctl restart {manager} --clear-quarantine`",
+            f"`{stack_command(settings, 'restart', manager, '--clear-quarantine')}`",
         )
         return _seed(
             manager,

@@ -49,6 +49,7 @@ from workloadctl.runtime.decision import (
     record_not_started,
 )
 from workloadctl.runtime.edited_path import at_edited_path
+from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.quarantine import policy_from_env
 from workloadctl.runtime.reaper import current_session, reap_dead_manager, record_session
 from workloadctl.settings import (
@@ -212,7 +213,7 @@ def stay_down(
         stderr,
         f"workloadctl: {manager} is disabled ({settings.disabled_marker(manager)} exists, "
         f"from {ENABLE_SWITCHES[manager]}=0 at boot); keeping it down. "
-        f"Start it with `workloadctl start {manager}`.",
+        f"Start it with `{stack_command(settings, 'start', manager)}`.",
     )
     s6_svc = s6_binary("s6-svc", environ)
     if not (cwd / "supervise").is_dir():

@@ -28,6 +28,7 @@ from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import has_errors
 from workloadctl.runtime import pidns, stack_registry
 from workloadctl.runtime.local_stack import LocalLayout, StackRecord
+from workloadctl.runtime.own_command import own_command
 
 Say = Callable[[str], None]
 
@@ -183,7 +184,7 @@ def start_stack(
     if existing is not None and psutil.pid_exists(existing.svscan_pid):
         raise WorkloadctlError(
             f"a stack already runs from {layout.top} (s6-svscan PID {existing.svscan_pid}); "
-            f"stop it with `workloadctl down --state-dir {layout.top}`"
+            f"stop it with `{own_command('down', '--state-dir', str(layout.top))}`"
         )
     tree = load_s6rc_tree(layout.root / S.S6_RC_SOURCE_DIR)
     if has_errors(tree.findings):
@@ -216,7 +217,7 @@ def start_stack(
     except OSError as exc:
         say(
             f"could not record the stack in {S.stacks_dir()} ({exc.strerror or exc}): "
-            "`workloadctl stacks` and `down --all` will not see it"
+            f"`{own_command('stacks')}` and `down --all` will not see it"
         )
     try:
         for name in order:
@@ -300,7 +301,7 @@ def stop_stack(top: Path, say: Say, timeout: float = DOWN_TIMEOUT) -> int:
     if still:
         raise WorkloadctlError(
             f"processes left behind: {', '.join(str(p.pid) for p in still)}; the stack still "
-            f"runs: stop it with `workloadctl down --state-dir {top}`"
+            f"runs: stop it with `{own_command('down', '--state-dir', str(top))}`"
         )
     (top / "stack.json").unlink(missing_ok=True)
     stack_registry.unregister(top)

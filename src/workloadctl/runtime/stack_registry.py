@@ -22,6 +22,7 @@ from typing import Any
 import psutil
 
 from workloadctl import settings as S
+from workloadctl.runtime.own_command import own_command
 
 # psutil derives a start time from clock ticks since boot: the same process reads the
 # same value, but keep a margin for rounding across psutil versions.
@@ -41,7 +42,8 @@ class StackEntry:
 
     @property
     def down_command(self) -> str:
-        return f"workloadctl down --state-dir {self.top}"
+        # Always named: of the stacks on this machine, `down` stops exactly this one.
+        return own_command("down", "--state-dir", self.top)
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "down": self.down_command}

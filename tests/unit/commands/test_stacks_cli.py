@@ -21,6 +21,10 @@ from workloadctl.commands import down as down_command
 from workloadctl.commands import up as up_command
 from workloadctl.errors import WorkloadctlError
 from workloadctl.runtime import stack_registry
+from workloadctl.runtime.own_command import workloadctl_program
+
+# How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
+PROGRAM = workloadctl_program()
 
 # Listens on a port it prints, then waits: the web UI of the stand-in stack.
 LISTENER = """
@@ -93,7 +97,7 @@ def test_up_refuses_a_port_another_stack_holds(
     assert code == 1, err
     assert f"port {fake_stack.port} (wanted by supervisord web UI" in err
     assert f"the workloadctl stack in {fake_stack.top} (s6-svscan PID {fake_stack.pid}" in err
-    assert f"stop it with `workloadctl down --state-dir {fake_stack.top}`" in err
+    assert f"stop it with `{PROGRAM} down --state-dir {fake_stack.top}`" in err
     assert "nothing started" in err and "Traceback" not in err
 
 
@@ -130,11 +134,11 @@ def test_stacks_lists_the_live_stacks(
         "REPOSITORY",
     ]
     assert f"{fake_stack.top}  {fake_stack.pid}" in out
-    assert f"stop one: workloadctl down --state-dir {fake_stack.top}" in out
+    assert f"stop one: {PROGRAM} down --state-dir {fake_stack.top}" in out
     assert main(["stacks", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)["stacks"]
     assert [(s["top"], s["svscan_pid"]) for s in listed] == [(str(fake_stack.top), fake_stack.pid)]
-    assert listed[0]["down"] == f"workloadctl down --state-dir {fake_stack.top}"
+    assert listed[0]["down"] == f"{PROGRAM} down --state-dir {fake_stack.top}"
 
 
 def test_stacks_when_none_runs(stacks_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,11 @@ from workloadctl.control import actions
 from workloadctl.control.names import Target
 from workloadctl.control.states import CommonState
 from workloadctl.control.status import ProgramStatus
+from workloadctl.runtime.own_command import workloadctl_program
 from workloadctl.runtime.statefile import write_json_atomic
+
+# How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
+PROGRAM = workloadctl_program()
 
 
 def program(state: CommonState, pid: int | None = None, native: str = "X") -> ProgramStatus:
@@ -312,7 +316,7 @@ def test_a_manager_start_that_ends_on_the_seed_fails_in_one_line(
     assert "SEED config" in line
     assert "/repo/workloads/process-compose/project.yaml was refused" in line
     assert "project.yaml:56: error: not YAML [PC001]" in line
-    assert "`workloadctl validate`" in line
+    assert f"`{PROGRAM} validate`" in line
 
 
 def test_a_manager_restart_on_the_project_config_succeeds(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,10 @@ from workloadctl.control import logs
 from workloadctl.control.logs import LogRequest, NoLogFileError, last_lines, new_log_text, show_logs
 from workloadctl.control.names import Target
 from workloadctl.errors import UsageError
+from workloadctl.runtime.own_command import workloadctl_program
+
+# How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
+PROGRAM = workloadctl_program()
 
 
 class FakeSupervisord:
@@ -114,7 +119,7 @@ def test_a_stderr_file_is_named_when_stdout_has_none(
     info = sv_info("web", "RUNNING") | {"stdout_logfile": "/dev/null", "stderr_logfile": "/l/e"}
     ctx = _ctx_with(tmp_path, monkeypatch, FakeSupervisord(info, ""))
     with pytest.raises(
-        NoLogFileError, match=r"its stderr is in /l/e: `workloadctl logs --stderr web`"
+        NoLogFileError, match=re.escape(f"its stderr is in /l/e: `{PROGRAM} logs --stderr web`")
     ):
         show_logs(ctx, Target("supervisord", "web"), LogRequest(1, False), print)
 
@@ -172,7 +177,7 @@ def test_a_deleted_log_file_is_an_error_not_empty_output(
     with pytest.raises(NoLogFileError) as caught:
         show_logs(ctx, Target("supervisord", "docs"), LogRequest(5, False), out.append)
     message = str(caught.value)
-    assert "/l/docs.log is gone" in message and "`workloadctl restart docs`" in message
+    assert "/l/docs.log is gone" in message and f"`{PROGRAM} restart docs`" in message
     assert "\n" not in message and out == []
 
 
@@ -183,7 +188,9 @@ def test_a_program_that_never_ran_has_no_log_yet(
     fake = FakeSupervisord(info, "")
     fake.exists = False
     ctx = _ctx_with(tmp_path, monkeypatch, fake)
-    with pytest.raises(NoLogFileError, match=r"has not run .* `workloadctl start difit`"):
+    with pytest.raises(
+        NoLogFileError, match=r"has not run .* `" + re.escape(PROGRAM) + " start difit`"
+    ):
         show_logs(ctx, Target("supervisord", "difit"), LogRequest(5, False), print)
 
 

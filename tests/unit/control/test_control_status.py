@@ -18,8 +18,12 @@ from workloadctl.control.status import (
     RawStatus,
     build_status,
 )
+from workloadctl.runtime.own_command import workloadctl_program
 from workloadctl.runtime.quarantine import Death, record_death
 from workloadctl.runtime.statefile import write_json_atomic
+
+# How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
+PROGRAM = workloadctl_program()
 
 MANAGER_KEYS = {"name", "state", "pid", "config", "reason"}
 PROGRAM_KEYS = {"manager", "name", "state", "native_state", "pid", "restarts", "exit_code"}
@@ -258,7 +262,7 @@ def test_a_manager_on_its_seed_is_degraded_with_its_own_exit_code(ctx: ControlCo
     assert sv.first_finding == (
         "/repo/workloads/supervisord/project.conf:58: error: Supervisor refuses this file [SV001]"
     )
-    assert sv.retry == "workloadctl restart supervisord"
+    assert sv.retry == f"{PROGRAM} restart supervisord"
     assert status.exit_code == 3  # EXIT_DEGRADED
     data = json.loads(json.dumps(status.as_json()))
     assert data["ok"] is False and data["degraded"] == ["supervisord"]
@@ -276,7 +280,7 @@ def test_the_degraded_line_names_the_manager_its_finding_and_the_retry(
     assert len(lines) == 1, text
     assert "runs its SEED config" in lines[0]
     assert "project.conf:58: error: Supervisor refuses this file [SV001]" in lines[0]
-    assert "`workloadctl restart supervisord`" in lines[0]
+    assert f"`{PROGRAM} restart supervisord`" in lines[0]
     assert "all running" not in text.splitlines()[-1]
 
 
@@ -284,7 +288,7 @@ def test_a_quarantined_seed_retries_with_clear_quarantine(ctx: ControlContext) -
     _on_the_seed(ctx, "process-compose", quarantine={"deaths": 5}, findings=[])
     pc = build_status(ctx, raw()).managers[1]
     assert pc.degraded and pc.first_finding is None
-    assert pc.retry == "workloadctl restart process-compose --clear-quarantine"
+    assert pc.retry == f"{PROGRAM} restart process-compose --clear-quarantine"
     # Without a finding the line still says why: the launcher's reason.
     assert "the project config is invalid (1 error)" in render_status(build_status(ctx, raw()))
 

@@ -13,7 +13,11 @@ from workloadctl.cli import main
 from workloadctl.doctor.port_preflight import busy_ports, refusal, wanted_by_up
 from workloadctl.doctor.ports import WantedPort
 from workloadctl.doctor.system import Completed
+from workloadctl.runtime.own_command import workloadctl_program
 from workloadctl.runtime.stack_registry import StackEntry
+
+# How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
+PROGRAM = workloadctl_program()
 
 
 @dataclass
@@ -76,7 +80,7 @@ def test_a_port_held_by_another_stack_names_it_and_its_down_command() -> None:
     assert text.splitlines()[0] == "1 port the configs want is in use; nothing started"
     assert "port 9001 (wanted by supervisord web UI (workloads/supervisord/project.conf))" in text
     assert "the workloadctl stack in /srv/stack-a (s6-svscan PID 500: PID 777 cmd-777)" in text
-    assert "stop it with `workloadctl down --state-dir /srv/stack-a`" in text
+    assert f"stop it with `{PROGRAM} down --state-dir /srv/stack-a`" in text
     assert "kill" not in text
 
 

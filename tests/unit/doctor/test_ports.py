@@ -12,7 +12,11 @@ from workloadctl.cli import main
 from workloadctl.doctor.ports import WantedPort, check_port, running_configs, wanted_ports
 from workloadctl.managers.layout import validation_settings
 from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.own_command import workloadctl_program
 from workloadctl.runtime.stack_registry import StackEntry
+
+# How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
+PROGRAM = workloadctl_program()
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -96,7 +100,7 @@ def test_holder_this_user_cannot_see() -> None:
     check = check_port(system, wanted(), None, in_container=False)
     assert not check.ok and "cannot see" in check.detail
     # The image has no `ss`: the fix names only what is there.
-    assert check.fix is not None and "sudo workloadctl doctor" in check.fix
+    assert check.fix is not None and f"sudo {PROGRAM} doctor" in check.fix
     assert "`ss" not in check.fix and "sudo ss" not in check.fix
 
 
@@ -121,6 +125,6 @@ def test_port_held_by_another_stack_of_ours_advises_its_down_command() -> None:
     assert not check.ok
     assert "in use by the workloadctl stack in /srv/b (PID 777 proc-777)" in check.detail
     assert check.fix == (
-        "`workloadctl down --state-dir /srv/b` stops it, or change the port in x.conf"
+        f"`{PROGRAM} down --state-dir /srv/b` stops it, or change the port in x.conf"
     )
     assert "kill" not in check.fix

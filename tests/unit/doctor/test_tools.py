@@ -10,6 +10,10 @@ from doctor_fakes import S6_ALL, FakeSystem
 
 from workloadctl.doctor import tools
 from workloadctl.doctor.system import Completed
+from workloadctl.runtime.own_command import workloadctl_program
+
+# How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
+PROGRAM = workloadctl_program()
 
 
 def test_s6_all_present() -> None:
@@ -125,7 +129,7 @@ def test_pid_namespace_not_root_explains_and_does_not_try() -> None:
     system = FakeSystem(programs=dict(S6_ALL), uid=1000)
     check = tools.check_pid_namespace(system)
     assert not check.ok and "needs root" in check.detail
-    assert check.fix is not None and "sudo workloadctl up" in check.fix
+    assert check.fix is not None and f"sudo {PROGRAM} up" in check.fix
     assert system.ran == []
 
 

@@ -7,6 +7,10 @@ from launcher_support import FakeLoader, invalid_loader, tmp_settings, write_pro
 from workloadctl.runtime import banner as B
 from workloadctl.runtime import decision as D
 from workloadctl.runtime import quarantine as Q
+from workloadctl.runtime.own_command import workloadctl_program
+
+# How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
+PROGRAM = workloadctl_program()
 
 
 def test_invalid_config_banner_names_file_line_problem_and_retry(tmp_path: Path) -> None:
@@ -17,7 +21,7 @@ def test_invalid_config_banner_names_file_line_problem_and_retry(tmp_path: Path)
     assert "supervisord is running the SEED config" in text
     assert f"{project}:7: error: unknown key 'autorestrat' in [program:web] [SUP999]" in text
     assert f"running: {settings.seed_supervisord_conf}" in text
-    assert "    workloadctl restart supervisord\n" in text
+    assert f"    {PROGRAM} restart supervisord\n" in text
     assert f"s6-svc -r {tmp_path / 'service' / 'supervisord'}" in text
     # Errors come before warnings.
     assert text.index("SUP999") < text.index("SUP998")

@@ -14,6 +14,10 @@ import pytest
 
 from workloadctl import settings as S
 from workloadctl.runtime import stack_registry as R
+from workloadctl.runtime.own_command import workloadctl_program
+
+# How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
+PROGRAM = workloadctl_program()
 
 
 @pytest.fixture
@@ -44,7 +48,7 @@ def test_a_registered_stack_is_listed_until_unregistered(
     entry = R.register(top, tmp_path / "repo", svscan.pid, 1000.0, env)
     assert R.live_stacks(env) == [entry]
     assert entry.top == str(top.resolve())
-    assert entry.down_command == f"workloadctl down --state-dir {top.resolve()}"
+    assert entry.down_command == f"{PROGRAM} down --state-dir {top.resolve()}"
     assert R.entry_path(top, env).stat().st_mode & 0o777 == R.ENTRY_MODE
     R.unregister(top, env)
     assert R.live_stacks(env) == []

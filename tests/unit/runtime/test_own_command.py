@@ -1,0 +1,105 @@
+"""The command lines the tool prints of itself work as printed: the program as the caller
+runs it (a checkout's .venv/bin/workloadctl is not on PATH), --state-dir when a command
+without it would reach another stack (or none)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from workloadctl import settings as S
+from workloadctl.runtime import own_command as O
+from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord
+
+
+def _record(top: Path, root: Path) -> None:
+    top.mkdir(parents=True, exist_ok=True)
+    StackRecord(
+        root=str(root),
+        top=str(top),
+        unshare_pid=1,
+        svscan_pid=2,
+        services=[],
+        longruns=[],
+        env={},
+        started_at=0.0,
+    ).write(top / RECORD_NAME)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.setenv(S.ENV_ROOT, str(root))
+    monkeypatch.delenv(S.ENV_STATE_DIR, raising=False)
+    return root
+
+
+def test_the_program_is_the_full_path_when_path_does_not_find_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    beside = Path(sys.executable).parent / "workloadctl"
+    if not beside.is_file():
+        pytest.skip(f"no workloadctl beside {sys.executable} (not run from the venv)")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert O.workloadctl_program() == str(beside)
+    monkeypatch.setenv("PATH", str(beside.parent))
+    assert O.workloadctl_program() == "workloadctl"
+
+
+def test_another_stack_is_named_with_its_state_dir(repo: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other stack"
+    _record(other, repo)
+    line = O.own_command("start", "difit", top=other)
+    assert line == f"{O.workloadctl_program()} start difit --state-dir '{other}'"
+
+
+def test_the_default_stack_needs_no_state_dir(repo: Path) -> None:
+    _record(repo / ".state", repo)
+    assert O.own_command("status", top=repo / ".state") == f"{O.workloadctl_program()} status"
+
+
+def test_the_state_dir_in_the_environment_is_the_default(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = tmp_path / "chosen"
+    _record(chosen, repo)
+    monkeypatch.setenv(S.ENV_STATE_DIR, str(chosen))
+    assert O.state_dir_words(chosen) == []
+    assert O.state_dir_words(repo / ".state") == ["--state-dir", str(repo / ".state")]
+
+
+def test_a_service_of_a_stack_names_the_state_dir_the_developer_passes(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Inside the stack $WORKLOADCTL_STATE_DIR is its internal state dir, which the person
+    # reading the hint does not have set.
+    top = tmp_path / "elsewhere"
+    _record(top, repo)
+    internal = top / "var" / "lib" / "workloadctl"
+    internal.mkdir(parents=True)
+    monkeypatch.setenv(S.ENV_STATE_DIR, str(internal))
+    settings = S.Settings.from_env({S.ENV_STATE_DIR: str(internal)})
+    assert O.stack_command(settings, "restart", "supervisord") == (
+        f"{O.workloadctl_program()} restart supervisord --state-dir {top}"
+    )
+
+
+def test_the_container_needs_no_state_dir(repo: Path) -> None:
+    settings = S.Settings.from_env({S.ENV_STATE_DIR: str(repo / "var-lib")})
+    assert O.stack_command(settings, "start", "process-compose") == (
+        f"{O.workloadctl_program()} start process-compose"
+    )
+
+
+def test_a_pass_through_command_takes_the_state_dir_before_the_clients_words(
+    repo: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    _record(other, repo)
+    assert O.own_command("process-compose", "process", "list", top=other) == (
+        f"{O.workloadctl_program()} process-compose --state-dir {other} process list"
+    )
