@@ -28,24 +28,13 @@ from typing import Any, Literal, TypeVar
 
 from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
-from workloadctl.clients.supervisord import (
-    FAULT_ABNORMAL_TERMINATION,
-    FAULT_ALREADY_STARTED,
-    FAULT_NOT_RUNNING,
-    FAULT_SPAWN_ERROR,
-    SupervisordError,
-)
 from workloadctl.control.context import ControlContext
 from workloadctl.control.names import Target
-from workloadctl.control.status import (
-    ProgramStatus,
-    first_finding,
-    process_compose_programs,
-    retry_command,
-    supervisord_programs,
-)
+from workloadctl.control.status import first_finding, retry_command
 from workloadctl.errors import WorkloadctlError
 from workloadctl.managers import kind
+from workloadctl.managers.base import LiveManager
+from workloadctl.managers.program_status import ProgramStatus
 from workloadctl.runtime import quarantine
 from workloadctl.runtime.decision import read_decision
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
@@ -117,65 +106,15 @@ def _poll(probe: Callable[[], T], done: Callable[[T], bool], timeout: float) -> 
 
 
 class ProgramDriver:
-    """One manager's program calls, in common terms."""
+    """One manager's program calls (managers/: its LiveManager), PIDs as the caller sees
+    them."""
 
     def __init__(self, ctx: ControlContext, manager: Manager, timeout: float) -> None:
-        self.ctx = ctx
-        self.manager = manager
-        self._call_timeout = timeout + CALL_GRACE_SECONDS
-        self._sv_config: list[dict[str, Any]] | None = None
-        self._pc_last: dict[str, Any] = {}
+        self.live: LiveManager = kind(manager).live(ctx.settings, timeout + CALL_GRACE_SECONDS)
+        self._pids = ctx.pids
 
     def snapshot(self, name: str) -> ProgramStatus:
-        if self.manager == "supervisord":
-            client = self.ctx.supervisord(self._call_timeout)
-            if self._sv_config is None:
-                self._sv_config = client.config_info()
-            return supervisord_programs(self.ctx, [client.process(name)], self._sv_config)[0]
-        process = self.ctx.process_compose(self._call_timeout).process(name)
-        self._pc_last = process
-        return process_compose_programs(self.ctx, [process])[0]
-
-    def readiness(self, _name: str) -> bool | None:
-        """Whether the last snapshot's readiness probe says Ready; None without a probe."""
-        if self.manager == "supervisord" or not self._pc_last.get("has_ready_probe"):
-            return None
-        return self._pc_last.get("is_ready") == "Ready"
-
-    def start(self, name: str) -> str | None:
-        """Start NAME. None when it started (or its manager's answer is still to be
-        polled); else why its manager says it did not come up."""
-        if self.manager == "supervisord":
-            try:
-                # wait=True: supervisord answers once the program has stayed up for its
-                # startsecs (RUNNING), or with a fault when it exited before.
-                self.ctx.supervisord(self._call_timeout).start(name, wait=True)
-            except SupervisordError as exc:
-                if exc.fault_code == FAULT_ABNORMAL_TERMINATION:
-                    return "it exited before its startsecs"
-                if exc.fault_code == FAULT_SPAWN_ERROR:  # also what an exit at once gives
-                    return "it could not be spawned, or exited at once"
-                # No fault code: the call itself timed out (startsecs longer than the
-                # wait); the state is polled below.
-                if exc.fault_code not in (FAULT_ALREADY_STARTED, None):
-                    raise
-            return None
-        self.ctx.process_compose(self._call_timeout).start(name)
-        return None
-
-    def stop(self, name: str) -> None:
-        if self.manager == "supervisord":
-            try:
-                self.ctx.supervisord(self._call_timeout).stop(name, wait=False)
-            except SupervisordError as exc:
-                if exc.fault_code != FAULT_NOT_RUNNING:
-                    raise
-            return
-        self.ctx.process_compose(self._call_timeout).stop(name)
-
-    def restart(self, name: str) -> None:
-        """process-compose only: one call that returns once the new incarnation exists."""
-        self.ctx.process_compose(self._call_timeout).restart(name)
+        return self.live.program(name, self._pids)
 
 
 def _settled(status: ProgramStatus) -> bool:
@@ -235,14 +174,14 @@ def _wait_up(
         status = driver.snapshot(name)
         now = time.monotonic()
         if status.state == "running" and (old_pid is None or status.pid != old_pid):
-            if driver.manager == "supervisord":
+            if driver.live.start_waits:
                 return status, "up"
             incarnation = (status.pid, status.restarts)
             if seen is None:
                 seen, seen_at = incarnation, now
             elif incarnation != seen:
                 return status, "failed"
-            ready = driver.readiness(name)
+            ready = driver.live.readiness()
             if ready or (ready is None and now - seen_at >= STABLE_SECONDS):
                 return status, "up"
         elif status.state == "starting":
@@ -257,14 +196,10 @@ def _wait_up(
         time.sleep(POLL_SECONDS)
 
 
-def _describe_failure(status: ProgramStatus) -> str:
+def _describe_failure(driver: ProgramDriver, status: ProgramStatus) -> str:
     """Its last state with everything known about why: exit code, the manager's words."""
     words = f"{status.state} ({status.native_state})"
-    # supervisord forgets the exit code of an exit before startsecs (its 0 then means
-    # nothing); only EXITED carries a real one.
-    if status.exit_code is not None and (
-        status.manager == "process-compose" or status.native_state == "EXITED"
-    ):
+    if status.exit_code is not None and driver.live.exit_code_known(status):
         words += f", exit code {status.exit_code}"
     if status.description:
         words += f": {status.description}"
@@ -280,16 +215,16 @@ def _start_and_wait(
     timeout: float,
 ) -> Outcome:
     """Start NAME (stopped: `before`) and report whether it is really up."""
-    refused = driver.start(name)
+    refused = driver.live.start(name)
     if refused is not None:
         final = driver.snapshot(name)
-        message = f"did not start: {refused}; now {_describe_failure(final)}"
+        message = f"did not start: {refused}; now {_describe_failure(driver, final)}"
         if final.state == "starting":  # BACKOFF, or STARTING its next try
-            message += "; supervisord keeps retrying it (startretries)"
+            message += driver.live.retry_note
         return _program_outcome(target, action, final, before, ok=False, message=message)
     final, verdict = _wait_up(driver, name, timeout)
     if verdict == "failed":
-        message = f"did not stay up: {_describe_failure(final)}"
+        message = f"did not stay up: {_describe_failure(driver, final)}"
         return _program_outcome(target, action, final, before, ok=False, message=message)
     return _after(target, action, before, final, verdict == "up", timeout, ok=verdict == "up")
 
@@ -299,7 +234,7 @@ def _start_program(driver: ProgramDriver, target: Target, name: str, timeout: fl
     if before.native_state == "BACKOFF":
         # supervisord is between two tries and would refuse a start (ALREADY_STARTED):
         # a stop ends the wait, and the start below tries now, with a fresh retry count.
-        driver.stop(name)
+        driver.live.stop(name)
         before, _ = _wait_program(driver, name, timeout)
     if before.state in _SETTLING:  # let a start or stop under way finish first
         before, _ = _wait_program(driver, name, timeout)
@@ -317,7 +252,7 @@ def _stop_program(driver: ProgramDriver, target: Target, name: str, timeout: flo
             target, "stop", before, before, ok=True, message=f"already {_describe(before)}"
         )
     if before.state != "stopping":
-        driver.stop(name)
+        driver.live.stop(name)
     final, settled = _wait_program(driver, name, timeout)
     return _after(target, "stop", before, final, settled, timeout, ok=final.state not in _UP)
 
@@ -325,17 +260,16 @@ def _stop_program(driver: ProgramDriver, target: Target, name: str, timeout: flo
 def _restart_program(driver: ProgramDriver, target: Target, name: str, timeout: float) -> Outcome:
     before = driver.snapshot(name)
     started = time.monotonic()
-    if driver.manager == "process-compose" and before.state in ("running", "starting"):
-        driver.restart(name)
+    if before.state in ("running", "starting") and driver.live.restart(name):
         final, verdict = _wait_up(driver, name, timeout, old_pid=before.pid)
         if verdict == "failed":
-            message = f"did not stay up: {_describe_failure(final)}"
+            message = f"did not stay up: {_describe_failure(driver, final)}"
             return _program_outcome(target, "restart", final, before, ok=False, message=message)
         ok = verdict == "up"
         return _after(target, "restart", before, final, verdict != "timeout", timeout, ok=ok)
-    # supervisord has no restart call: supervisorctl also stops, then starts.
+    # No restart call (supervisord's): stop, then start, as supervisorctl does.
     if before.state in ("running", "starting", "stopping"):
-        driver.stop(name)
+        driver.live.stop(name)
         _wait_program(driver, name, timeout)
     remaining = max(0.0, timeout - (time.monotonic() - started))
     return _start_and_wait(driver, target, "restart", name, before, remaining)

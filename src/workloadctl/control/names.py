@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 from workloadctl.checks.programs import Manager
 from workloadctl.control.context import ControlContext
-from workloadctl.control.status import supervisord_name
 from workloadctl.errors import UsageError, WorkloadctlError
-from workloadctl.managers import MANAGERS
+from workloadctl.managers import MANAGERS, kind
 
 MAX_SUGGESTIONS = 5
 
@@ -62,22 +61,17 @@ class AmbiguousProgramError(UsageError):
     pass
 
 
-def _supervisord_names(ctx: ControlContext) -> tuple[str, ...]:
-    return tuple(supervisord_name(info) for info in ctx.supervisord().processes())
-
-
-def _process_compose_names(ctx: ControlContext) -> tuple[str, ...]:
-    return tuple(str(p.get("name", "")) for p in ctx.process_compose().processes())
+def _program_names(ctx: ControlContext, manager: Manager) -> tuple[str, ...]:
+    return kind(manager).live(ctx.settings, ctx.timeout).program_names()
 
 
 def fetch_catalog(ctx: ControlContext, managers: Iterable[Manager] = MANAGERS) -> Catalog:
     """Ask the managers for their program names, at the same time."""
-    fetchers = {"supervisord": _supervisord_names, "process-compose": _process_compose_names}
     wanted = list(managers)
     programs: dict[Manager, tuple[str, ...]] = {}
     unreachable: dict[Manager, str] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {m: pool.submit(fetchers[m], ctx) for m in wanted}
+        futures = {m: pool.submit(_program_names, ctx, m) for m in wanted}
         for manager, future in futures.items():
             try:
                 programs[manager] = future.result()
@@ -100,19 +94,8 @@ def split_qualified(word: str) -> tuple[Manager | None, str]:
     return None, word
 
 
-def _supervisord_matches(word: str, names: Iterable[str]) -> list[str]:
-    exact = [n for n in names if n == word or (":" not in n and word == f"{n}:{n}")]
-    if exact:
-        return exact
-    # A grouped program by its bare name: `web` for `frontend:web`.
-    return [n for n in names if ":" in n and n.split(":", 1)[1] == word]
-
-
 def _matches(manager: Manager, word: str, catalog: Catalog) -> list[str]:
-    names = catalog.names(manager)
-    if manager == "supervisord":
-        return _supervisord_matches(word, names)
-    return [n for n in names if n == word]
+    return kind(manager).matches(word, catalog.names(manager))
 
 
 def _suggestions(word: str, catalog: Catalog, managers: Iterable[Manager]) -> list[str]:

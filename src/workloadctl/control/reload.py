@@ -27,12 +27,6 @@ from pathlib import Path
 
 from workloadctl.checks.programs import Manager
 from workloadctl.control.context import ControlContext
-from workloadctl.control.reload_apply import (
-    Applied,
-    PartialReloadError,
-    apply_process_compose,
-    apply_supervisord,
-)
 from workloadctl.control.reload_model import (
     Action,
     ManagerReload,
@@ -46,6 +40,10 @@ from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding, error
 from workloadctl.managers import MANAGERS
 from workloadctl.managers.environment import manager_environment
+from workloadctl.managers.reload_apply import (
+    Applied,
+    PartialReloadError,
+)
 from workloadctl.runtime.cross_policy import LoaderFor, record_programs
 from workloadctl.runtime.cross_policy import cross_manager_conflicts as conflicts_beside_running
 from workloadctl.runtime.decision import (
@@ -59,6 +57,7 @@ from workloadctl.runtime.decision import (
 )
 from workloadctl.runtime.decision_record import Source
 from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.quarantine import policy_from_env
 from workloadctl.settings import (
     DEFAULT_CONTAINER_ENV_DIR,
@@ -128,7 +127,7 @@ def _switched_off(manager: Manager, settings: Settings, *, explicit: bool) -> Ma
     why = f"{manager} is switched off ({marker} exists, from {ENABLE_SWITCHES[manager]}=0)"
     if explicit:
         return ManagerReload(
-            manager, "error", f"{why}; start it with `workloadctl start {manager}`"
+            manager, "error", f"{why}; start it with `{stack_command(settings, 'start', manager)}`"
         )
     return ManagerReload(manager, "unchanged", f"{why}; not reloaded")
 
@@ -143,16 +142,14 @@ def _down_reason(manager: Manager, world: ReloadWorld) -> tuple[str | None, int 
     if not state.up:
         return (
             f"{manager} is down (s6 service {service}); "
-            f"start it with `workloadctl start {manager}`",
+            f"start it with `{stack_command(world.settings, 'start', manager)}`",
             None,
         )
     return None, state.pid
 
 
 def _apply(manager: Manager, world: ReloadWorld) -> Applied:
-    if manager == "supervisord":
-        return apply_supervisord(world.supervisord(world.settings))
-    return apply_process_compose(world.process_compose(world.settings))
+    return world.live(manager, world.settings).apply()
 
 
 def _note_reload(settings: Settings, manager: Manager, decision: Decision) -> None:

@@ -9,13 +9,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
-from workloadctl.control.reload_apply import ProcessComposeApi, SupervisordApi
 from workloadctl.findings import Finding
-from workloadctl.managers.connect import process_compose_client, supervisord_client
+from workloadctl.managers import kind
+from workloadctl.managers.base import LiveManager
 from workloadctl.runtime.decision import Loader
 from workloadctl.runtime.decision_record import Source
 from workloadctl.runtime.launcher import default_loader
@@ -32,20 +32,8 @@ APPLY_TIMEOUT_SECONDS = 120.0
 SWITCH_TIMEOUT_SECONDS = 90.0
 
 
-class SupervisordControl(SupervisordApi, Protocol):
-    def processes(self) -> list[dict[str, Any]]: ...
-
-
-class ProcessComposeControl(ProcessComposeApi, Protocol):
-    def processes(self) -> list[dict[str, Any]]: ...
-
-
-def _supervisord(settings: Settings) -> SupervisordControl:
-    return supervisord_client(settings, timeout=APPLY_TIMEOUT_SECONDS)
-
-
-def _process_compose(settings: Settings) -> ProcessComposeControl:
-    return process_compose_client(settings, timeout=APPLY_TIMEOUT_SECONDS)
+def _live(manager: Manager, settings: Settings) -> LiveManager:
+    return kind(manager).live(settings, APPLY_TIMEOUT_SECONDS)
 
 
 def _s6_control(service: Path, flag: str) -> None:
@@ -71,8 +59,7 @@ class ReloadWorld:
     base_env: Mapping[str, str]  # the environment the managers' launchers get
     service_state: Callable[[Path], s6.ServiceState] = s6.state
     s6_control: Callable[[Path, str], None] = _s6_control
-    supervisord: Callable[[Settings], SupervisordControl] = _supervisord
-    process_compose: Callable[[Settings], ProcessComposeControl] = _process_compose
+    live: Callable[[Manager, Settings], LiveManager] = _live
     loader_for: LoaderFactory = default_loader
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep

@@ -20,9 +20,7 @@ POLL_SECONDS = 0.1
 
 def program_names(manager: Manager, world: ReloadWorld) -> set[str]:
     """The programs the live manager knows: supervisord groups, process-compose processes."""
-    if manager == "supervisord":
-        return {str(info.get("group")) for info in world.supervisord(world.settings).processes()}
-    return {str(info.get("name")) for info in world.process_compose(world.settings).processes()}
+    return world.live(manager, world.settings).program_groups()
 
 
 def _new_start(manager: Manager, world: ReloadWorld, old_pid: int | None) -> DecisionRecord | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workloadctl.control.status import ManagerStatus, ProgramStatus, StackStatus
+from workloadctl.control.status import ManagerStatus, StackStatus
+from workloadctl.managers.program_status import ProgramStatus
 from workloadctl.runtime.own_command import own_command
 
 NONE = "-"

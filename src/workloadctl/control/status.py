@@ -26,18 +26,18 @@ from typing import Any, Generic, Literal, TypeVar
 from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
 from workloadctl.control.context import ControlContext
-from workloadctl.control.states import (
-    HEALTHY,
-    CommonState,
-    process_compose_expected,
-    process_compose_state,
-    supervisord_state,
-    within_start,
-)
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Severity
 from workloadctl.managers import MANAGERS
+from workloadctl.managers.process_compose_live import (
+    process_compose_expected,
+    process_compose_programs,
+    process_compose_state,
+)
+from workloadctl.managers.program_status import ProgramStatus
+from workloadctl.managers.supervisord_live import supervisord_programs
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
+from workloadctl.runtime.own_command import stack_command
 from workloadctl.settings import Settings
 
 ManagerState = Literal["running", "unreachable", "down", "disabled", "unsupervised"]
@@ -51,7 +51,6 @@ MANAGER_STATES: tuple[ManagerState, ...] = (
 # Where the launcher's decision still applies: s6 wants the manager up. (`disabled`
 # carries no config; an `unsupervised` manager's record is of a stack that is gone.)
 _DECIDED_STATES = frozenset({"running", "unreachable", "down"})
-NANOSECONDS = 1_000_000_000
 EXIT_OK = 0
 EXIT_NOT_RUNNING = 1
 EXIT_DEGRADED = 3
@@ -91,34 +90,6 @@ class ManagerStatus:
     def as_json(self) -> dict[str, Any]:
         # vars(), not asdict(): the fields are flat, and asdict deep-copies each one.
         return {**vars(self), "degraded": self.degraded, "ok": self.ok}
-
-
-@dataclass(frozen=True)
-class ProgramStatus:
-    manager: Manager
-    name: str  # supervisord: `group:name` when the group has another name
-    state: CommonState
-    native_state: str
-    pid: int | None  # as seen by the caller; None when not running
-    uptime_seconds: int | None
-    restarts: int | None  # None for supervisord, which does not count them
-    exit_code: int | None  # the last exit code; None when it never exited
-    expected: bool  # whether it should be running (autostart / not disabled)
-    description: str
-
-    @property
-    def within_start(self) -> bool:
-        """Should run and is still within its start time: not running yet, not failed."""
-        return self.expected and within_start(self.manager, self.native_state)
-
-    @property
-    def ok(self) -> bool:
-        """Nothing wrong: not expected, running, exited cleanly, or still starting."""
-        return not self.expected or self.state in HEALTHY or self.within_start
-
-    def as_json(self) -> dict[str, Any]:
-        # vars(), not asdict(): the fields are flat, and asdict deep-copies each one.
-        return {**vars(self), "within_start": self.within_start, "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -310,9 +281,10 @@ def fetch_raw(ctx: ControlContext) -> RawStatus:
 
 
 def _disabled_reason(ctx: ControlContext, manager: Manager) -> str:
+    again = stack_command(ctx.settings, "start", manager)
     if ctx.settings.disabled_marker(manager).exists():
-        return f"switched off at boot; start it with `workloadctl start {manager}`"
-    return f"stopped through s6; start it with `workloadctl start {manager}`"
+        return f"switched off at boot; start it with `{again}`"
+    return f"stopped through s6; start it with `{again}`"
 
 
 def _down_reason(state: s6.ServiceState) -> str:
@@ -382,91 +354,6 @@ def manager_status(
     return ManagerStatus(**{**base, "state": "down", "error": _down_reason(state)})
 
 
-# --- programs -------------------------------------------------------------------------
-
-
-def supervisord_name(info: Mapping[str, Any]) -> str:
-    """How supervisorctl names a process: `group:name`, or `name` alone in its own group."""
-    name, group = str(info.get("name", "")), str(info.get("group", ""))
-    return name if not group or group == name else f"{group}:{name}"
-
-
-def supervisord_programs(
-    ctx: ControlContext,
-    infos: list[dict[str, Any]],
-    configs: list[dict[str, Any]] | None,
-) -> list[ProgramStatus]:
-    by_name = {(c.get("group"), c.get("name")): c for c in configs or []}
-    programs = []
-    for info in infos:
-        config = by_name.get((info.get("group"), info.get("name")), {})
-        statename = str(info.get("statename", "UNKNOWN"))
-        running = statename in ("RUNNING", "STOPPING")
-        start, now = int(info.get("start") or 0), int(info.get("now") or 0)
-        programs.append(
-            ProgramStatus(
-                manager="supervisord",
-                name=supervisord_name(info),
-                state=supervisord_state(
-                    statename, int(info.get("exitstatus") or 0), config.get("exitcodes") or [0]
-                ),
-                native_state=statename,
-                pid=ctx.pids(int(info.get("pid") or 0)),
-                uptime_seconds=max(0, now - start) if running and start else None,
-                restarts=None,
-                exit_code=int(info.get("exitstatus") or 0) if info.get("stop") else None,
-                # STOPPED is only ever someone's stop (a crash ends EXITED, BACKOFF or
-                # FATAL): a program stopped on purpose is not missing.
-                expected=bool(config.get("autostart", True)) and statename != "STOPPED",
-                # supervisord's own words, except "pid N, uptime ..." (its PIDs are not ours).
-                description="" if running else str(info.get("description") or ""),
-            )
-        )
-    return programs
-
-
-def _process_compose_description(process: Mapping[str, Any]) -> str:
-    ready = process.get("is_ready")
-    if process.get("has_ready_probe") and ready and ready != "-":
-        return f"readiness: {ready}"
-    return ""
-
-
-def process_compose_programs(
-    ctx: ControlContext,
-    processes: list[dict[str, Any]],
-    deferred: frozenset[str] = frozenset(),
-) -> list[ProgramStatus]:
-    programs = []
-    for process in processes:
-        status = str(process.get("status", ""))
-        running = bool(process.get("is_running"))
-        restarts = int(process.get("restarts") or 0)
-        exited = status in ("Completed", "Error", "Skipped", "Watching") or restarts > 0
-        state = process_compose_state(
-            status, int(process.get("exit_code") or 0), process.get("success_exit_codes")
-        )
-        programs.append(
-            ProgramStatus(
-                manager="process-compose",
-                name=str(process.get("name", "")),
-                state=state,
-                native_state=status,
-                pid=ctx.pids(int(process.get("pid") or 0)) if running else None,
-                uptime_seconds=int(process.get("age") or 0) // NANOSECONDS if running else None,
-                restarts=restarts,
-                exit_code=int(process.get("exit_code") or 0) if exited else None,
-                # "stopped" is a stop through the API (or a kill from outside that its
-                # restart policy left alone): someone's decision, not a missing program.
-                expected=process_compose_expected(status)
-                and state != "stopped"
-                and process.get("name") not in deferred,
-                description=_process_compose_description(process),
-            )
-        )
-    return programs
-
-
 # --- the whole view -------------------------------------------------------------------
 
 
@@ -483,9 +370,9 @@ def build_status(ctx: ControlContext, raw: RawStatus) -> StackStatus:
     # A manager s6 calls down may still answer for a moment while it shuts down: only a
     # running manager's programs are reported.
     if managers[0].state == "running" and sv.value is not None:
-        programs += supervisord_programs(ctx, *sv.value)
+        programs += supervisord_programs(*sv.value, ctx.pids)
     if managers[1].state == "running" and pc.value is not None:
-        programs += process_compose_programs(ctx, *pc.value)
+        programs += process_compose_programs(pc.value[0], ctx.pids, pc.value[1])
     programs.sort(key=lambda p: (MANAGERS.index(p.manager), p.name))
     return StackStatus(managers, tuple(programs))
 

@@ -7,19 +7,64 @@ name. Modelled on pre-commit's `Language` protocol and its `languages` dict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.managers.program_status import PidMap, ProgramStatus
 from workloadctl.settings import Settings
+
+if TYPE_CHECKING:  # its module imports supervisor's XML-RPC faults
+    from workloadctl.managers.reload_apply import Applied
 
 
 class LiveManager(Protocol):
     """A running manager's API, in common terms (each call raises WorkloadctlError)."""
 
+    # Whether a program its start call reports running is up for good: supervisord's
+    # RUNNING comes after `startsecs`; a process-compose process still has to prove it.
+    start_waits: bool
+    # What a refused start that is still `starting` means (a retry under way), or "".
+    retry_note: str
+
     def answers(self) -> bool:
         """Whether the manager itself is up and answering."""
+        ...
+
+    def program_names(self) -> tuple[str, ...]:
+        """Every program, named as its own client names it (`start NAME` accepts it)."""
+        ...
+
+    def program_groups(self) -> set[str]:
+        """What a reload adds, changes and removes: supervisord groups, processes."""
+        ...
+
+    def program(self, name: str, pids: PidMap) -> ProgramStatus:
+        """One program's state now."""
+        ...
+
+    def readiness(self) -> bool | None:
+        """Whether the last `program`'s readiness probe says Ready; None without one."""
+        ...
+
+    def start(self, name: str) -> str | None:
+        """None when it started (or is still to be polled); else why it did not."""
+        ...
+
+    def stop(self, name: str) -> None: ...
+
+    def restart(self, name: str) -> bool:
+        """Restart in one call that returns once the new incarnation exists; False when
+        the manager has none (then the caller stops and starts)."""
+        ...
+
+    def exit_code_known(self, status: ProgramStatus) -> bool:
+        """Whether `status.exit_code` is the program's real last exit code."""
+        ...
+
+    def apply(self) -> Applied:
+        """Make it run its re-read config: what was added, changed, removed."""
         ...
 
 
@@ -43,6 +88,10 @@ class ManagerKind(Protocol):
 
     def service(self, settings: Settings) -> Path:
         """Its s6 service directory."""
+        ...
+
+    def matches(self, word: str, names: Iterable[str]) -> list[str]:
+        """The program names `word` may mean, of its live `program_names`."""
         ...
 
     def seed_config(self, settings: Settings) -> Path: ...

@@ -3,13 +3,11 @@ unix socket with a token file."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workloadctl.checks.programs import LoadResult, Manager
-from workloadctl.clients.process_compose import ProcessComposeClient
-from workloadctl.managers.connect import process_compose_client
 from workloadctl.managers.environment import process_compose_token_path
 from workloadctl.settings import (
     ENV_PROCESS_COMPOSE_BIN,
@@ -23,17 +21,12 @@ from workloadctl.settings import (
 )
 from workloadctl.settings import process_compose_binary as find_process_compose
 
+if TYPE_CHECKING:
+    from workloadctl.managers.process_compose_live import LiveProcessCompose
+
 # process-compose creates its API socket with the default mode (0777 & ~umask): 002 lets
 # the control group (the run dir's, inherited) connect, and no one else.
 PROCESS_COMPOSE_UMASK = 0o002
-
-
-@dataclass(frozen=True)
-class LiveProcessCompose:
-    client: ProcessComposeClient
-
-    def answers(self) -> bool:
-        return self.client.live()
 
 
 class ProcessCompose:
@@ -54,6 +47,9 @@ class ProcessCompose:
 
     def seed_config(self, settings: Settings) -> Path:
         return settings.seed_process_compose_yaml
+
+    def matches(self, word: str, names: Iterable[str]) -> list[str]:
+        return [n for n in names if n == word]
 
     def socket(self, settings: Settings) -> Path:
         return settings.process_compose_socket
@@ -109,4 +105,9 @@ class ProcessCompose:
         return warnings
 
     def live(self, settings: Settings, timeout: float) -> LiveProcessCompose:
+        # Deferred: `validate` and `launch` never talk to a manager; its client's imports
+        # (xmlrpc, http.client) would cost them tens of milliseconds.
+        from workloadctl.managers.connect import process_compose_client
+        from workloadctl.managers.process_compose_live import LiveProcessCompose
+
         return LiveProcessCompose(process_compose_client(settings, timeout=timeout))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workloadctl.checks.programs import LoadResult, Manager
-from workloadctl.clients.supervisord import SupervisordClient
-from workloadctl.managers.connect import supervisord_client
 from workloadctl.managers.environment import supervisor_credentials
 from workloadctl.settings import (
     ENV_SUPERVISORD_BIN,
@@ -18,13 +16,8 @@ from workloadctl.settings import (
 )
 from workloadctl.settings import supervisord_binary as find_supervisord
 
-
-@dataclass(frozen=True)
-class LiveSupervisord:
-    client: SupervisordClient
-
-    def answers(self) -> bool:
-        return self.client.state() == "RUNNING"
+if TYPE_CHECKING:
+    from workloadctl.managers.supervisord_live import LiveSupervisord
 
 
 class Supervisord:
@@ -45,6 +38,14 @@ class Supervisord:
 
     def seed_config(self, settings: Settings) -> Path:
         return settings.seed_supervisord_conf
+
+    def matches(self, word: str, names: Iterable[str]) -> list[str]:
+        names = list(names)
+        exact = [n for n in names if n == word or (":" not in n and word == f"{n}:{n}")]
+        if exact:
+            return exact
+        # A grouped program by its bare name: `web` for `frontend:web`.
+        return [n for n in names if ":" in n and n.split(":", 1)[1] == word]
 
     def socket(self, settings: Settings) -> Path:
         return settings.supervisord_socket
@@ -73,4 +74,9 @@ class Supervisord:
         return []
 
     def live(self, settings: Settings, timeout: float) -> LiveSupervisord:
+        # Deferred: `validate` and `launch` never talk to a manager; its client's imports
+        # (xmlrpc, http.client) would cost them tens of milliseconds.
+        from workloadctl.managers.connect import supervisord_client
+        from workloadctl.managers.supervisord_live import LiveSupervisord
+
         return LiveSupervisord(supervisord_client(settings, timeout=timeout))

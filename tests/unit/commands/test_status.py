@@ -137,7 +137,7 @@ def test_watch_redraws_until_ctrl_c(
 
 
 def test_status_json_doc_names_every_common_state() -> None:
-    from workloadctl.control.states import STATES
+    from workloadctl.managers.program_status import STATES
 
     doc = (REPO / "docs/status-json.md").read_text()
     for state in STATES:

@@ -16,6 +16,8 @@ from workloadctl.clients.s6 import S6Error, ServiceState
 from workloadctl.control.reload_model import ReloadWorld
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding
+from workloadctl.managers.process_compose_live import LiveProcessCompose
+from workloadctl.managers.supervisord_live import LiveSupervisord
 from workloadctl.runtime.decision import Loader, decision_path
 from workloadctl.runtime.statefile import write_json_atomic
 
@@ -201,8 +203,9 @@ def make_world(
         base_env={"PATH": "/usr/bin:/bin"},
         service_state=s6.state,
         s6_control=s6.control,
-        supervisord=lambda _settings: sv,
-        process_compose=lambda _settings: pc,
+        live=lambda manager, _settings: (
+            LiveSupervisord(sv) if manager == "supervisord" else LiveProcessCompose(pc)  # type: ignore[arg-type]
+        ),
         loader_for=loader_with(findings or []),
         clock=clock,
         sleep=clock.sleep,

@@ -12,8 +12,7 @@ from control_support import make_ctx, service
 
 from workloadctl.control import actions
 from workloadctl.control.names import Target
-from workloadctl.control.states import CommonState
-from workloadctl.control.status import ProgramStatus
+from workloadctl.managers.program_status import CommonState, ProgramStatus
 from workloadctl.runtime.own_command import workloadctl_program
 from workloadctl.runtime.statefile import write_json_atomic
 
@@ -48,6 +47,9 @@ class FakeDriver:
         refusal: str | None = None,
     ) -> None:
         self.manager = manager
+        self.live = self  # the algorithms call the manager through `driver.live`
+        self.start_waits = manager == "supervisord"
+        self.retry_note = "; supervisord keeps retrying it (startretries)"
         self._script: Iterator[ProgramStatus] = iter(script)
         self._last = script[0]
         self._ready: Iterator[bool | None] = iter(ready or [None])
@@ -59,7 +61,7 @@ class FakeDriver:
         self._last = next(self._script, self._last)
         return self._last
 
-    def readiness(self, _name: str) -> bool | None:
+    def readiness(self) -> bool | None:
         self._last_ready = next(self._ready, self._last_ready)
         return self._last_ready
 
@@ -70,8 +72,14 @@ class FakeDriver:
     def stop(self, name: str) -> None:
         self.calls.append(f"stop {name}")
 
-    def restart(self, name: str) -> None:
+    def restart(self, name: str) -> bool:
+        if self.manager == "supervisord":
+            return False
         self.calls.append(f"restart {name}")
+        return True
+
+    def exit_code_known(self, status: ProgramStatus) -> bool:
+        return self.manager == "process-compose" or status.native_state == "EXITED"
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ import os
 
 from workloadctl.control.pids import PidTranslator, namespace_pid_map
 from workloadctl.control.render import duration, render_status, table
-from workloadctl.control.status import ManagerStatus, ProgramStatus, StackStatus
+from workloadctl.control.status import ManagerStatus, StackStatus
+from workloadctl.managers.program_status import ProgramStatus
 
 
 def test_no_namespace_means_no_translation() -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from reload_support import FakeProcessCompose, FakeSupervisord
 
-from workloadctl.control.reload_apply import (
+from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.reload_apply import (
     PartialReloadError,
     apply_process_compose,
     apply_supervisord,
     process_compose_outcome,
 )
-from workloadctl.errors import WorkloadctlError
 
 
 def test_supervisord_update_order_matches_supervisorctl() -> None:

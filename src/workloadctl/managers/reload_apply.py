@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from supervisor.xmlrpc import Faults
-
 from workloadctl.errors import WorkloadctlError
 
 
@@ -57,10 +55,13 @@ class PartialReloadError(WorkloadctlError):
 
 
 def _failed_stops(results: list[dict[str, Any]]) -> list[str]:
+    # Deferred: this module is imported on every `launch` and `finish`, which never apply.
+    from workloadctl.clients.supervisord import FAULT_FAILED
+
     return [
         f"{result.get('name', '?')}: {result.get('description', 'failed')}"
         for result in results
-        if result.get("status") == Faults.FAILED
+        if result.get("status") == FAULT_FAILED
     ]
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from supervisor.states import ProcessStates
 
-from workloadctl.control.states import (
-    STATES,
+from workloadctl.managers.process_compose_live import (
     process_compose_expected,
     process_compose_state,
-    supervisord_state,
 )
+from workloadctl.managers.program_status import STATES
+from workloadctl.managers.supervisord_live import supervisord_state
 
 # src/types/process.go of process-compose v1.122.0 (the const block of ProcessState*).
 PROCESS_COMPOSE_STATUSES = (
