@@ -27,6 +27,7 @@ from workloadctl.cli import main
 from workloadctl.clients import s6
 from workloadctl.managers.connect import process_compose_client
 from workloadctl.managers.environment import process_compose_token_path, supervisord_password_path
+from workloadctl.runtime.own_command import workloadctl_program
 
 from .stack_support import (
     Stack,
@@ -311,7 +312,7 @@ def test_a_manager_on_its_seed_fails_restart_and_status_until_fixed(
         assert "running, PID" in line and "but on its SEED config" in line, line
         assert "project.yaml was refused (the project config is invalid" in line, line
         assert "project.yaml:" in line and "error:" in line and "]; " in line, line
-        assert "`workloadctl validate` shows every finding" in line, line
+        assert f"`{workloadctl_program()} validate` shows every finding" in line, line
         code, out, _ = cli(stack, capsys, "status")
         assert code == 3, out
         degraded = [row for row in out.splitlines() if row.startswith("DEGRADED: ")]
@@ -319,7 +320,8 @@ def test_a_manager_on_its_seed_fails_restart_and_status_until_fixed(
             "DEGRADED: process-compose runs its SEED config, not the project config: "
         ), out
         assert "project.yaml:" in degraded[0], out
-        assert "`workloadctl restart process-compose`" in degraded[0], out
+        retry = f"`{workloadctl_program()} restart process-compose --state-dir {stack.top}`"
+        assert retry in degraded[0], out
         code, data = status_json(stack, capsys)
         assert (code, data["degraded"], data["ok"]) == (3, ["process-compose"], False), data
         pc = next(m for m in data["managers"] if m["name"] == "process-compose")

@@ -14,6 +14,7 @@ import pytest
 
 from workloadctl import cli
 from workloadctl.clients import s6
+from workloadctl.runtime.own_command import workloadctl_program
 
 from .stack_support import (
     Stack,
@@ -258,7 +259,8 @@ def test_down_or_switched_off_manager_is_an_error(
         out = capsys.readouterr().out.strip().splitlines()
         assert out == [
             f"supervisord: error: supervisord is down (s6 service "
-            f"{stack.service('supervisord')}); start it with `workloadctl start supervisord`"
+            f"{stack.service('supervisord')}); start it with "
+            f"`{workloadctl_program()} start supervisord --state-dir {stack.top}`"
         ]
         assert psutil.pid_exists(stack.record.svscan_pid)
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from workloadctl.runtime.own_command import workloadctl_program
+
 from .stack_support import (
     make_repo,
     managers,
@@ -87,7 +89,7 @@ def test_a_second_stack_on_the_same_port_is_refused_listed_and_all_stopped(
         assert again.returncode == 1, again.stdout + again.stderr
         assert f"port {port} (wanted by supervisord web UI" in again.stderr
         assert f"the workloadctl stack in {first} (s6-svscan PID " in again.stderr
-        assert f"stop it with `workloadctl down --state-dir {first}`" in again.stderr
+        assert f"stop it with `{workloadctl_program()} down --state-dir {first}`" in again.stderr
         assert "stack up" not in again.stdout and "Traceback" not in again.stderr
         assert not (second / "stack.json").exists()
         assert [s["top"] for s in _stacks()] == [str(first)]
@@ -97,7 +99,9 @@ def test_a_second_stack_on_the_same_port_is_refused_listed_and_all_stopped(
         checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
         held = checks[f"port {port}"]
         assert not held["ok"] and f"the workloadctl stack in {first}" in held["detail"]
-        assert held["fix"].startswith(f"`workloadctl down --state-dir {first}` stops it")
+        assert held["fix"].startswith(
+            f"`{workloadctl_program()} down --state-dir {first}` stops it"
+        )
         assert "kill" not in held["fix"]
 
         # With its own port, the second stack runs beside the first.
@@ -132,7 +136,7 @@ def test_up_detach_on_a_seed_says_degraded(tmp_path: Path) -> None:
         assert up.returncode == 3, up.stdout + up.stderr
         assert "up: DEGRADED: process-compose runs its SEED config" in up.stdout
         assert "workloads/process-compose/project.yaml" in up.stdout
-        assert f"up: stop it with: workloadctl down --state-dir {top}" in up.stdout
+        assert f"up: stop it with: {workloadctl_program()} down --state-dir {top}" in up.stdout
         assert _workloadctl("status", "--state-dir", str(top)).returncode == 3
     finally:
         _stop_everything(top)

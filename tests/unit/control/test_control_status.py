@@ -128,7 +128,7 @@ def test_disabled_at_boot_is_ok(ctx: ControlContext) -> None:
     )
     pc = status.managers[1]
     assert (pc.state, pc.pid, pc.config) == ("disabled", None, None)
-    assert "switched off at boot" in (pc.reason or "")
+    assert f"switched off at boot; start it with `{PROGRAM} start process-compose`" == pc.reason
     assert status.exit_code == 0
 
 
@@ -137,7 +137,8 @@ def test_stopped_through_s6_is_disabled_too(ctx: ControlContext) -> None:
         ctx, raw(sv_service=Answer(service(up=False, wanted_up=False)), sv=Answer(None, "x"))
     )
     assert status.managers[0].state == "disabled"
-    assert "stopped through s6" in (status.managers[0].reason or "")
+    reason = status.managers[0].reason
+    assert reason == f"stopped through s6; start it with `{PROGRAM} start supervisord`"
     assert status.exit_code == 0
 
 

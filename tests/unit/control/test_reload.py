@@ -29,6 +29,7 @@ from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import error, warning
 from workloadctl.runtime.decision import decision_path, read_decision
 from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.own_command import workloadctl_program
 from workloadctl.settings import Settings
 
 BAD = [error("project.conf", 6, "SV013", "unknown key 'autorestrat'")]
@@ -249,7 +250,10 @@ def test_switched_off_manager_error_only_when_named(settings: Settings) -> None:
     world = make_world(settings)
     named = reload_stack(world, ["process-compose"])
     assert [(m.name, m.action) for m in named.managers] == [("process-compose", "error")]
-    assert "workloadctl start process-compose" in named.managers[0].message
+    assert (
+        f"start it with `{workloadctl_program()} start process-compose`"
+        in named.managers[0].message
+    )
     assert not named.ok
     both = reload_stack(world)
     assert [(m.name, m.action) for m in both.managers] == [
