@@ -87,6 +87,19 @@ def default_loader(manager: Manager, env: Mapping[str, str], cwd: Path | None) -
     return load
 
 
+def _loaded_once(loader: Loader) -> Loader:
+    """`loader`, reading each file once: the decision loads the project config, and the
+    cross-manager check needs its programs again (~100 ms for 50 supervisord programs)."""
+    results: dict[Path, LoadResult] = {}
+
+    def load(path: Path) -> LoadResult:
+        if path not in results:
+            results[path] = loader(path)
+        return results[path]
+
+    return load
+
+
 def find_binary(manager: Manager, environ: Mapping[str, str]) -> str | None:
     """The manager's binary, or None when there is none we can run: an override that
     points nowhere is reported as missing (exit 111, not started), never exec'd, so it
@@ -307,7 +320,7 @@ def prepare(
     env = manager_environment(settings, manager, for_validation=False, base=environ)
     policy, policy_problems = policy_from_env(environ)
     timeout, timeout_problems = decision_timeout_from_env(environ)
-    own_loader = loader or default_loader(manager, env, settings.project_root)
+    own_loader = _loaded_once(loader or default_loader(manager, env, settings.project_root))
     # Until the decision is recorded: the other launcher must see it (cross_policy).
     with decision_lock(settings):
         decision = decide_within(

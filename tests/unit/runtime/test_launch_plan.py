@@ -48,6 +48,16 @@ def plan_for(
     return plan, err.getvalue()
 
 
+def test_the_project_config_is_loaded_once(tmp_path: Path) -> None:
+    # The decision loads it, and the cross-manager check needs its programs again: once
+    # is enough (loading 50 supervisord programs costs ~100 ms of every manager restart).
+    project = write_project(tmp_settings(tmp_path))
+    loader = FakeLoader()
+    plan, _err = plan_for(tmp_path, "supervisord", loader)
+    assert isinstance(plan, L.LaunchPlan)
+    assert loader.loaded == [project]
+
+
 def test_valid_project_runs_supervisord_from_the_project_root(tmp_path: Path) -> None:
     settings = tmp_settings(tmp_path)
     project = write_project(settings)
