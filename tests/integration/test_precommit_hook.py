@@ -78,3 +78,58 @@ def test_hook_fails_on_a_broken_config(hook_repo: Path, target: Path, tmp_path: 
     assert "Failed" in run.stdout
     assert "workloads/supervisord/project.conf" in run.stdout
     assert "[DC022]" in run.stdout
+
+
+def readme_pre_commit_config() -> str:
+    """The `.pre-commit-config.yaml` block README.md shows to adopters."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("```yaml\n# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
+    assert "rev: v0.1.0" in block and f"- id: {HOOK_ID}" in block, block
+    return block
+
+
+def test_readme_config_installed_as_a_git_hook_checks_each_commit(
+    hook_repo: Path, target: Path, tmp_path: Path
+) -> None:
+    """README's steps as an adopter follows them: its config (the repository and the release
+    tag replaced by this checkout and its commit: no tag exists before the release),
+    `pre-commit install`, then `git commit`: a good layout commits, a broken one does not."""
+    commit = git("rev-parse", "HEAD", cwd=hook_repo).strip()
+    config = readme_pre_commit_config()
+    config = config.replace("https://github.com/workloadctl/workloadctl", str(hook_repo))
+    (target / ".pre-commit-config.yaml").write_text(config.replace("v0.1.0", commit))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKLOADCTL_")}
+    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
+    for key, value in (("user.email", "dev@example.invalid"), ("user.name", "dev")):
+        git("config", key, value, cwd=target)
+    installed = subprocess.run(
+        [str(PRE_COMMIT), "install"], cwd=target, env=env, capture_output=True, text=True
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    def commit_all(message: str) -> subprocess.CompletedProcess[str]:
+        git("add", "-A", cwd=target)
+        run = subprocess.run(
+            ["git", "commit", "-q", "-m", message],
+            cwd=target,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        if run.returncode != 0 and any(word in run.stdout + run.stderr for word in OFFLINE):
+            pytest.skip("pre-commit could not install the hook's environment: no package index")
+        return run
+
+    good = commit_all("workloadctl dev container")
+    assert good.returncode == 0, good.stdout + good.stderr
+    # git runs the hook with its output on stderr.
+    assert "workloadctl validate....." in good.stderr and "Passed" in good.stderr, good.stderr
+
+    project = target / "workloads/process-compose/project.yaml"
+    project.write_text(project.read_text() + "\nprocesses: [never closed\n")
+    bad = commit_all("broken")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "Failed" in bad.stderr and "project.yaml:" in bad.stderr and "[PC001]" in bad.stderr
+    assert git("log", "--format=%s", cwd=target).split() == ["workloadctl", "dev", "container"]
