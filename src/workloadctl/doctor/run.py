@@ -50,9 +50,15 @@ def context_for(
     top = (state_dir or default_top(root, env)).resolve()
     record = find_record(top)
     if record is not None:
+        # The account and repository its services run with too, as settings_for takes them:
+        # the supervisord login is the stack's UNAME, whoever runs doctor.
         layout_env = {
             **env,
-            **{k: v for k, v in record.env.items() if k.startswith("WORKLOADCTL_")},
+            **{
+                k: v
+                for k, v in record.env.items()
+                if k.startswith("WORKLOADCTL_") or k in ("UNAME", "REPO_NAME")
+            },
         }
         return DoctorContext(Path(record.root), S.Settings.from_env(layout_env), record, env)
     layout_env = LocalLayout.create(root, top).environment(env)

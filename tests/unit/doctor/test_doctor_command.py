@@ -14,6 +14,7 @@ from workloadctl.commands import doctor as doctor_command
 from workloadctl.doctor.configs import check_configs
 from workloadctl.doctor.run import context_for
 from workloadctl.doctor.system import Completed
+from workloadctl.managers.environment import supervisor_user
 from workloadctl.runtime.local_stack import StackRecord
 
 REPO = Path(__file__).resolve().parents[3]
@@ -142,6 +143,19 @@ def test_context_reads_the_stack_record(repo: Path, tmp_path: Path) -> None:
     assert context.settings.state_dir == top / "var/lib/workloadctl"
     assert context.settings.run_dir == top / "run/workloadctl"
     assert context.root == repo
+
+
+def test_context_logs_in_as_the_stack_does_whoever_runs_doctor(repo: Path, tmp_path: Path) -> None:
+    """A member of the stack's group runs doctor as themself: the supervisord login is the
+    stack's account (its UNAME), not the caller's, or the socket answers 401 and every
+    port the stack's supervisord holds looks like a stranger's."""
+    top = tmp_path / "stack"
+    top.mkdir()
+    env = {S.ENV_STATE_DIR: str(top / "var/lib/workloadctl"), "UNAME": "dev", "REPO_NAME": "r"}
+    StackRecord(str(repo), str(top), 10, 11, [], [], env, 0.0).write(top / "stack.json")
+    context = context_for(top, repo, env={"UNAME": "alice"})
+    assert supervisor_user(context.settings) == "dev"
+    assert context.settings.user_name == "dev"
 
 
 def test_context_without_a_stack_uses_the_default_state_dir(repo: Path) -> None:
