@@ -32,11 +32,44 @@ def _innermost_pid(pid: str) -> int | None:
     return None
 
 
+def _parent_of(pid: str) -> int | None:
+    """The PPID field of /proc/PID/stat (after the command, which may hold spaces)."""
+    try:
+        with open(f"{PROC}/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _descendants_map(ns_init: int, entries: list[str]) -> dict[int, int]:
+    """The map by ancestry: every member of the namespace descends from its PID 1 (s6
+    re-parents orphans to it). For a caller that may not read the namespace links of
+    another user's processes (a member of the stack's group: ns/pid needs ptrace access),
+    while /proc/PID/stat and status are open to all."""
+    parents = {int(e): _parent_of(e) for e in entries if e.isdigit()}
+    if ns_init not in parents:
+        return {}
+    mapping = {1: ns_init}
+    for pid in parents:
+        chain, seen = parents.get(pid), {pid}
+        while chain is not None and chain not in seen and chain != ns_init and chain > 1:
+            seen.add(chain)
+            chain = parents.get(chain)
+        if chain == ns_init:
+            inner = _innermost_pid(str(pid))
+            if inner is not None:
+                mapping[inner] = pid
+    return mapping
+
+
 def namespace_pid_map(ns_init: int) -> dict[int, int]:
     """PID inside the namespace whose PID 1 is `ns_init` -> PID in ours, for every member."""
     namespace = _namespace_of(ns_init)
     if namespace is None:
-        return {}
+        try:
+            return _descendants_map(ns_init, os.listdir(PROC))
+        except OSError:
+            return {}
     mapping = {1: ns_init}
     try:
         entries = os.listdir(PROC)
@@ -60,7 +93,9 @@ class PidTranslator:
 
     def __init__(self, ns_init: int | None) -> None:
         self._ns_init = ns_init
-        self._identity = ns_init is None or _namespace_of(os.getpid()) == _namespace_of(ns_init)
+        own = _namespace_of(os.getpid())
+        # An unreadable link (another user's s6-svscan) is not "the same namespace".
+        self._identity = ns_init is None or (own is not None and own == _namespace_of(ns_init))
         self._map: dict[int, int] | None = None
 
     @property

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+import pytest
 
 from workloadctl.control.pids import PidTranslator, namespace_pid_map
 from workloadctl.control.render import duration, render_status, table
@@ -108,3 +111,28 @@ def test_render_all_running_and_no_programs() -> None:
     status = StackStatus((on_project, _manager("process-compose", "disabled")), ())
     text = render_status(status)
     assert text.rstrip().endswith("all running (disabled on purpose: process-compose)")
+
+
+def _fake_process(proc: Path, pid: int, ppid: int, nspids: str) -> None:
+    (proc / str(pid)).mkdir()
+    (proc / str(pid) / "stat").write_text(f"{pid} (a (b) c) S {ppid} 1 1 0 -1\n")
+    (proc / str(pid) / "status").write_text(f"Name:\tx\nNSpid:\t{nspids}\n")
+
+
+def test_namespace_map_by_ancestry_when_the_namespace_links_are_not_ours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member of the stack's group may not read root's /proc/PID/ns/pid (ptrace access):
+    the stack's PIDs are still translated, from /proc/PID/stat and status, open to all."""
+    from workloadctl.control import pids
+
+    proc = tmp_path / "proc"
+    proc.mkdir()
+    _fake_process(proc, 500, 499, "500 1")  # s6-svscan, PID 1 of the stack
+    _fake_process(proc, 510, 500, "510 7")  # supervisord
+    _fake_process(proc, 520, 510, "520 9")  # one of its programs
+    _fake_process(proc, 600, 1, "600")  # not in the stack
+    monkeypatch.setattr(pids, "PROC", str(proc))
+    assert pids.namespace_pid_map(500) == {1: 500, 7: 510, 9: 520}
+    translate = pids.PidTranslator(500)
+    assert (translate(7), translate(9), translate(42)) == (510, 520, None)
