@@ -280,10 +280,17 @@ def status_times(stack: Stack, runs: int, env: dict[str, str]) -> dict[str, floa
         "--token-file",
         str(process_compose_token_path(settings)),
     ]
+    floor = [
+        sys.executable,
+        str(Path(__file__).with_name("status_floor.py")),
+        str(settings.run_dir),
+        str(process_compose_token_path(settings)),
+    ]
     return interleaved(
         {
             "ours": lambda: run_quiet(ours, env),
             "peer": lambda: run_quiet(supervisorctl, env) + run_quiet(process_list, env),
+            "floor": lambda: run_quiet(floor, env),
         },
         runs,
     )
@@ -516,6 +523,8 @@ def stack_sections(
         progress("status, 100 programs")
         times = status_times(stack, runs, env)
         report.goal("status --json, 100 programs", times["ours"], times["peer"], "CLIs", 0.5)
+        # The same questions from a script that imports only what asking needs.
+        report.goal("status floor (bare Python client)", times["floor"], times["peer"], "CLIs", 0.5)
         for _ in range(max(3, runs // 2)):
             for manager in MANAGERS:
                 kills[manager].append(recovery(stack, manager))
