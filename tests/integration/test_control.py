@@ -14,7 +14,6 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -533,19 +532,6 @@ def _can_connect_as_nobody(sock: Path) -> bool:
     )
     assert result.returncode in (0, 3), result.stderr  # 3: refused for lack of permission
     return result.returncode == 0
-
-
-def test_status_is_fast_enough_to_watch(stack: Stack) -> None:
-    """Not the benchmark (bench/bench_status.py): a guard against a pathological slowdown."""
-    started = time.monotonic()
-    out = subprocess.run(
-        [WORKLOADCTL, "status", "--json", "--state-dir", str(stack.top)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert out.returncode == 0, out.stderr
-    assert time.monotonic() - started < 5
 
 
 def test_a_user_without_root_gets_one_line(stack: Stack) -> None:

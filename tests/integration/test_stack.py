@@ -183,7 +183,7 @@ def test_kill_9_recovers_without_orphans_or_twins(tmp_path: Path, manager: str) 
             f"{manager} back", lambda: (p := stack.manager_pid(manager)) and p != old, timeout=10
         )
         after = stack.wait_running(manager, set(programs), timeout=10)
-        # How fast is measured by bench/bench_recovery.py, not asserted here (timings are noisy).
+        # How fast is measured by `make bench` (bench/bench.py), not asserted here (timings are noisy).
         assert set(after) == set(before)
         for name, seconds in programs.items():
             assert stack.copies_of([argv0, str(seconds)]) == 1, name
