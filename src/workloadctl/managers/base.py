@@ -7,7 +7,8 @@ name. Modelled on pre-commit's `Language` protocol and its `languages` dict.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -19,6 +20,29 @@ if TYPE_CHECKING:  # its module imports supervisor's XML-RPC faults
     from workloadctl.managers.reload_apply import Applied
 
 
+@dataclass
+class NoLogError(Exception):
+    """A program's log that cannot be read; control/logs.py words it for the caller."""
+
+    name: str
+    channel: str  # stdout | stderr
+    logfile: str  # what its config names ("" for none)
+    # The other channel's file when it differs (else ""), and whether that is a real file.
+    other_logfile: str = ""
+    other_is_file: bool = False
+
+
+class NoLogChannelError(NoLogError):
+    """The channel goes to no file (/dev/stdout, syslog, NONE): nothing to tail."""
+
+
+@dataclass
+class MissingLogFileError(NoLogError):
+    """The file is not there: the program `never_ran`, or it was deleted."""
+
+    never_ran: bool = False
+
+
 class LiveManager(Protocol):
     """A running manager's API, in common terms (each call raises WorkloadctlError)."""
 
@@ -27,6 +51,8 @@ class LiveManager(Protocol):
     start_waits: bool
     # What a refused start that is still `starting` means (a retry under way), or "".
     retry_note: str
+    # Whether a program's stderr is a log of its own (`logs --stderr`).
+    separate_stderr: bool
 
     def answers(self) -> bool:
         """Whether the manager itself is up and answering."""
@@ -65,6 +91,11 @@ class LiveManager(Protocol):
 
     def apply(self) -> Applied:
         """Make it run its re-read config: what was added, changed, removed."""
+        ...
+
+    def logs(self, name: str, lines: int, *, follow: bool, stderr: bool) -> Iterator[str]:
+        """The last `lines` of its output, then (following) every new piece until
+        interrupted; a NoLogError when there is no log to read."""
         ...
 
 

@@ -1,5 +1,7 @@
 """A running process-compose through its REST API, in the common terms of `LiveManager`:
-its processes' states, start / stop / restart, the re-read config applied.
+its processes' states, start / stop / restart, the re-read config applied, logs
+(`GET /process/logs/NAME/0/N`: the last N lines of its in-memory buffer, stdout and
+stderr together; following streams new lines over its WebSocket).
 
 Imported when a command talks to a running process-compose (`validate` and `launch`
 never do).
@@ -7,7 +9,7 @@ never do).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +103,7 @@ class LiveProcessCompose:
     client: ProcessComposeClient
     start_waits: bool = False
     retry_note: str = ""
+    separate_stderr: bool = False  # one log per process
     _last: dict[str, Any] = field(default_factory=dict, init=False)
 
     def answers(self) -> bool:
@@ -137,3 +140,12 @@ class LiveProcessCompose:
 
     def apply(self) -> Applied:
         return apply_process_compose(self.client)
+
+    def logs(self, name: str, lines: int, *, follow: bool, stderr: bool) -> Iterator[str]:
+        if follow:
+            for line in self.client.follow_logs(name, lines):
+                yield line + "\n"
+            return
+        self.client.process(name)  # a one-line error for a process that is gone
+        for line in self.client.logs(name, 0, lines):
+            yield line + "\n"

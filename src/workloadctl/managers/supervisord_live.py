@@ -1,12 +1,21 @@
 """A running supervisord through its XML-RPC API, in the common terms of `LiveManager`:
-its programs' states, start / stop (no restart call), the re-read config applied.
+its programs' states, start / stop (no restart call), the re-read config applied, logs.
+
+Logs: `tailProcessStdoutLog` / `tailProcessStderrLog` read the program's log FILE, the
+one its config names (the template: %(ENV_WORKLOADCTL_LOG_DIR)s/NAME.log, stdout and
+stderr together; docs/logs.md), as the web UI's "Tail -f" does. A program that logs to
+/dev/stdout or to syslog has no file, so there is nothing to tail (NoLogChannelError)
+rather than /dev/stdout of the supervisord process. A file that is not there (deleted,
+or the program never ran) is an error, not empty output: supervisord's tail answers a
+missing file with nothing, so we ask `readProcess*Log`.
 
 Imported when a command talks to a running supervisord (`validate` and `launch` never do).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +27,15 @@ from workloadctl.clients.supervisord import (
     SupervisordClient,
     SupervisordError,
 )
+from workloadctl.managers.base import MissingLogFileError, NoLogChannelError
 from workloadctl.managers.program_status import CommonState, PidMap, ProgramStatus
 from workloadctl.managers.reload_apply import Applied, apply_supervisord
+
+# Enough for a few hundred ordinary lines; grown while fewer than N lines came back.
+FIRST_TAIL_BYTES = 16 * 1024
+MAX_TAIL_BYTES = 4 * 1024 * 1024
+FOLLOW_CHUNK_BYTES = 64 * 1024
+FOLLOW_POLL_SECONDS = 0.5
 
 # Every state supervisord 4.3 can report (supervisor/states.py `ProcessStates`); EXITED is
 # split by the exit code (see supervisord_state).
@@ -80,11 +96,33 @@ def supervisord_programs(
     return programs
 
 
+def no_file_channel(logfile: str) -> bool:
+    return not logfile or logfile.lower() in ("none", "syslog") or logfile.startswith("/dev/")
+
+
+def last_lines(text: str, count: int) -> list[str]:
+    lines = text.splitlines()
+    return lines[-count:] if count > 0 else lines
+
+
+def new_log_text(text: str, previous: int, offset: int) -> str:
+    """What is new since `previous`: supervisord returns the LAST bytes of the log up to
+    its end (`offset`), which may start before `previous`."""
+    if offset < previous:  # rotated or truncated: everything is new
+        return text
+    grown = offset - previous
+    if grown <= 0:
+        return ""
+    raw = text.encode("utf-8", "surrogateescape")
+    return raw[-grown:].decode("utf-8", "replace") if grown < len(raw) else text
+
+
 @dataclass
 class LiveSupervisord:
     client: SupervisordClient
     start_waits: bool = True
     retry_note: str = "; supervisord keeps retrying it (startretries)"
+    separate_stderr: bool = True
     _config: list[dict[str, Any]] | None = field(default=None, init=False)
 
     def answers(self) -> bool:
@@ -137,3 +175,49 @@ class LiveSupervisord:
 
     def apply(self) -> Applied:
         return apply_supervisord(self.client)
+
+    def _log_file(self, name: str, channel: str) -> None:
+        """Raise a NoLogError when the program's `channel` has no file or it is not there."""
+        info = self.client.process(name)
+        logfile = str(info.get(f"{channel}_logfile") or "")
+        other = "stderr" if channel == "stdout" else "stdout"
+        other_logfile = str(info.get(f"{other}_logfile") or "")
+        if info.get("stdout_logfile") == info.get("stderr_logfile"):
+            other_logfile = ""
+        if no_file_channel(logfile):
+            raise NoLogChannelError(
+                name, channel, logfile, other_logfile, not no_file_channel(other_logfile)
+            )
+        if not self.client.log_exists(name, channel):
+            # supervisord creates the file when it first starts the program.
+            raise MissingLogFileError(name, channel, logfile, never_ran=not info.get("start"))
+
+    def _tail(self, name: str, channel: str, count: int) -> tuple[str, int]:
+        """The last `count` lines and the log's size (where following starts)."""
+        length = FIRST_TAIL_BYTES
+        while True:
+            text, offset, overflow = self.client.tail(name, channel, 0, length)
+            # More newlines than lines wanted: the first, maybe cut, line is not among them.
+            if not overflow or text.count("\n") > count or length >= MAX_TAIL_BYTES:
+                lines = last_lines(text, count)
+                return "\n".join(lines) + ("\n" if lines else ""), offset
+            length *= 4
+
+    def logs(self, name: str, lines: int, *, follow: bool, stderr: bool) -> Iterator[str]:
+        channel = "stderr" if stderr else "stdout"
+        self._log_file(name, channel)
+        text, offset = self._tail(name, channel, lines)
+        yield text
+        while follow:
+            time.sleep(FOLLOW_POLL_SECONDS)
+            chunk, new_offset, _ = self.client.tail(name, channel, offset, FOLLOW_CHUNK_BYTES)
+            if new_offset < offset:
+                # Shorter than before: supervisord rotated it (NAME.log -> NAME.log.1) or it
+                # was truncated or deleted. The tail from our old offset holds nothing of
+                # the new file: read that from its start.
+                self._log_file(name, channel)
+                chunk, new_offset, _ = self.client.tail(name, channel, 0, FOLLOW_CHUNK_BYTES)
+                yield chunk
+            else:
+                yield new_log_text(chunk, offset, new_offset)
+            offset = new_offset

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from control_support import make_ctx, sv_info
 
-from workloadctl.control import logs
-from workloadctl.control.logs import LogRequest, NoLogFileError, last_lines, new_log_text, show_logs
+from workloadctl.control.logs import LogRequest, NoLogFileError, show_logs
 from workloadctl.control.names import Target
 from workloadctl.errors import UsageError
+from workloadctl.managers import connect, supervisord_live
+from workloadctl.managers.supervisord_live import last_lines, new_log_text
 from workloadctl.runtime.own_command import workloadctl_program
 
 # How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
@@ -50,7 +51,7 @@ class FakeSupervisord:
 
 def _ctx_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeSupervisord) -> Any:
     ctx = make_ctx(tmp_path)
-    monkeypatch.setattr(type(ctx), "supervisord", lambda _self, timeout=None: fake)
+    monkeypatch.setattr(connect, "supervisord_client", lambda _settings, timeout=None: fake)
     return ctx
 
 
@@ -129,6 +130,12 @@ def test_logs_of_a_manager_is_a_usage_error(tmp_path: Path) -> None:
         show_logs(make_ctx(tmp_path), Target("process-compose", None), LogRequest(1, False), print)
 
 
+def test_stderr_of_a_process_compose_process_is_a_usage_error(tmp_path: Path) -> None:
+    target = Target("process-compose", "api")
+    with pytest.raises(UsageError, match=r"one log per process .*: drop --stderr"):
+        show_logs(make_ctx(tmp_path), target, LogRequest(1, False, stderr=True), print)
+
+
 @pytest.mark.parametrize(
     ("text", "previous", "offset", "new"),
     [
@@ -160,7 +167,7 @@ def test_follow_prints_only_new_text(tmp_path: Path, monkeypatch: pytest.MonkeyP
         except StopIteration:
             raise KeyboardInterrupt from None
 
-    monkeypatch.setattr(logs.time, "sleep", sleep)
+    monkeypatch.setattr(supervisord_live.time, "sleep", sleep)
     with pytest.raises(KeyboardInterrupt):
         show_logs(ctx, Target("supervisord", "web"), LogRequest(10, True), out.append)
     assert "".join(out) == "one\ntwo\nthree\n"
@@ -207,7 +214,7 @@ def _follow(
         except StopIteration:
             raise KeyboardInterrupt from None
 
-    monkeypatch.setattr(logs.time, "sleep", sleep)
+    monkeypatch.setattr(supervisord_live.time, "sleep", sleep)
     with pytest.raises(KeyboardInterrupt):
         show_logs(ctx, Target("supervisord", "web"), LogRequest(10, True), out.append)
     return out
