@@ -14,12 +14,9 @@ from pathlib import Path
 from workloadctl.access import permission_denied
 from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
-from workloadctl.clients.process_compose import ProcessComposeClient
-from workloadctl.clients.supervisord import SupervisordClient
 from workloadctl.control.pids import PidTranslator
 from workloadctl.errors import WorkloadctlError
 from workloadctl.managers import MANAGERS, kind
-from workloadctl.managers.connect import process_compose_client, supervisord_client
 from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
 from workloadctl.runtime.own_command import own_command
 from workloadctl.settings import Settings
@@ -68,12 +65,6 @@ class ControlContext:
 
     def service(self, manager: Manager) -> Path:
         return kind(manager).service(self.settings)
-
-    def supervisord(self, timeout: float | None = None) -> SupervisordClient:
-        return supervisord_client(self.settings, timeout=timeout or self.timeout)
-
-    def process_compose(self, timeout: float | None = None) -> ProcessComposeClient:
-        return process_compose_client(self.settings, timeout=timeout or self.timeout)
 
     def require_stack(self) -> None:
         """Raise one line when s6 supervises neither manager here (no stack is running)."""

@@ -21,6 +21,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, Literal, TypeVar
 
 from workloadctl.checks.programs import Manager
@@ -28,14 +29,9 @@ from workloadctl.clients import s6
 from workloadctl.control.context import ControlContext
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Severity
-from workloadctl.managers import MANAGERS
-from workloadctl.managers.process_compose_live import (
-    process_compose_expected,
-    process_compose_programs,
-    process_compose_state,
-)
+from workloadctl.managers import MANAGERS, kind
+from workloadctl.managers.base import ProgramsSnapshot
 from workloadctl.managers.program_status import ProgramStatus
-from workloadctl.managers.supervisord_live import supervisord_programs
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
 from workloadctl.runtime.own_command import stack_command
 from workloadctl.settings import Settings
@@ -154,49 +150,8 @@ def _ask(call: Callable[[], T]) -> Answer[T]:
         return Answer(None, str(exc))
 
 
-SupervisordAnswer = tuple[list[dict[str, Any]], list[dict[str, Any]] | None]
-
-
-def supervisord_answer(ctx: ControlContext) -> SupervisordAnswer:
-    """`getAllProcessInfo`, plus `getAllConfigInfo` only when a program is not running:
-    only then do its autostart flag and exit codes matter, and the config of 50
-    programs is most of the bytes `status` would otherwise parse."""
-    client = ctx.supervisord()
-    processes = client.processes()
-    if all(p.get("statename") == "RUNNING" for p in processes):
-        return processes, None
-    try:
-        return processes, client.config_info()
-    except WorkloadctlError:
-        return processes, None  # then every program counts as autostart, exit code 0 clean
-
-
-# The processes, and the names of those whose config defers them (disabled, foreground).
-ProcessComposeAnswer = tuple[list[dict[str, Any]], frozenset[str]]
-
-
-def _stopped_by_someone(process: Mapping[str, Any]) -> bool:
-    status = str(process.get("status", ""))
-    state = process_compose_state(status, int(process.get("exit_code") or 0), None)
-    return state == "stopped" and process_compose_expected(status)
-
-
-def process_compose_answer(ctx: ControlContext) -> ProcessComposeAnswer:
-    """`GET /processes`, plus the config of each process that was stopped: a `disabled:
-    true` process keeps that status only until it is first started, and the state API
-    has no autostart flag, so only its config says it need not run."""
-    client = ctx.process_compose()
-    processes = client.processes()
-    deferred = set()
-    for process in filter(_stopped_by_someone, processes):
-        name = str(process.get("name", ""))
-        try:
-            config = client.process_info(name)
-        except WorkloadctlError:
-            continue  # gone since: it counts as expected, as any process would
-        if config.get("disabled") or config.get("isForeground"):
-            deferred.add(name)
-    return processes, frozenset(deferred)
+def snapshot(ctx: ControlContext, manager: Manager) -> ProgramsSnapshot:
+    return kind(manager).live(ctx.settings, ctx.timeout).snapshot()
 
 
 @dataclass(frozen=True)
@@ -233,8 +188,7 @@ def manager_records(ctx: ControlContext, manager: Manager) -> ManagerRecords:
 @dataclass(frozen=True)
 class RawStatus:
     s6: Mapping[Manager, Answer[s6.ServiceState]]
-    supervisord: Answer[SupervisordAnswer]
-    process_compose: Answer[ProcessComposeAnswer]
+    programs: Mapping[Manager, Answer[ProgramsSnapshot]]
     records: Mapping[Manager, ManagerRecords] | None = None  # None: read them when building
 
 
@@ -256,23 +210,19 @@ class _Call(threading.Thread):
 def fetch_raw(ctx: ControlContext) -> RawStatus:
     """Ask s6 and both managers at the same time; read the state dir and map PIDs while
     they answer."""
-    calls = {
-        "supervisord": _Call(lambda: supervisord_answer(ctx)),
-        "process-compose": _Call(lambda: process_compose_answer(ctx)),
-        "s6:supervisord": _Call(lambda: s6.state(ctx.service("supervisord"))),
-        "s6:process-compose": _Call(lambda: s6.state(ctx.service("process-compose"))),
-    }
-    for call in calls.values():
+    programs = {m: _Call(partial(snapshot, ctx, m)) for m in MANAGERS}
+    services = {m: _Call(partial(s6.state, ctx.service(m))) for m in MANAGERS}
+    calls = [*programs.values(), *services.values()]
+    for call in calls:
         call.start()
     local = _Call(lambda: {m: manager_records(ctx, m) for m in MANAGERS})
     local.run()  # in this thread: it would only wait otherwise
     _Call(ctx.pids.prepare).run()
-    for call in calls.values():
+    for call in calls:
         call.join()
     return RawStatus(
-        s6={m: calls[f"s6:{m}"].answer for m in MANAGERS},
-        supervisord=calls["supervisord"].answer,
-        process_compose=calls["process-compose"].answer,
+        s6={m: services[m].answer for m in MANAGERS},
+        programs={m: programs[m].answer for m in MANAGERS},
         records=local.answer.value,
     )
 
@@ -358,21 +308,17 @@ def manager_status(
 
 
 def build_status(ctx: ControlContext, raw: RawStatus) -> StackStatus:
-    sv, pc = raw.supervisord, raw.process_compose
     records = raw.records or {m: manager_records(ctx, m) for m in MANAGERS}
-    managers = (
-        manager_status(ctx, "supervisord", raw.s6["supervisord"], sv.error, records["supervisord"]),
-        manager_status(
-            ctx, "process-compose", raw.s6["process-compose"], pc.error, records["process-compose"]
-        ),
+    managers = tuple(
+        manager_status(ctx, m, raw.s6[m], raw.programs[m].error, records[m]) for m in MANAGERS
     )
     programs: list[ProgramStatus] = []
-    # A manager s6 calls down may still answer for a moment while it shuts down: only a
-    # running manager's programs are reported.
-    if managers[0].state == "running" and sv.value is not None:
-        programs += supervisord_programs(*sv.value, ctx.pids)
-    if managers[1].state == "running" and pc.value is not None:
-        programs += process_compose_programs(pc.value[0], ctx.pids, pc.value[1])
+    for manager in managers:
+        answer = raw.programs[manager.name].value
+        # A manager s6 calls down may still answer for a moment while it shuts down: only
+        # a running manager's programs are reported.
+        if manager.state == "running" and answer is not None:
+            programs += answer(ctx.pids)
     programs.sort(key=lambda p: (MANAGERS.index(p.manager), p.name))
     return StackStatus(managers, tuple(programs))
 

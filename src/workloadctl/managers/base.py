@@ -7,7 +7,7 @@ name. Modelled on pre-commit's `Language` protocol and its `languages` dict.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -18,6 +18,10 @@ from workloadctl.settings import Settings
 
 if TYPE_CHECKING:  # its module imports supervisor's XML-RPC faults
     from workloadctl.managers.reload_apply import Applied
+
+
+# Every program's state as one answer gave it; called with the PID map once that is ready.
+ProgramsSnapshot = Callable[[PidMap], list[ProgramStatus]]
 
 
 @dataclass
@@ -68,6 +72,10 @@ class LiveManager(Protocol):
 
     def program(self, name: str, pids: PidMap) -> ProgramStatus:
         """One program's state now."""
+        ...
+
+    def snapshot(self) -> ProgramsSnapshot:
+        """Every program's state, in as few calls as `status` can afford."""
         ...
 
     def readiness(self) -> bool | None:

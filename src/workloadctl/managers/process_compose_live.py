@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from workloadctl.clients.process_compose import ProcessComposeClient
+from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.base import ProgramsSnapshot
 from workloadctl.managers.program_status import NANOSECONDS, CommonState, PidMap, ProgramStatus
 from workloadctl.managers.reload_apply import Applied, apply_process_compose
 
@@ -65,8 +68,14 @@ def _description(process: Mapping[str, Any]) -> str:
     return ""
 
 
+def _stopped_by_someone(process: Mapping[str, Any]) -> bool:
+    status = str(process.get("status", ""))
+    state = process_compose_state(status, int(process.get("exit_code") or 0), None)
+    return state == "stopped" and process_compose_expected(status)
+
+
 def process_compose_programs(
-    processes: list[dict[str, Any]], pids: PidMap, deferred: frozenset[str] = frozenset()
+    processes: list[dict[str, Any]], deferred: frozenset[str], pids: PidMap
 ) -> list[ProgramStatus]:
     programs = []
     for process in processes:
@@ -117,7 +126,23 @@ class LiveProcessCompose:
 
     def program(self, name: str, pids: PidMap) -> ProgramStatus:
         self._last = self.client.process(name)
-        return process_compose_programs([self._last], pids)[0]
+        return process_compose_programs([self._last], frozenset(), pids)[0]
+
+    def snapshot(self) -> ProgramsSnapshot:
+        """`GET /processes`, plus the config of each process that was stopped: a `disabled:
+        true` process keeps that status only until it is first started, and the state API
+        has no autostart flag, so only its config says it need not run."""
+        processes = self.client.processes()
+        deferred = set()
+        for process in filter(_stopped_by_someone, processes):
+            name = str(process.get("name", ""))
+            try:
+                config = self.client.process_info(name)
+            except WorkloadctlError:
+                continue  # gone since: it counts as expected, as any process would
+            if config.get("disabled") or config.get("isForeground"):
+                deferred.add(name)
+        return partial(process_compose_programs, processes, frozenset(deferred))
 
     def readiness(self) -> bool | None:
         if not self._last.get("has_ready_probe"):

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from workloadctl.clients.supervisord import (
@@ -27,7 +29,8 @@ from workloadctl.clients.supervisord import (
     SupervisordClient,
     SupervisordError,
 )
-from workloadctl.managers.base import MissingLogFileError, NoLogChannelError
+from workloadctl.errors import WorkloadctlError
+from workloadctl.managers.base import MissingLogFileError, NoLogChannelError, ProgramsSnapshot
 from workloadctl.managers.program_status import CommonState, PidMap, ProgramStatus
 from workloadctl.managers.reload_apply import Applied, apply_supervisord
 
@@ -138,6 +141,18 @@ class LiveSupervisord:
         if self._config is None:
             self._config = self.client.config_info()
         return supervisord_programs([self.client.process(name)], self._config, pids)[0]
+
+    def snapshot(self) -> ProgramsSnapshot:
+        """`getAllProcessInfo`, plus `getAllConfigInfo` only when a program is not running:
+        only then do its autostart flag and exit codes matter, and the config of 50
+        programs is most of the bytes `status` would otherwise parse."""
+        processes = self.client.processes()
+        configs = None
+        if not all(p.get("statename") == "RUNNING" for p in processes):
+            # Without it every program counts as autostart, exit code 0 clean.
+            with suppress(WorkloadctlError):
+                configs = self.client.config_info()
+        return partial(supervisord_programs, processes, configs)
 
     def readiness(self) -> bool | None:
         return None

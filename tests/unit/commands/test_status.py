@@ -4,6 +4,7 @@ line (never a traceback) when there is no stack."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from workloadctl.cli import main
 from workloadctl.commands import status as status_command
 from workloadctl.control import status as status_module
 from workloadctl.control.status import Answer, RawStatus
+from workloadctl.managers.process_compose_live import process_compose_programs
+from workloadctl.managers.supervisord_live import supervisord_programs
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -67,28 +70,23 @@ def _fake_raw(monkeypatch: pytest.MonkeyPatch, pc_error: str | None) -> None:
     up = ServiceState(True, True, True, 7, None, None, 3)
 
     def fetch(_ctx: object) -> RawStatus:
+        web = {
+            "name": "web",
+            "group": "web",
+            "statename": "RUNNING",
+            "pid": 9,
+            "start": 1,
+            "now": 2,
+        }
+        api = {"name": "api", "status": "Running", "pid": 8, "is_running": True}
         return RawStatus(
             s6={"supervisord": Answer(up), "process-compose": Answer(up)},
-            supervisord=Answer(
-                (
-                    [
-                        {
-                            "name": "web",
-                            "group": "web",
-                            "statename": "RUNNING",
-                            "pid": 9,
-                            "start": 1,
-                            "now": 2,
-                        }
-                    ],
-                    None,
-                )
-            ),
-            process_compose=Answer(None, pc_error)
-            if pc_error
-            else Answer(
-                ([{"name": "api", "status": "Running", "pid": 8, "is_running": True}], frozenset())
-            ),
+            programs={
+                "supervisord": Answer(partial(supervisord_programs, [web], None)),
+                "process-compose": Answer(None, pc_error)
+                if pc_error
+                else Answer(partial(process_compose_programs, [api], frozenset())),
+            },
         )
 
     monkeypatch.setattr(status_module, "fetch_raw", fetch)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from workloadctl.clients.s6 import ServiceState
 from workloadctl.control.context import ControlContext
+from workloadctl.control.status import Answer
+from workloadctl.managers.base import ProgramsSnapshot
 from workloadctl.settings import Settings
 
 
@@ -101,3 +105,11 @@ def pc_process(
         "is_ready": "-",
         "has_ready_probe": False,
     }
+
+
+def snapshot(answer: Answer[Any], programs: Callable[..., Any]) -> Answer[ProgramsSnapshot]:
+    """A manager's raw answer (a tuple of its calls' results) as `LiveManager.snapshot`
+    gives it: `programs` (its conversion) applied to them and the PID map."""
+    if answer.value is None:
+        return Answer(None, answer.error)
+    return Answer(partial(programs, *answer.value))

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from control_support import make_ctx, pc_process, service, sv_config, sv_info
+from control_support import make_ctx, pc_process, service, snapshot, sv_config, sv_info
 
 from workloadctl.control.context import ControlContext
 from workloadctl.control.render import render_status
@@ -18,6 +18,8 @@ from workloadctl.control.status import (
     RawStatus,
     build_status,
 )
+from workloadctl.managers.process_compose_live import process_compose_programs
+from workloadctl.managers.supervisord_live import supervisord_programs
 from workloadctl.runtime.own_command import workloadctl_program
 from workloadctl.runtime.quarantine import Death, record_death
 from workloadctl.runtime.statefile import write_json_atomic
@@ -36,15 +38,19 @@ def raw(
     sv: Answer | None = None,
     pc: Answer | None = None,
 ) -> RawStatus:
+    """Answers as the managers give them: supervisord's (processes, configs), and
+    process-compose's (processes, deferred names)."""
+    sv = sv if sv is not None else Answer(([sv_info("web", "RUNNING", pid=50)], None))
+    pc = pc if pc is not None else Answer(([pc_process("api", "Running", pid=60)], frozenset()))
     return RawStatus(
         s6={
             "supervisord": sv_service or Answer(service(pid=40)),
             "process-compose": pc_service or Answer(service(pid=41)),
         },
-        supervisord=sv if sv is not None else Answer(([sv_info("web", "RUNNING", pid=50)], None)),
-        process_compose=pc
-        if pc is not None
-        else Answer(([pc_process("api", "Running", pid=60)], frozenset())),
+        programs={
+            "supervisord": snapshot(sv, supervisord_programs),
+            "process-compose": snapshot(pc, process_compose_programs),
+        },
     )
 
 
