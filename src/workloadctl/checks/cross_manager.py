@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from workloadctl.checks.programs import ProgramSpec
+from workloadctl.checks.programs import PROGRAM_NOUN, ProgramSpec
 from workloadctl.findings import Finding, error, warning
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash", "ksh"})
@@ -414,22 +414,18 @@ def _working_dir(program: ProgramSpec) -> str | None:
     return program.working_dir or None
 
 
-def _noun(program: ProgramSpec) -> str:
-    return "program" if program.manager == "supervisord" else "process"
-
-
 def _off(program: ProgramSpec) -> str:
     return " (disabled)" if program.disabled else ""
 
 
 def _kind(program: ProgramSpec) -> str:
     """The program a finding is attached to: its FILE:LINE is the finding's own."""
-    return f"{program.manager} {_noun(program)}{_off(program)}"
+    return f"{program.manager} {PROGRAM_NOUN[program.manager]}{_off(program)}"
 
 
 def _describe(program: ProgramSpec) -> str:
     """The OTHER program of a pair, with its place (so no place is printed twice)."""
-    return f"{program.manager} {_noun(program)} '{program.name}'{_off(program)} at {program.where}"
+    return f"{program.manager} {PROGRAM_NOUN[program.manager]} '{program.name}'{_off(program)} at {program.where}"
 
 
 def _cross_pairs(programs: Sequence[ProgramSpec]) -> Iterator[tuple[ProgramSpec, ProgramSpec]]:

@@ -8,6 +8,9 @@ from typing import Literal
 from workloadctl.findings import Finding, has_errors
 
 Manager = Literal["supervisord", "process-compose"]
+# What its config calls one program (supervisord `[program:x]`, process-compose
+# `processes:`): here, below the registry, for the loaders' and rules' messages.
+PROGRAM_NOUN: dict[Manager, str] = {"supervisord": "program", "process-compose": "process"}
 
 
 @dataclass(frozen=True)

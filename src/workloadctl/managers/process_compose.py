@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.checks.programs import PROGRAM_NOUN, LoadResult, Manager
 from workloadctl.managers.environment import process_compose_token_path
 from workloadctl.settings import (
     ENV_PROCESS_COMPOSE_BIN,
@@ -31,7 +31,7 @@ PROCESS_COMPOSE_UMASK = 0o002
 
 class ProcessCompose:
     name: Manager = "process-compose"
-    noun: str = "process"
+    noun: str = PROGRAM_NOUN["process-compose"]
     project_config: Path = PROJECT_PROCESS_COMPOSE_YAML
     seed_source: Path = SEED_PROCESS_COMPOSE_YAML
     starting_states: frozenset[str] = frozenset({"Pending", "Launching"})

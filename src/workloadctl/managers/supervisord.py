@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.checks.programs import PROGRAM_NOUN, LoadResult, Manager
 from workloadctl.managers.environment import supervisor_credentials
 from workloadctl.settings import (
     ENV_SUPERVISORD_BIN,
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 class Supervisord:
     name: Manager = "supervisord"
-    noun: str = "program"
+    noun: str = PROGRAM_NOUN["supervisord"]
     project_config: Path = PROJECT_SUPERVISORD_CONF
     seed_source: Path = SEED_SUPERVISORD_CONF
     starting_states: frozenset[str] = frozenset({"STARTING"})
