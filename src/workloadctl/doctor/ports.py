@@ -34,7 +34,7 @@ class WantedPort:
     port: int
     wanted_by: list[str] = field(default_factory=list)  # "supervisord web UI (file:line)"
     config_lines: list[str] = field(default_factory=list)  # where to change it
-    # Who wants it, as running_owners names them: "supervisord" (its web UI) or
+    # Who wants it, as running_owners names them: MANAGER (supervisord's web UI) or
     # "MANAGER:PROGRAM".
     owners: set[str] = field(default_factory=set)
 
@@ -97,7 +97,8 @@ def wanted_ports(configs: list[ConfigChoice], root: Path) -> list[WantedPort]:
         server = getattr(choice.result, "server", None)
         inet_port = getattr(server, "inet_port", None)
         if isinstance(inet_port, int):
-            want(inet_port, "supervisord web UI", _shown(choice.path, root), "supervisord")
+            where = _shown(choice.path, root)
+            want(inet_port, f"{choice.manager} web UI", where, choice.manager)
         for program in choice.result.programs:
             kind = manager_kind(program.manager).noun
             where = (
@@ -129,36 +130,22 @@ def _is_ours(system: DoctorSystem, pid: int, record: StackRecord | None, roots: 
 
 
 def running_owners(settings: S.Settings, timeout: float = 3.0) -> frozenset[str]:
-    """What the live managers say runs: "supervisord" when it answers, and
-    "MANAGER:PROGRAM" for each running program. Empty when neither can be asked.
+    """What the live managers say runs: MANAGER when it answers (supervisord's web UI),
+    and "MANAGER:PROGRAM" for each running program. Empty when none can be asked.
 
     Without root, /proc does not say who holds a port that root's (or another user's)
     process listens on; the managers do."""
     # Imported here: only a doctor that found a port in use needs the clients.
     from workloadctl.errors import WorkloadctlError
-    from workloadctl.managers.connect import process_compose_client, supervisord_client
 
     owners: set[str] = set()
-    try:
-        infos = supervisord_client(settings, timeout=timeout).processes()
-    except WorkloadctlError:
-        infos = None
-    if infos is not None:
-        owners.add("supervisord")
-        owners.update(
-            f"supervisord:{info.get('name')}"
-            for info in infos
-            if info.get("statename") == "RUNNING"
-        )
-    try:
-        processes = process_compose_client(settings, timeout=timeout).processes()
-    except WorkloadctlError:
-        processes = []
-    owners.update(
-        f"process-compose:{process.get('name')}"
-        for process in processes
-        if process.get("is_running")
-    )
+    for name, manager in KINDS.items():
+        try:
+            running = manager.live(settings, timeout).running_programs()
+        except WorkloadctlError:
+            continue
+        owners.add(name)
+        owners.update(f"{name}:{program}" for program in running)
     return frozenset(owners)
 
 

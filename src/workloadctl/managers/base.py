@@ -74,6 +74,10 @@ class LiveManager(Protocol):
         """One program's state now."""
         ...
 
+    def running_programs(self) -> set[str]:
+        """The running programs, named as its config names them (`ProgramSpec.name`)."""
+        ...
+
     def snapshot(self) -> ProgramsSnapshot:
         """Every program's state, in as few calls as `status` can afford."""
         ...

@@ -128,6 +128,9 @@ class LiveProcessCompose:
         self._last = self.client.process(name)
         return process_compose_programs([self._last], frozenset(), pids)[0]
 
+    def running_programs(self) -> set[str]:
+        return {str(p.get("name")) for p in self.client.processes() if p.get("is_running")}
+
     def snapshot(self) -> ProgramsSnapshot:
         """`GET /processes`, plus the config of each process that was stopped: a `disabled:
         true` process keeps that status only until it is first started, and the state API

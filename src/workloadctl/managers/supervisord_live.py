@@ -142,6 +142,10 @@ class LiveSupervisord:
             self._config = self.client.config_info()
         return supervisord_programs([self.client.process(name)], self._config, pids)[0]
 
+    def running_programs(self) -> set[str]:
+        infos = self.client.processes()
+        return {str(info.get("name")) for info in infos if info.get("statename") == "RUNNING"}
+
     def snapshot(self) -> ProgramsSnapshot:
         """`getAllProcessInfo`, plus `getAllConfigInfo` only when a program is not running:
         only then do its autostart flag and exit codes matter, and the config of 50

@@ -9,7 +9,13 @@ from doctor_fakes import FakeSystem
 
 from workloadctl import settings as S
 from workloadctl.cli import main
-from workloadctl.doctor.ports import WantedPort, check_port, running_configs, wanted_ports
+from workloadctl.doctor.ports import (
+    WantedPort,
+    check_port,
+    running_configs,
+    running_owners,
+    wanted_ports,
+)
 from workloadctl.managers.layout import validation_settings
 from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.own_command import workloadctl_program
@@ -128,3 +134,28 @@ def test_port_held_by_another_stack_of_ours_advises_its_down_command() -> None:
         f"`{PROGRAM} down --state-dir /srv/b` stops it, or change the port in x.conf"
     )
     assert "kill" not in check.fix
+
+
+def test_running_owners_are_the_managers_that_answer_and_their_running_programs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """supervisord's programs by their config name (not group:name), process-compose's
+    running processes; a manager that cannot be asked owns nothing."""
+    from workloadctl.errors import WorkloadctlError
+    from workloadctl.managers import connect
+
+    class Supervisord:
+        def processes(self) -> list[dict[str, str]]:
+            return [
+                {"name": "web", "group": "front", "statename": "RUNNING"},
+                {"name": "job", "group": "job", "statename": "EXITED"},
+            ]
+
+    class Unreachable:
+        def processes(self) -> list[dict[str, str]]:
+            raise WorkloadctlError("no socket")
+
+    monkeypatch.setattr(connect, "supervisord_client", lambda *_a, **_k: Supervisord())
+    monkeypatch.setattr(connect, "process_compose_client", lambda *_a, **_k: Unreachable())
+    owners = running_owners(S.Settings.from_env({}))
+    assert owners == {"supervisord", "supervisord:web"}
