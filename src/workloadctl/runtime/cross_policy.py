@@ -47,8 +47,8 @@ LOCK_WAIT_SECONDS = 30.0
 LOCK_POLL_SECONDS = 0.05
 
 
-def other_manager(manager: Manager) -> Manager:
-    return next(name for name in MANAGERS if name != manager)
+def other_managers(manager: Manager) -> tuple[Manager, ...]:
+    return tuple(name for name in MANAGERS if name != manager)
 
 
 def _is_port_variable(name: str) -> bool:
@@ -122,9 +122,13 @@ def conflicts_of(
     manager: Manager, candidate: list[ProgramSpec], settings: Settings, loader_for: LoaderFor
 ) -> list[Finding]:
     """The errors `validate` would report across managers if `manager` ran the
-    `candidate` programs beside what the other manager runs now: each would start a
+    `candidate` programs beside what the other managers run now: each would start a
     second copy."""
-    running = running_programs(settings, other_manager(manager), loader_for)
+    running = [
+        program
+        for other in other_managers(manager)
+        for program in running_programs(settings, other, loader_for)
+    ]
     if not running:
         return []
     findings = check_cross_manager([_at_real_path(p) for p in (*running, *candidate)])
@@ -158,7 +162,7 @@ def refuse_duplicates(
     conflicts = conflicts_of(decision.manager, programs, settings, loader_for)
     if not conflicts:
         return decision, programs
-    other = other_manager(decision.manager)
+    other = " or ".join(other_managers(decision.manager))
     codes = ", ".join(sorted({finding.code for finding in conflicts}))
     refused = replace(
         decision,
@@ -211,7 +215,7 @@ __all__ = [
     "LoaderFor",
     "cross_manager_conflicts",
     "decision_lock",
-    "other_manager",
+    "other_managers",
     "record_programs",
     "refuse_duplicates",
     "running_programs",
