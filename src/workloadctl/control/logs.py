@@ -12,7 +12,7 @@ from workloadctl.control.context import ControlContext
 from workloadctl.control.names import Target
 from workloadctl.errors import UsageError, WorkloadctlError
 from workloadctl.managers import kind
-from workloadctl.managers.base import MissingLogFileError, NoLogChannelError, NoLogError
+from workloadctl.managers.base import NoLogError
 from workloadctl.runtime.own_command import stack_command
 
 Write = Callable[[str], None]
@@ -67,14 +67,14 @@ def _other_channel(ctx: ControlContext, error: NoLogError) -> str:
 
 def no_log_message(ctx: ControlContext, manager: str, error: NoLogError) -> str:
     name, channel, logfile = error.name, error.channel, error.logfile
-    if isinstance(error, NoLogChannelError):
+    if error.no_file:
         return (
             f"{manager} sends {name}'s {channel} to {logfile or 'NONE'}, not to a file: there "
             f"is no log to tail ({_where_it_goes(ctx, logfile)}){_other_channel(ctx, error)}"
             f". Set {channel}_logfile=AUTO or a path in its [program:] section to use "
             f"`{stack_command(ctx.settings, 'logs', name)}`{_LISTENER_NOTE if channel == 'stdout' else ''}."
         )
-    if isinstance(error, MissingLogFileError) and error.never_ran:
+    if error.never_ran:
         return (
             f"{name} has not run since {manager} started, so its log file {logfile} does "
             f"not exist yet: `{stack_command(ctx.settings, 'start', name)}` starts it"

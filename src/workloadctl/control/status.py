@@ -150,10 +150,6 @@ def _ask(call: Callable[[], T]) -> Answer[T]:
         return Answer(None, str(exc))
 
 
-def snapshot(ctx: ControlContext, manager: Manager) -> ProgramsSnapshot:
-    return kind(manager).live(ctx.settings, ctx.timeout).snapshot()
-
-
 @dataclass(frozen=True)
 class ManagerRecords:
     """What the state dir says of a manager: its launch decision and its deaths."""
@@ -210,7 +206,7 @@ class _Call(threading.Thread):
 def fetch_raw(ctx: ControlContext) -> RawStatus:
     """Ask s6 and both managers at the same time; read the state dir and map PIDs while
     they answer."""
-    programs = {m: _Call(partial(snapshot, ctx, m)) for m in MANAGERS}
+    programs = {m: _Call(kind(m).live(ctx.settings, ctx.timeout).snapshot) for m in MANAGERS}
     services = {m: _Call(partial(s6.state, ctx.service(m))) for m in MANAGERS}
     calls = [*programs.values(), *services.values()]
     for call in calls:

@@ -21,6 +21,7 @@ from workloadctl.checks.cross_manager import ports_of
 from workloadctl.checks.programs import LoadResult
 from workloadctl.doctor.model import Check, failed, passed
 from workloadctl.doctor.system import DoctorSystem
+from workloadctl.errors import WorkloadctlError
 from workloadctl.managers import KINDS
 from workloadctl.managers import kind as manager_kind
 from workloadctl.managers.layout import Kind, Target, load_one
@@ -134,10 +135,7 @@ def running_owners(settings: S.Settings, timeout: float = 3.0) -> frozenset[str]
     and "MANAGER:PROGRAM" for each running program. Empty when none can be asked.
 
     Without root, /proc does not say who holds a port that root's (or another user's)
-    process listens on; the managers do."""
-    # Imported here: only a doctor that found a port in use needs the clients.
-    from workloadctl.errors import WorkloadctlError
-
+    process listens on; the managers do (their clients are imported on use)."""
     owners: set[str] = set()
     for name, manager in KINDS.items():
         try:

@@ -26,25 +26,17 @@ ProgramsSnapshot = Callable[[PidMap], list[ProgramStatus]]
 
 @dataclass
 class NoLogError(Exception):
-    """A program's log that cannot be read; control/logs.py words it for the caller."""
+    """A log that cannot be read: the channel goes to no file (`logfile` is /dev/stdout,
+    syslog, NONE), or the file is not there (the program `never_ran`, or it was deleted).
+    control/logs.py words it for the caller."""
 
     name: str
     channel: str  # stdout | stderr
     logfile: str  # what its config names ("" for none)
-    # The other channel's file when it differs (else ""), and whether that is a real file.
-    other_logfile: str = ""
-    other_is_file: bool = False
-
-
-class NoLogChannelError(NoLogError):
-    """The channel goes to no file (/dev/stdout, syslog, NONE): nothing to tail."""
-
-
-@dataclass
-class MissingLogFileError(NoLogError):
-    """The file is not there: the program `never_ran`, or it was deleted."""
-
+    no_file: bool
     never_ran: bool = False
+    other_logfile: str = ""  # the other channel's file when it differs
+    other_is_file: bool = False
 
 
 class LiveManager(Protocol):
@@ -106,8 +98,7 @@ class LiveManager(Protocol):
         ...
 
     def logs(self, name: str, lines: int, *, follow: bool, stderr: bool) -> Iterator[str]:
-        """The last `lines` of its output, then (following) every new piece until
-        interrupted; a NoLogError when there is no log to read."""
+        """The last `lines` of its output, then (following) each new piece; NoLogError."""
         ...
 
 

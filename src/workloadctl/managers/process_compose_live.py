@@ -170,10 +170,7 @@ class LiveProcessCompose:
         return apply_process_compose(self.client)
 
     def logs(self, name: str, lines: int, *, follow: bool, stderr: bool) -> Iterator[str]:
-        if follow:
-            for line in self.client.follow_logs(name, lines):
-                yield line + "\n"
-            return
-        self.client.process(name)  # a one-line error for a process that is gone
-        for line in self.client.logs(name, 0, lines):
-            yield line + "\n"
+        if not follow:
+            self.client.process(name)  # a one-line error for a process that is gone
+        found = self.client.follow_logs(name, lines) if follow else self.client.logs(name, 0, lines)
+        yield from (line + "\n" for line in found)

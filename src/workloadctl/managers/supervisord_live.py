@@ -1,13 +1,10 @@
 """A running supervisord through its XML-RPC API, in the common terms of `LiveManager`:
 its programs' states, start / stop (no restart call), the re-read config applied, logs.
 
-Logs: `tailProcessStdoutLog` / `tailProcessStderrLog` read the program's log FILE, the
-one its config names (the template: %(ENV_WORKLOADCTL_LOG_DIR)s/NAME.log, stdout and
-stderr together; docs/logs.md), as the web UI's "Tail -f" does. A program that logs to
-/dev/stdout or to syslog has no file, so there is nothing to tail (NoLogChannelError)
-rather than /dev/stdout of the supervisord process. A file that is not there (deleted,
-or the program never ran) is an error, not empty output: supervisord's tail answers a
-missing file with nothing, so we ask `readProcess*Log`.
+Logs: `tailProcess*Log` reads the program's log FILE its config names (docs/logs.md), as
+the web UI's "Tail -f" does; /dev/stdout or syslog is no file to tail. A file that is not
+there is an error, not empty output: the tail answers it with nothing, so we ask
+`readProcess*Log`.
 
 Imported when a command talks to a running supervisord (`validate` and `launch` never do).
 """
@@ -30,7 +27,7 @@ from workloadctl.clients.supervisord import (
     SupervisordError,
 )
 from workloadctl.errors import WorkloadctlError
-from workloadctl.managers.base import MissingLogFileError, NoLogChannelError, ProgramsSnapshot
+from workloadctl.managers.base import NoLogError, ProgramsSnapshot
 from workloadctl.managers.program_status import CommonState, PidMap, ProgramStatus
 from workloadctl.managers.reload_apply import Applied, apply_supervisord
 
@@ -198,18 +195,18 @@ class LiveSupervisord:
     def _log_file(self, name: str, channel: str) -> None:
         """Raise a NoLogError when the program's `channel` has no file or it is not there."""
         info = self.client.process(name)
-        logfile = str(info.get(f"{channel}_logfile") or "")
-        other = "stderr" if channel == "stdout" else "stdout"
-        other_logfile = str(info.get(f"{other}_logfile") or "")
+        channels = (channel, "stderr" if channel == "stdout" else "stdout")
+        logfile, other_logfile = (str(info.get(f"{c}_logfile") or "") for c in channels)
         if info.get("stdout_logfile") == info.get("stderr_logfile"):
             other_logfile = ""
-        if no_file_channel(logfile):
-            raise NoLogChannelError(
-                name, channel, logfile, other_logfile, not no_file_channel(other_logfile)
-            )
-        if not self.client.log_exists(name, channel):
+        no_file = no_file_channel(logfile)
+        if no_file or not self.client.log_exists(name, channel):
             # supervisord creates the file when it first starts the program.
-            raise MissingLogFileError(name, channel, logfile, never_ran=not info.get("start"))
+            never_ran = not no_file and not info.get("start")
+            other_is_file = not no_file_channel(other_logfile)
+            raise NoLogError(
+                name, channel, logfile, no_file, never_ran, other_logfile, other_is_file
+            )
 
     def _tail(self, name: str, channel: str, count: int) -> tuple[str, int]:
         """The last `count` lines and the log's size (where following starts)."""

@@ -124,11 +124,8 @@ def conflicts_of(
     """The errors `validate` would report across managers if `manager` ran the
     `candidate` programs beside what the other managers run now: each would start a
     second copy."""
-    running = [
-        program
-        for other in other_managers(manager)
-        for program in running_programs(settings, other, loader_for)
-    ]
+    others = other_managers(manager)
+    running = [p for m in others for p in running_programs(settings, m, loader_for)]
     if not running:
         return []
     findings = check_cross_manager([_at_real_path(p) for p in (*running, *candidate)])
