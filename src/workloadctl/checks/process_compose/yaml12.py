@@ -158,6 +158,10 @@ class _TreeBuilder:
     def document(self) -> Node | None:
         ev = self.ev
         for event in self.events:
+            if isinstance(event, ev.DocumentStartEvent) and event.version not in (None, (1, 1)):
+                # libyaml also takes %YAML 1.2; yaml.v3 (its port) only 1.1.
+                line = event.start_mark.line + 1
+                raise YamlSyntaxError(line, "found incompatible YAML document")
             if isinstance(event, ev.StreamStartEvent | ev.DocumentStartEvent):
                 continue
             if isinstance(event, ev.StreamEndEvent | ev.DocumentEndEvent):

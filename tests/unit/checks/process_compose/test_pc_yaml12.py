@@ -127,6 +127,21 @@ def test_a_tab_after_a_value_is_whitespace() -> None:
     assert isinstance(value, Scalar) and value.value == "-c"
 
 
+def test_yaml_directive_other_than_1_1_is_refused() -> None:
+    # process-compose: "yaml: found incompatible YAML document" (yaml.v3 takes only 1.1).
+    with pytest.raises(YamlSyntaxError) as info:
+        parse_yaml("%YAML 1.2\n---\na: b\n")
+    assert info.value.line == 1
+    assert isinstance(parse_yaml("%YAML 1.1\n---\na: b\n"), Mapping)
+
+
+def test_a_next_line_character_breaks_the_line() -> None:
+    # U+0085 is a line break to yaml.v3 as to libyaml: process-compose refuses this file
+    # ("could not find expected ':'"); ruamel read "b c".
+    with pytest.raises(YamlSyntaxError):
+        parse_yaml("processes:\n  a:\n    command: echo b\x85c\n")
+
+
 def test_only_the_first_document_is_read() -> None:
     root = parse_yaml("a: 1\n---\nb: [broken\n")
     assert isinstance(root, Mapping)
