@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import http.client
-import socket
 import xmlrpc.client
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import quote
 from xml.parsers.expat import ExpatError
 
 from workloadctl.access import denied_message
@@ -39,43 +37,6 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-class _TimedUnixConnection(http.client.HTTPConnection):
-    """HTTP over supervisord's unix socket, the HTTPConnection's timeout applied to the
-    socket (connecting, sending, or waiting for the answer)."""
-
-    def __init__(self, socket_file: str, timeout: float) -> None:
-        # "localhost": the host name only goes into the Host header.
-        super().__init__("localhost", timeout=timeout)
-        self.socket_file = socket_file
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.settimeout(self.timeout)
-            sock.connect(self.socket_file)
-        except BaseException:
-            sock.close()
-            raise
-        self.sock = sock
-
-
-class _UnixTransport(xmlrpc.client.Transport):
-    """xmlrpc.client's transport over the unix socket. (Supervisor's SupervisorTransport
-    does the same, but its module imports supervisord's HTTP server: ~90 ms for every
-    `status`, `start`, `stop`.) Basic auth comes from the URL's user:password@."""
-
-    def __init__(self, socket_path: Path, timeout: float) -> None:
-        super().__init__()
-        self._socket_file = str(socket_path)
-        self._timeout = timeout
-
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
-        _, self._extra_headers, _ = self.get_host_info(host)
-        connection = _TimedUnixConnection(self._socket_file, self._timeout)
-        self._connection = host, connection
-        return connection
-
-
 class SupervisordClient:
     """One method per XML-RPC call workloadctl makes; every failure is a `SupervisordError`."""
 
@@ -96,15 +57,14 @@ class SupervisordClient:
     def _call(self, method: str, *args: Any) -> Any:
         # A fresh connection per call: a call that failed half way (a timeout) leaves the
         # connection unusable, and supervisord may have restarted between two calls.
-        transport = _UnixTransport(self.socket_path, self._timeout)
-        credentials = ""
-        if self._username is not None and self._password is not None:  # as Supervisor's
-            password = quote(self._password, safe="")
-            credentials = f"{quote(self._username, safe='')}:{password}@"
+        # Deferred: importing Supervisor's transport costs ~30-35 ms, paid only by a call.
+        from workloadctl.clients.supervisor_transport import TimedSupervisorTransport
+
+        transport = TimedSupervisorTransport(
+            self._username, self._password, self.socket_path, self._timeout
+        )
         try:
-            target: Any = xmlrpc.client.ServerProxy(
-                f"http://{credentials}localhost", transport=transport
-            )
+            target: Any = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
             for part in method.split("."):
                 target = getattr(target, part)
             return target(*args)

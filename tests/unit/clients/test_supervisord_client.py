@@ -3,6 +3,8 @@ real unix socket: what goes over the wire, what comes back, and how failures rea
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import xmlrpc.client
 from collections.abc import Callable, Iterator
@@ -319,3 +321,30 @@ def test_log_exists_asks_read_for_the_no_file_fault(tmp_path: Path) -> None:
         with pytest.raises(SupervisordError, match="BAD_NAME"):
             client.log_exists("nosuch", "stdout")
     assert _calls(server)[0] == ("supervisor.readProcessStdoutLog", ("web", 0, 1))
+
+
+def test_calls_go_through_supervisors_own_transport(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project's rule: Supervisor's own XML-RPC transport, not a hand-written one."""
+    from supervisor.xmlrpc import SupervisorTransport
+
+    used: list[str] = []
+    own_request = SupervisorTransport.request
+
+    def spy(transport: Any, host: str, handler: str, body: bytes, verbose: int = 0) -> Any:
+        used.append(handler)
+        return own_request(transport, host, handler, body, verbose)
+
+    monkeypatch.setattr(SupervisorTransport, "request", spy)
+    methods: Methods = {"supervisor.getPID": lambda: 42}
+    with serving(tmp_path, fake_supervisord(methods)) as (_server, client):
+        assert client.pid() == 42
+    assert used == ["/RPC2"]
+
+
+def test_supervisor_xmlrpc_is_imported_only_for_a_call() -> None:
+    """`validate` and `launch` import the clients package but never call supervisord."""
+    code = "import sys, workloadctl.clients.supervisord;print('supervisor.xmlrpc' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
