@@ -52,35 +52,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def _shown(value: str | None, missing: str) -> str:
-    return value if value else missing
-
-
 def render_creds(creds: Creds) -> str:
-    sv, pc = creds.supervisord, creds.process_compose
-    which = "in use" if sv.config_source == "decision" else "it would run; no decision readable"
-    lines = [f"supervisord (config: {sv.config}, {which})"]
-    if sv.web_ui is None:
-        lines.append("  web UI:        off (no [inet_http_server] in the config)")
-    else:
-        lines += [
-            f"  web UI:        {sv.web_ui.url}",
-            f"  user:          {_shown(sv.web_ui.username, '(none)')}",
-            f"  password:      {_shown(sv.web_ui.password, '(not shown: see below)')}",
-        ]
-    if sv.socket:
-        lines.append(f"  socket:        {sv.socket}")
-    lines += [
-        f"  supervisorctl: {sv.client}",
-        f"  or directly:   {sv.supervisorctl}",
-        "process-compose",
-        f"  API socket:    {pc.socket}",
-        f"  token file:    {pc.token_file}",
-        f"  token:         {_shown(pc.token, '(not readable: see below)')}",
-        f"  client:        {pc.client}",
-        f"  TUI:           {pc.attach}",
-        f"  REST:          {pc.curl}",
-    ]
+    lines = [line for access in creds.access.values() for line in access.lines()]
     lines += [f"note: {note}" for note in creds.notes]
     lines += [f"problem: {problem}" for problem in creds.problems]
     return "\n".join(lines) + "\n"

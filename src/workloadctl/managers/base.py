@@ -17,6 +17,7 @@ from workloadctl.managers.program_status import PidMap, ProgramStatus
 from workloadctl.settings import Settings
 
 if TYPE_CHECKING:  # its module imports supervisor's XML-RPC faults
+    from workloadctl.managers.access import AccessInputs, ManagerAccess, Remarks
     from workloadctl.managers.reload_apply import Applied
 
 
@@ -161,4 +162,8 @@ class ManagerKind(Protocol):
 
     def live(self, settings: Settings, timeout: float) -> LiveManager:
         """Its API client, with the credentials `boot` generated."""
+        ...
+
+    def access(self, inputs: AccessInputs, remarks: Remarks) -> ManagerAccess:
+        """How to log in to it (`creds`, `up`'s lines); what is wrong with that in `remarks`."""
         ...

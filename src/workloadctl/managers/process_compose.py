@@ -22,6 +22,8 @@ from workloadctl.settings import (
 from workloadctl.settings import process_compose_binary as find_process_compose
 
 if TYPE_CHECKING:
+    from workloadctl.managers.access import AccessInputs, Remarks
+    from workloadctl.managers.process_compose_access import ProcessComposeAccess
     from workloadctl.managers.process_compose_live import LiveProcessCompose
 
 # process-compose creates its API socket with the default mode (0777 & ~umask): 002 lets
@@ -111,3 +113,8 @@ class ProcessCompose:
         from workloadctl.managers.process_compose_live import LiveProcessCompose
 
         return LiveProcessCompose(process_compose_client(settings, timeout=timeout))
+
+    def access(self, inputs: AccessInputs, remarks: Remarks) -> ProcessComposeAccess:
+        from workloadctl.managers.process_compose_access import process_compose_access
+
+        return process_compose_access(inputs, remarks)

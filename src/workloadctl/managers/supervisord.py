@@ -17,6 +17,8 @@ from workloadctl.settings import (
 from workloadctl.settings import supervisord_binary as find_supervisord
 
 if TYPE_CHECKING:
+    from workloadctl.managers.access import AccessInputs, Remarks
+    from workloadctl.managers.supervisord_access import SupervisordAccess
     from workloadctl.managers.supervisord_live import LiveSupervisord
 
 
@@ -80,3 +82,8 @@ class Supervisord:
         from workloadctl.managers.supervisord_live import LiveSupervisord
 
         return LiveSupervisord(supervisord_client(settings, timeout=timeout))
+
+    def access(self, inputs: AccessInputs, remarks: Remarks) -> SupervisordAccess:
+        from workloadctl.managers.supervisord_access import supervisord_access
+
+        return supervisord_access(inputs, remarks)
