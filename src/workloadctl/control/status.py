@@ -161,7 +161,7 @@ class ManagerRecords:
 
 def manager_records(ctx: ControlContext, manager: Manager) -> ManagerRecords:
     # Imported here, in a worker thread, while the managers are busy answering.
-    from workloadctl.runtime.decision import read_decision
+    from workloadctl.runtime.decision_record import read_decision
     from workloadctl.runtime.quarantine import load_deaths
     from workloadctl.runtime.statefile import read_json_object
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -117,6 +116,8 @@ def supervisor_credentials(settings: Settings, *, for_validation: bool) -> dict[
     else:
         # Without the file (state dir unwritable) an ephemeral password still keeps the
         # web UI closed; the launcher has already said loudly that the file is missing.
+        import secrets  # here: `status` and `finish` import this module, never need it
+
         plaintext = read_secret(supervisord_password_path(settings)) or secrets.token_urlsafe(
             SECRET_BYTES
         )

@@ -20,6 +20,8 @@ from workloadctl.fileio import read_regular_bytes
 from workloadctl.findings import Finding, Severity, error, warning
 from workloadctl.managers import kind
 from workloadctl.runtime.decision_record import DecisionRecord, Source, timestamp
+from workloadctl.runtime.decision_record import decision_path as decision_path  # re-exported
+from workloadctl.runtime.decision_record import read_decision as read_decision  # re-exported
 from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.quarantine import (
     QuarantinePolicy,
@@ -261,10 +263,6 @@ def failed_decision(
     )
 
 
-def decision_path(settings: Settings, manager: Manager) -> Path:
-    return settings.decisions_dir / f"{manager}.json"
-
-
 def record_decision(
     settings: Settings,
     decision: Decision,
@@ -295,8 +293,3 @@ def record_not_started(settings: Settings, manager: Manager, reason: str, *, pid
         epoch=now,
         full=False,
     ).write(decision_path(settings, manager))
-
-
-def read_decision(settings: Settings, manager: Manager) -> DecisionRecord | None:
-    """The last recorded decision, or None when there is none (or it is unreadable)."""
-    return DecisionRecord.read(decision_path(settings, manager))

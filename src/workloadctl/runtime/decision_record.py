@@ -12,10 +12,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from workloadctl.findings import Finding
 from workloadctl.runtime.statefile import read_json_object, write_json_atomic
+
+if TYPE_CHECKING:
+    from workloadctl.checks.programs import Manager
+    from workloadctl.settings import Settings
 
 Source = Literal["project", "seed"]
 
@@ -152,3 +156,14 @@ class DecisionRecord:
 
 # What a missing record reads as, for readers that need no "none" case of their own.
 EMPTY_RECORD = DecisionRecord(manager=None, source=None, reason=None, pid=None, started=False)
+
+
+# Here, not in decision.py: `finish` and `status` read the record without importing what
+# deciding needs (the loaders' glue, hashing, the stack's own command).
+def decision_path(settings: Settings, manager: Manager) -> Path:
+    return settings.decisions_dir / f"{manager}.json"
+
+
+def read_decision(settings: Settings, manager: Manager) -> DecisionRecord | None:
+    """The last recorded decision, or None when there is none (or it is unreadable)."""
+    return DecisionRecord.read(decision_path(settings, manager))

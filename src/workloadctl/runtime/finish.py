@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from workloadctl.checks.programs import Manager
-from workloadctl.runtime.decision import read_decision
-from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
+from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord, read_decision
 from workloadctl.runtime.quarantine import (
     S6_KILLED_BY_SIGNAL,
     Death,
