@@ -217,3 +217,40 @@ def test_workloadctl_lines_name_the_state_dir_of_a_local_stack(tmp_path: Path) -
     assert workloadctl_command(ctx, "process-compose", "process", "list").endswith(
         " process-compose --state-dir '/my stack' process list"
     )
+
+
+def test_creds_shows_every_registered_manager_under_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A third manager's access is one registry entry: its key in `creds --json` and its
+    block in the text, with nothing in control/ or commands/ naming it (before: the two
+    managers were fields of `Creds`, a third was never shown)."""
+    from dataclasses import dataclass
+
+    from workloadctl.commands.creds import render_creds
+    from workloadctl.managers import KINDS
+
+    @dataclass(frozen=True)
+    class ComposeAccess:
+        socket: str
+
+        def lines(self) -> list[str]:
+            return ["compose", f"  socket: {self.socket}"]
+
+    class Compose:
+        project_config = Path("workloads/compose/compose.yaml")
+
+        def seed_config(self, settings: object) -> Path:
+            return tmp_path / "seed.yaml"
+
+        def access(self, inputs: object, remarks: Remarks) -> ComposeAccess:
+            remarks.notes.append("compose: no login")
+            return ComposeAccess("/run/docker.sock")
+
+    monkeypatch.setitem(KINDS, "docker-compose", Compose())  # type: ignore[index]
+    creds = collect_creds(make_ctx(tmp_path))
+    data = creds.as_json()
+    assert list(data)[-3:] == ["docker_compose", "problems", "notes"]
+    assert data["docker_compose"] == {"socket": "/run/docker.sock"}
+    assert list(data["notes"]) == ["compose: no login"]
+    assert "\ncompose\n  socket: /run/docker.sock\n" in render_creds(creds)
