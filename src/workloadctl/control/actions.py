@@ -389,6 +389,12 @@ def _wait_manager_up(
     remaining = max(0.5, deadline - time.monotonic())
     _, answering = _poll(lambda: _api_answers(ctx, manager), bool, remaining)
     pid = ctx.pids(state.pid)
+    if not answering and pid is None:
+        # s6's PID no longer maps to a process here: it died again (a port held, say).
+        return False, (
+            f"started, but exited again before its API answered (did not answer within "
+            f"{timeout:g} s); its last lines in the log say why"
+        )
     if not answering:
         return False, f"up (PID {pid}) but its API did not answer within {timeout:g} s"
     return True, f"running, PID {pid}"

@@ -332,3 +332,18 @@ def test_a_manager_restart_on_the_project_config_succeeds(
 ) -> None:
     outcome = _manager_outcome_on(tmp_path, monkeypatch, "project", "restart")
     assert outcome.ok is True and "project config" in outcome.message
+
+
+def test_a_manager_that_died_before_its_api_answered_never_shows_pid_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """s6 saw a new PID, but the manager exited again (its port held, say) before its API
+    answered: the PID no longer maps to a process here. Seen as 'up (PID None)'."""
+    ctx = make_ctx(tmp_path)
+    monkeypatch.setattr(actions.s6, "state", lambda _service: service(pid=40))
+    monkeypatch.setattr(actions, "_api_answers", lambda _ctx, _manager: False)
+    ctx.pids = lambda _ns_pid: None  # type: ignore[assignment,method-assign]
+    ok, message = actions._wait_manager_up(ctx, "supervisord", 39, 0.1)  # type: ignore[arg-type]
+    assert ok is False
+    assert "None" not in message, message
+    assert "exited" in message and "did not answer" in message, message
