@@ -397,6 +397,14 @@ def _wait_manager_up(
         )
     if not answering:
         return False, f"up (PID {pid}) but its API did not answer within {timeout:g} s"
+    # The PID s6 showed first may have exited at once (a port held a moment) and s6 started
+    # another, which answered: name that one, and say the first one died.
+    answered = s6.state(ctx.service(manager))
+    if answered.pid is not None and answered.pid != state.pid:
+        return True, (
+            f"running, PID {ctx.pids(answered.pid)} (its first start exited at once; "
+            f"the log says why)"
+        )
     return True, f"running, PID {pid}"
 
 

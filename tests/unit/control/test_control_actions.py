@@ -347,3 +347,26 @@ def test_a_manager_that_died_before_its_api_answered_never_shows_pid_none(
     assert ok is False
     assert "None" not in message, message
     assert "exited" in message and "did not answer" in message, message
+
+
+def test_a_manager_that_answers_after_a_crashed_first_start_shows_the_live_pid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first new PID s6 showed exited at once (its port held a moment); s6 started it
+    again and that one answered. Printed as 'running, PID None' with exit 0 (issue 10
+    trial): the PID must be the one that answers, and the crash said."""
+    ctx = make_ctx(tmp_path)
+    states = iter([service(pid=40), service(pid=41)])
+    last = [service(pid=41)]
+
+    def state(_service: object) -> Any:
+        last[0] = next(states, last[0])
+        return last[0]
+
+    monkeypatch.setattr(actions.s6, "state", state)
+    monkeypatch.setattr(actions, "_api_answers", lambda _ctx, _manager: True)
+    ctx.pids = lambda ns_pid: {41: 4100}.get(ns_pid)  # type: ignore[assignment,method-assign,arg-type]
+    ok, message = actions._wait_manager_up(ctx, "supervisord", 39, 0.1)  # type: ignore[arg-type]
+    assert ok is True
+    assert "None" not in message and "PID 4100" in message, message
+    assert "exited" in message, message
