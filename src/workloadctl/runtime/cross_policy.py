@@ -128,15 +128,18 @@ def conflicts_of(
     running = [p for m in others for p in running_programs(settings, m, loader_for)]
     if not running:
         return []
-    findings = check_cross_manager([_at_real_path(p) for p in (*running, *candidate)])
+    programs = (*running, *candidate)
+    # One realpath per file, not per program: a config's programs share its file.
+    real_paths = {file: os.path.realpath(file) for file in {p.file for p in programs}}
+    findings = check_cross_manager([_at_real_path(p, real_paths) for p in programs])
     return [f for f in findings if f.severity is Severity.ERROR]
 
 
-def _at_real_path(program: ProgramSpec) -> ProgramSpec:
+def _at_real_path(program: ProgramSpec, real_paths: dict[str, str]) -> ProgramSpec:
     """The program at the file the user edits: under `workloadctl up` the launcher reads
     the repository through a link in the state dir (S/home/USER/REPO), which no one
     edits; in the container the path is already the real one."""
-    return replace(program, file=os.path.realpath(program.file))
+    return replace(program, file=real_paths[program.file])
 
 
 def cross_manager_conflicts(
