@@ -30,6 +30,7 @@ class SupervisordApi(Protocol):
 
 class ProcessComposeApi(Protocol):
     def reload_configuration(self) -> dict[str, str]: ...
+    def processes(self) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -122,10 +123,29 @@ def process_compose_outcome(status: dict[str, Any]) -> Applied:
     return applied
 
 
+# process-compose v1.122.0 (app/project_runner.go removeProcess) deletes a removed
+# process's config before it stops the process; when the process exits in between, the
+# stop fails with ESRCH and ReloadProject drops its whole per-process answer for
+# `400 no such process`. Every step had been applied by then (UpdateProject goes on after
+# a failed removal): what was added or removed is told by the process list.
+_ALREADY_GONE = "no such process"
+
+
+def _names(client: ProcessComposeApi) -> set[str]:
+    return {str(process.get("name", "")) for process in client.processes()}
+
+
 def apply_process_compose(client: ProcessComposeApi) -> Applied:
     """Ask process-compose to re-read its config files and apply them. An `updated`
     process was stopped and started again with its new definition."""
-    status = client.reload_configuration()
+    before = _names(client)
+    try:
+        status = client.reload_configuration()
+    except WorkloadctlError as exc:
+        if not str(exc).endswith(_ALREADY_GONE):
+            raise
+        after = _names(client)
+        return Applied(added=sorted(after - before), removed=sorted(before - after))
     if not isinstance(status, dict):
         raise WorkloadctlError(f"process-compose answered the reload with {status!r}")
     return process_compose_outcome(status)

@@ -79,5 +79,26 @@ def test_process_compose_apply_uses_the_reload_endpoint() -> None:
     client = FakeProcessCompose({"web": "added"})
     applied = apply_process_compose(client)
     assert applied.added == ["web"]
-    assert client.calls == ["reload_configuration"]
+    assert client.calls == ["processes", "reload_configuration"]
     assert apply_process_compose(FakeProcessCompose({})).nothing
+
+
+class RemovedProcessAlreadyExited(FakeProcessCompose):
+    """process-compose's answer when a removed process exits while it is being stopped:
+    the config was applied, the per-process answer is lost to a 400."""
+
+    def reload_configuration(self) -> dict[str, str]:
+        self.calls.append("reload_configuration")
+        self.names = ["web", "worker"]
+        raise WorkloadctlError("process-compose: POST /project/configuration: 400 no such process")
+
+
+def test_process_compose_removal_of_a_process_that_just_exited_is_a_removal() -> None:
+    client = RemovedProcessAlreadyExited(names=("web", "old"))
+    applied = apply_process_compose(client)
+    assert (applied.added, applied.removed, applied.problems) == (["worker"], ["old"], [])
+
+
+def test_process_compose_other_refusals_still_fail() -> None:
+    with pytest.raises(WorkloadctlError, match="400 bad yaml"):
+        apply_process_compose(FakeProcessCompose(refuse="process-compose: POST x: 400 bad yaml"))
