@@ -684,3 +684,33 @@ def test_unset_variable_in_user_is_reported_once_by_name(tmp_path: Path) -> None
     assert pairs(result.findings) == [("SV005", 7), ("SV005", 8)]
     # The program keeps the words as written rather than the stand-in.
     assert result.programs[0].argv == ("/bin/ls", "/home/%(ENV_RUN_AS)s")
+
+
+def test_names_a_section_defines_are_gathered_once_and_only_for_env_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: they were gathered again for every value of every program (~20 ms of
+    `validate` on 100 programs); only a section with an %(ENV_x)s needs them, once."""
+    from workloadctl.checks.supervisord import refs
+
+    gathered: list[str] = []
+    own = refs._defined_in_config
+
+    def counting(ctx: object, section: str, kind: SectionKind) -> set[str]:
+        gathered.append(section)
+        return own(ctx, section, kind)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(refs, "_defined_in_config", counting)
+    programs = "".join(
+        f"[program:p{n}]\ncommand=/bin/sleep 1\ndirectory=/tmp\nautostart=true\n" for n in range(20)
+    )
+    conf = tmp_path / "many.conf"
+    conf.write_text(
+        "[supervisord]\n[unix_http_server]\nfile=/tmp/workloadctl-m.sock\n"
+        "[rpcinterface:supervisor]\n"
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+        f"{programs}[program:env]\ncommand=/bin/ls %(ENV_A)s %(ENV_B)s\nuser=%(ENV_A)s\n"
+    )
+    result = load_supervisord(conf, env=ENV)
+    assert pairs(result.findings) == [("SV005", 87), ("SV005", 87), ("SV005", 88)]
+    assert gathered == ["program:env"]

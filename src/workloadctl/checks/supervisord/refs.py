@@ -108,16 +108,19 @@ def unknown_name_finding(section: str, kind: SectionKind, entry: IniEntry, name:
 def reference_findings(ctx: Context) -> list[Finding]:
     """Check every expanded value; remember unset variables in `ctx.unset_env`."""
     findings: list[Finding] = []
+    # Per section, and only for a section with an %(ENV_x)s: most values have none.
+    defined_in: dict[str, set[str]] = {}
     for section, kind, entry in expanded_entries(ctx):
         refs = references(entry.value)
         if refs.format_error:
             findings.append(bad_format_finding(section, entry, refs.format_error))
             continue
-        defined = _defined_in_config(ctx, section, kind)
         for name in refs.names:
             if name.startswith(ENV_PREFIX):
                 variable = name[len(ENV_PREFIX) :]
-                if variable not in ctx.env and variable not in defined:
+                if section not in defined_in:
+                    defined_in[section] = _defined_in_config(ctx, section, kind)
+                if variable not in ctx.env and variable not in defined_in[section]:
                     ctx.unset_env.add(variable)
                     findings.append(unset_env_finding(ctx, section, entry, variable))
             elif name not in allowed_names(kind, entry.key):
