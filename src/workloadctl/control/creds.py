@@ -13,35 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from workloadctl.checks.programs import Manager
-from workloadctl.checks.supervisord import SupervisordServer
 from workloadctl.clients import s6
 from workloadctl.control.context import ControlContext
 from workloadctl.errors import WorkloadctlError
 from workloadctl.managers import KINDS
 from workloadctl.managers.access import AccessInputs, ManagerAccess, Remarks
 from workloadctl.managers.environment import ENV_MANAGER, manager_environment
-from workloadctl.managers.process_compose_access import ProcessComposeAccess
-from workloadctl.managers.supervisord_access import (
-    GENERATED_PASSWORD_MARKER,
-    SupervisordAccess,
-    WebUi,
-    web_ui,
-)
 from workloadctl.runtime.decision import project_config_path, read_decision, seed_config_path
 from workloadctl.runtime.own_command import own_command, stack_command
 from workloadctl.settings import Settings
 
-# What the callers and tests import from here.
-__all__ = ["GENERATED_PASSWORD_MARKER", "ProcessComposeAccess", "SupervisordAccess", "WebUi"]
-
 
 def json_key(manager: Manager) -> str:
-    """Its key in `creds --json` (and the attribute of `Creds`): `process_compose`."""
+    """Its key in `creds --json` and in `Creds.access`: `process_compose`."""
     return manager.replace("-", "_")
 
 
 class Creds:
-    """One access record per manager (`creds.supervisord`), in the registry's order."""
+    """One access record per manager (`creds.access["supervisord"]`), in the registry's order."""
 
     def __init__(
         self, *, problems: tuple[str, ...], notes: tuple[str, ...], **access: ManagerAccess
@@ -49,12 +38,6 @@ class Creds:
         self.access = access
         self.problems = problems
         self.notes = notes
-
-    def __getattr__(self, key: str) -> Any:
-        try:
-            return self.__dict__["access"][key]
-        except KeyError:
-            raise AttributeError(key) from None
 
     def as_json(self) -> dict[str, Any]:
         shown = {key: asdict(record) for key, record in self.access.items()}
@@ -93,13 +76,6 @@ def manager_process_environment(ctx: ControlContext, manager: Manager) -> dict[s
     env = dict(pairs)
     # The marker every launched manager carries: this is our manager, not a stranger.
     return env if env.get(ENV_MANAGER) == manager else None
-
-
-def _web_ui(
-    settings: Settings, server: SupervisordServer, creds: Remarks, env: dict[str, str]
-) -> WebUi | None:
-    """supervisord's web UI as `server` serves it, the restart hint for this stack."""
-    return web_ui(settings, server, creds, env, partial(stack_command, settings))
 
 
 def workloadctl_command(ctx: ControlContext, command: str, *args: str) -> str:

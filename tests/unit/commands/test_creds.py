@@ -9,7 +9,9 @@ import pytest
 
 from workloadctl.cli import main
 from workloadctl.commands.creds import render_creds
-from workloadctl.control.creds import Creds, ProcessComposeAccess, SupervisordAccess, WebUi
+from workloadctl.control.creds import Creds
+from workloadctl.managers.process_compose_access import ProcessComposeAccess
+from workloadctl.managers.supervisord_access import SupervisordAccess, WebUi
 
 
 def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ weak password (sockets: see tests/integration/test_control.py for their modes)."
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,18 @@ from control_support import make_ctx
 
 from workloadctl.checks.supervisord import SupervisordServer, load_supervisord
 from workloadctl.checks.supervisord.servers import DEFAULT_CREDENTIALS
-from workloadctl.control.creds import GENERATED_PASSWORD_MARKER, Remarks, _web_ui, collect_creds
+from workloadctl.control.creds import collect_creds
+from workloadctl.managers.access import Remarks
 from workloadctl.managers.environment import (
     manager_environment,
     process_compose_token_path,
     sha1_password_digest,
     supervisord_password_path,
 )
+from workloadctl.managers.supervisord_access import GENERATED_PASSWORD_MARKER, WebUi, web_ui
+from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.statefile import write_json_atomic
+from workloadctl.settings import Settings
 
 REPO = Path(__file__).resolve().parents[3]
 SUPERVISORD_CONFIGS = [
@@ -80,6 +85,12 @@ def _server(**changes: object) -> SupervisordServer:
     }
     values.update(changes)
     return SupervisordServer(**values)  # type: ignore[arg-type]
+
+
+def _web_ui(
+    settings: Settings, server: SupervisordServer, remarks: Remarks, env: dict[str, str]
+) -> WebUi | None:
+    return web_ui(settings, server, remarks, env, partial(stack_command, settings))
 
 
 def test_generated_password_is_read_from_the_secrets_dir(tmp_path: Path) -> None:
@@ -148,14 +159,15 @@ def test_collect_creds_from_the_running_config(tmp_path: Path) -> None:
         path.write_text(secret)
     creds = collect_creds(ctx)
     assert creds.problems == ()
-    assert creds.supervisord.config == str(config) and creds.supervisord.config_source == "decision"
-    assert creds.supervisord.web_ui is not None
-    assert creds.supervisord.web_ui.url == "http://127.0.0.1:9555/"
-    assert creds.supervisord.web_ui.username == "workloadctl"  # no $UNAME in this env
-    assert creds.supervisord.web_ui.password == "pw-123456789012345678901"
-    assert creds.process_compose.token == "tok-123456789012345678901"
-    assert str(settings.process_compose_socket) in creds.process_compose.attach
-    assert str(process_compose_token_path(settings)) in creds.process_compose.attach
+    supervisord, process_compose = creds.access["supervisord"], creds.access["process_compose"]
+    assert supervisord.config == str(config) and supervisord.config_source == "decision"
+    assert supervisord.web_ui is not None
+    assert supervisord.web_ui.url == "http://127.0.0.1:9555/"
+    assert supervisord.web_ui.username == "workloadctl"  # no $UNAME in this env
+    assert supervisord.web_ui.password == "pw-123456789012345678901"
+    assert process_compose.token == "tok-123456789012345678901"
+    assert str(settings.process_compose_socket) in process_compose.attach
+    assert str(process_compose_token_path(settings)) in process_compose.attach
     assert set(creds.as_json()) == {"supervisord", "process_compose", "problems", "notes"}
 
 
@@ -191,7 +203,7 @@ def test_supervisorctl_line_passes_the_socket_login_without_a_web_ui(tmp_path: P
     write_json_atomic(
         settings.decisions_dir / "supervisord.json", {"config": str(config), "source": "project"}
     )
-    line = collect_creds(ctx).supervisord.supervisorctl
+    line = collect_creds(ctx).access["supervisord"].supervisorctl
     password_file = supervisord_password_path(settings)
     assert line.endswith(
         f'-s unix:///tmp/x.sock -u workloadctl -p "$(cat {password_file})" status'
