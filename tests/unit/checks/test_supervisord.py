@@ -714,3 +714,38 @@ def test_names_a_section_defines_are_gathered_once_and_only_for_env_references(
     result = load_supervisord(conf, env=ENV)
     assert pairs(result.findings) == [("SV005", 87), ("SV005", 87), ("SV005", 88)]
     assert gathered == ["program:env"]
+
+
+def test_values_without_a_percent_sign_do_not_build_expansion_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: the names (the whole environment, as ENV_x) were built for every log and
+    directory value of every program; the count must not grow with the programs."""
+    from workloadctl.checks.supervisord.context import Context
+
+    built: list[str] = []
+    own = Context.names_for
+
+    def counting(ctx: Context, section: str) -> dict[str, object]:
+        built.append(section)
+        return own(ctx, section)
+
+    monkeypatch.setattr(Context, "names_for", counting)
+
+    def names_built(programs: int) -> int:
+        built.clear()
+        conf = tmp_path / f"n{programs}.conf"
+        conf.write_text(
+            "[supervisord]\nlogfile=/dev/null\n[unix_http_server]\nfile=/tmp/workloadctl-n.sock\n"
+            "[rpcinterface:supervisor]\n"
+            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+            + "".join(
+                f"[program:p{n}]\ncommand=/bin/sleep 1\ndirectory=/tmp\n"
+                f"stdout_logfile=/tmp/p{n}.log\n"
+                for n in range(programs)
+            )
+        )
+        assert load_supervisord(conf, env=ENV).findings == []
+        return len(built)
+
+    assert names_built(3) == names_built(30)

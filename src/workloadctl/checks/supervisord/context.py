@@ -129,6 +129,8 @@ class Context:
         entry = self.model.get(section, key)
         if entry is None:
             return None, None
+        if "%" not in entry.value:  # nothing to expand: skip building the names
+            return entry, entry.value
         return entry, expand(entry.value, self.names_for(section))
 
 
