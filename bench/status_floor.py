@@ -1,6 +1,8 @@
 """The floor of `status` in Python: the same questions (supervisord's
 `getAllProcessInfo`, process-compose's `GET /processes`) asked at the same time by a
-script that imports only what asking needs. bench.py times it beside `status --json`.
+script that imports only what asking needs, supervisord asked through Supervisor's own
+transport as workloadctl must (its import is part of the floor). bench.py times it
+beside `status --json`.
 Usage: python bench/status_floor.py RUN_DIR TOKEN_FILE
 """
 
@@ -23,23 +25,15 @@ class UnixConnection(http.client.HTTPConnection):
         self.sock.connect(self.socket_path)
 
 
-class UnixTransport(xmlrpc.client.Transport):
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.socket_path = path
-
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
-        return UnixConnection(self.socket_path)
-
-
 def main() -> int:
     run_dir, token_file = sys.argv[1:3]
     answers: dict[str, Any] = {}
 
     def supervisord() -> None:
-        proxy = xmlrpc.client.ServerProxy(
-            "http://localhost", transport=UnixTransport(f"{run_dir}/supervisord.sock")
-        )
+        from supervisor.xmlrpc import SupervisorTransport
+
+        transport = SupervisorTransport(None, None, f"unix://{run_dir}/supervisord.sock")
+        proxy = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
         answers["supervisord"] = proxy.supervisor.getAllProcessInfo()
 
     def process_compose() -> None:
