@@ -98,10 +98,6 @@ class PidTranslator:
         self._identity = ns_init is None or (own is not None and own == _namespace_of(ns_init))
         self._map: dict[int, int] | None = None
 
-    @property
-    def identity(self) -> bool:
-        return self._identity
-
     def prepare(self) -> None:
         """Map the namespace now (e.g. in a thread while the managers answer)."""
         if not self._identity and self._ns_init is not None and self._map is None:

@@ -37,13 +37,6 @@ from workloadctl.runtime.own_command import stack_command
 from workloadctl.settings import Settings
 
 ManagerState = Literal["running", "unreachable", "down", "disabled", "unsupervised"]
-MANAGER_STATES: tuple[ManagerState, ...] = (
-    "running",
-    "unreachable",
-    "down",
-    "disabled",
-    "unsupervised",
-)
 # Where the launcher's decision still applies: s6 wants the manager up. (`disabled`
 # carries no config; an `unsupervised` manager's record is of a stack that is gone.)
 _DECIDED_STATES = frozenset({"running", "unreachable", "down"})

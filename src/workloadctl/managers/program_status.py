@@ -1,6 +1,6 @@
 """One program's state in common terms, whichever manager runs it.
 
-`state` is one of STATES; `native_state` stays the manager's own word. Each
+`state` is one of CommonState's words; `native_state` stays the manager's own word. Each
 implementation maps every state its manager can report (managers/supervisord.py,
 managers/process_compose.py); a word it does not know maps to `unknown`.
 """
@@ -14,15 +14,6 @@ from typing import Any, Literal
 from workloadctl.checks.programs import Manager
 
 CommonState = Literal["running", "starting", "stopping", "stopped", "exited", "failed", "unknown"]
-STATES: tuple[CommonState, ...] = (
-    "running",
-    "starting",
-    "stopping",
-    "stopped",
-    "exited",
-    "failed",
-    "unknown",
-)
 # States in which a program that should run counts as fine for `status`'s exit code:
 # running, or finished with an exit code its manager calls a success (a one-shot).
 HEALTHY: frozenset[CommonState] = frozenset({"running", "exited"})

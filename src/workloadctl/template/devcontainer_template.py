@@ -24,8 +24,6 @@ from workloadctl.template.source import Template, TemplateFile
 
 TEMPLATE_ID = "workloadctl"
 METADATA_NAME = "devcontainer-template.json"
-# The spec's required properties of devcontainer-template.json.
-REQUIRED_PROPERTIES = ("id", "version", "name")
 
 
 def metadata(version: str) -> dict[str, Any]:

@@ -7,22 +7,29 @@ from pathlib import Path
 
 import pytest
 
+from workloadctl.control import pids
 from workloadctl.control.pids import PidTranslator, namespace_pid_map
 from workloadctl.control.render import duration, render_status, table
 from workloadctl.control.status import ManagerStatus, StackStatus
 from workloadctl.managers.program_status import ProgramStatus
 
 
-def test_no_namespace_means_no_translation() -> None:
+def _no_map(ns_init: int) -> dict[int, int]:
+    raise AssertionError("no namespace to map")
+
+
+def test_no_namespace_means_no_translation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pids, "namespace_pid_map", _no_map)
     translate = PidTranslator(None)
-    assert translate.identity
+    translate.prepare()
     assert translate(1234) == 1234
     assert translate(0) is None and translate(None) is None
 
 
-def test_inside_the_same_namespace_pids_are_unchanged() -> None:
+def test_inside_the_same_namespace_pids_are_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pids, "namespace_pid_map", _no_map)
     translate = PidTranslator(os.getpid())
-    assert translate.identity
+    translate.prepare()
     assert translate(os.getpid()) == os.getpid()
 
 

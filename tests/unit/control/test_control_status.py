@@ -6,18 +6,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from control_support import make_ctx, pc_process, service, snapshot, sv_config, sv_info
 
 from workloadctl.control.context import ControlContext
 from workloadctl.control.render import render_status
-from workloadctl.control.status import (
-    MANAGER_STATES,
-    Answer,
-    RawStatus,
-    build_status,
-)
+from workloadctl.control.status import Answer, ManagerState, RawStatus, build_status
 from workloadctl.managers.process_compose_live import process_compose_programs
 from workloadctl.managers.supervisord_live import supervisord_programs
 from workloadctl.runtime.own_command import workloadctl_program
@@ -229,7 +225,7 @@ def test_process_compose_rows(ctx: ControlContext) -> None:
 
 def test_manager_states_are_documented() -> None:
     doc = (Path(__file__).parents[3] / "docs/status-json.md").read_text()
-    for state in MANAGER_STATES:
+    for state in get_args(ManagerState):
         assert f"`{state}`" in doc, state
 
 

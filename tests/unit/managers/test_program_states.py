@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from supervisor.states import ProcessStates
@@ -12,8 +13,10 @@ from workloadctl.managers.process_compose_live import (
     process_compose_expected,
     process_compose_state,
 )
-from workloadctl.managers.program_status import STATES
+from workloadctl.managers.program_status import CommonState
 from workloadctl.managers.supervisord_live import supervisord_state
+
+STATES = get_args(CommonState)
 
 # src/types/process.go of process-compose v1.122.0 (the const block of ProcessState*).
 PROCESS_COMPOSE_STATUSES = (

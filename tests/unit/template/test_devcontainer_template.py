@@ -13,7 +13,7 @@ import pytest
 
 from workloadctl import __version__
 from workloadctl.cli import main
-from workloadctl.template.devcontainer_template import METADATA_NAME, REQUIRED_PROPERTIES
+from workloadctl.template.devcontainer_template import METADATA_NAME
 from workloadctl.template.selection import collect
 
 REPO = Path(__file__).resolve().parents[3]
@@ -21,6 +21,8 @@ SEMVER = re.compile(r"\d+\.\d+\.\d+")
 OPTION_REFERENCE = re.compile(r"\$\{templateOption:\s*(\w+?)\s*\}")
 # Where `make test`'s set-up installs the Dev Containers CLI (npm --prefix .venv/node).
 LOCAL_CLI = REPO / ".venv/node/node_modules/.bin/devcontainer"
+# The spec's required properties of devcontainer-template.json.
+REQUIRED_PROPERTIES = ("id", "version", "name")
 
 
 def dev_containers_cli() -> str | None:
