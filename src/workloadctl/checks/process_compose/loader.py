@@ -141,8 +141,6 @@ class _Load:
             project = self.parse(path, text.text, None) or project
         elif project is not None:
             self.warn_unset(path, substituted)
-        if project is not None:
-            project.dot_env_vars = dict(self.dotenv)
         return project
 
     def parse(self, path: Path, text: str, substituted: Substituted | None) -> Project | None:

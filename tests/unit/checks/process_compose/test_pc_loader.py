@@ -216,7 +216,6 @@ def test_dotenv_and_working_directory(tmp_path: Path) -> None:
     assert result.findings == []
     assert result.project is not None
     assert result.project.processes["web"].command == "echo hello"
-    assert result.project.dot_env_vars == {"FROM_DOTENV": "hello"}
     assert found(path, cwd=run_dir, use_dotenv=False) == [("PC051", 3)]
 
 
