@@ -9,7 +9,6 @@ that agree with `process-compose --dry-run`, reporting every problem with its li
 
 from __future__ import annotations
 
-from workloadctl.checks.process_compose.loader import ProcessComposeResult, load_process_compose
-from workloadctl.checks.process_compose.model import ProcessConfig, Project
+from workloadctl.checks.process_compose.loader import load_process_compose
 
-__all__ = ["ProcessComposeResult", "ProcessConfig", "Project", "load_process_compose"]
+__all__ = ["load_process_compose"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workloadctl.checks.process_compose import Project, load_process_compose
+from workloadctl.checks.process_compose import load_process_compose
+from workloadctl.checks.process_compose.model import Project
 
 ENV = {"HOME": "/nonexistent-home", "PATH": "/usr/local/bin:/usr/bin:/bin"}
 
