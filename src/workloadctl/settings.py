@@ -10,7 +10,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -216,6 +215,8 @@ def find_repo_root(start: Path, env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get(ENV_ROOT):
         return Path(env[ENV_ROOT])
+    import subprocess  # here: every command imports settings, few ask git
+
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],

@@ -26,3 +26,26 @@ def _imported(modules: str) -> set[str]:
 )
 def test_finish_imports_only_recording_and_reaping(absent: str) -> None:
     assert absent not in _imported("workloadctl.cli, workloadctl.commands.finish")
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        "workloadctl.checks.programs",  # the `Manager` name lives in manager_names
+        "workloadctl.findings",  # only a decision record with findings needs it
+        "hashlib",  # only for an instance id or a password digest
+        "tempfile",  # only to write a state file
+    ],
+)
+def test_status_imports_no_loader_types_nor_writers(absent: str) -> None:
+    assert absent not in _imported(
+        "workloadctl.cli, workloadctl.commands.status, workloadctl.control.context, "
+        "workloadctl.control.status, workloadctl.runtime.quarantine"
+    )
+
+
+@pytest.mark.parametrize("absent", ["hashlib", "subprocess"])
+def test_validate_imports_no_hashing_nor_git(absent: str) -> None:
+    assert absent not in _imported(
+        "workloadctl.cli, workloadctl.commands.validate, workloadctl.managers.layout"
+    )

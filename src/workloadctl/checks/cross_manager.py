@@ -28,8 +28,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from workloadctl.checks.programs import PROGRAM_NOUN, ProgramSpec
+from workloadctl.checks.programs import ProgramSpec
 from workloadctl.findings import Finding, error, warning
+from workloadctl.manager_names import PROGRAM_NOUN
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash", "ksh"})
 ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from workloadctl.findings import Finding, has_errors
+from workloadctl.manager_names import PROGRAM_NOUN, Manager
 
-Manager = Literal["supervisord", "process-compose"]
-# What its config calls one program (supervisord `[program:x]`, process-compose
-# `processes:`): here, below the registry, for the loaders' and rules' messages.
-PROGRAM_NOUN: dict[Manager, str] = {"supervisord": "program", "process-compose": "process"}
+__all__ = ["PROGRAM_NOUN", "LoadResult", "Manager", "ProgramSpec"]
 
 
 @dataclass(frozen=True)

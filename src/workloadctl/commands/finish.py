@@ -13,7 +13,7 @@ import os
 import sys
 from typing import cast
 
-from workloadctl.checks.programs import Manager
+from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS
 from workloadctl.runtime.finish import finish
 from workloadctl.settings import Settings

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import cast
 
-from workloadctl.checks.programs import Manager
+from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS
 from workloadctl.runtime.launcher import launch
 from workloadctl.settings import Settings

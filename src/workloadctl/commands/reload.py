@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import cast
 
-from workloadctl.checks.programs import Manager
 from workloadctl.control.reload import reload_stack, stack_settings, world_for
 from workloadctl.control.reload_render import relative_report, render_json, render_text
+from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS
 
 HELP = "apply edited configs to the running managers (validated first; no manager restart)"

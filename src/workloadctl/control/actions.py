@@ -26,12 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
 from workloadctl.control.context import ControlContext
 from workloadctl.control.names import Target
 from workloadctl.control.status import first_finding, retry_command
 from workloadctl.errors import WorkloadctlError
+from workloadctl.manager_names import Manager
 from workloadctl.managers import kind
 from workloadctl.managers.base import LiveManager
 from workloadctl.managers.program_status import ProgramStatus

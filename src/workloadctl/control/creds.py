@@ -12,10 +12,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
 from workloadctl.control.context import ControlContext
 from workloadctl.errors import WorkloadctlError
+from workloadctl.manager_names import Manager
 from workloadctl.managers import KINDS
 from workloadctl.managers.access import AccessInputs, ManagerAccess, Remarks
 from workloadctl.managers.environment import ENV_MANAGER, manager_environment

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from workloadctl.checks.programs import Manager
 from workloadctl.control.context import ControlContext
 from workloadctl.errors import UsageError, WorkloadctlError
+from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS, kind
 
 MAX_SUGGESTIONS = 5

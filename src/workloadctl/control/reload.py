@@ -25,7 +25,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from workloadctl.checks.programs import Manager
 from workloadctl.control.context import ControlContext
 from workloadctl.control.reload_model import (
     Action,
@@ -38,6 +37,7 @@ from workloadctl.control.reload_switch import switch_to_project
 from workloadctl.envdir import read_envdir
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding, error
+from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS
 from workloadctl.managers.environment import manager_environment
 from workloadctl.managers.reload_apply import (

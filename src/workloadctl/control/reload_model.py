@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
 from workloadctl.findings import Finding
+from workloadctl.manager_names import Manager
 from workloadctl.managers import kind
 from workloadctl.managers.base import LiveManager
 from workloadctl.runtime.decision import Loader

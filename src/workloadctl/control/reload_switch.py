@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from workloadctl.checks.programs import Manager
 from workloadctl.control.reload_model import ManagerReload, ReloadWorld, shown_path
 from workloadctl.errors import WorkloadctlError
+from workloadctl.manager_names import Manager
 from workloadctl.runtime.decision import read_decision
 from workloadctl.runtime.decision_record import DecisionRecord
 

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, Literal, TypeVar
 
-from workloadctl.checks.programs import Manager
 from workloadctl.clients import s6
 from workloadctl.control.context import ControlContext
 from workloadctl.errors import WorkloadctlError
-from workloadctl.findings import Severity
+from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS, kind
 from workloadctl.managers.base import ProgramsSnapshot
 from workloadctl.managers.program_status import ProgramStatus
@@ -240,6 +239,10 @@ def _down_reason(state: s6.ServiceState) -> str:
 def first_finding(decision: DecisionRecord) -> str | None:
     """The launcher's first finding (errors before warnings, as its banner orders them),
     rendered `file:line: severity: message [CODE]`; None when the record has none."""
+    if not decision.findings:
+        return None
+    from workloadctl.findings import Severity  # here: only a record with findings needs it
+
     findings = sorted(decision.findings, key=lambda f: f.severity is not Severity.ERROR)
     return findings[0].render() if findings else None
 

@@ -9,7 +9,7 @@ A third manager is one module beside these two and one line in `KINDS` (and its 
 
 from __future__ import annotations
 
-from workloadctl.checks.programs import Manager
+from workloadctl.manager_names import Manager
 from workloadctl.managers.base import ManagerKind
 from workloadctl.managers.process_compose import ProcessCompose
 from workloadctl.managers.supervisord import Supervisord

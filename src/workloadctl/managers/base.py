@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from workloadctl.checks.programs import LoadResult, Manager
+from workloadctl.manager_names import Manager
 from workloadctl.managers.program_status import PidMap, ProgramStatus
 from workloadctl.settings import Settings
 
 if TYPE_CHECKING:  # its module imports supervisor's XML-RPC faults
+    from workloadctl.checks.programs import LoadResult
     from workloadctl.managers.access import AccessInputs, ManagerAccess, Remarks
     from workloadctl.managers.reload_apply import Applied
 

@@ -11,12 +11,11 @@ reaper finds a dead manager's programs after they were re-parented to PID 1.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from workloadctl.checks.programs import Manager
+from workloadctl.manager_names import Manager
 from workloadctl.settings import (
     ENV_PROCESS_COMPOSE_ETC,
     ENV_ROOT,
@@ -64,6 +63,8 @@ _PROCESS_COMPOSE_OVERRIDES = (
 
 def instance_id(settings: Settings) -> str:
     """A stable id for this state directory: one container (or one local runner) = one id."""
+    import hashlib  # here: `validate` and `status` import this module, never hash
+
     digest = hashlib.sha256(str(settings.state_dir.resolve()).encode("utf-8"))
     return digest.hexdigest()[:16]
 
@@ -82,6 +83,8 @@ def supervisor_user(settings: Settings) -> str:
 
 def sha1_password_digest(plaintext: str) -> str:
     """The hex digest supervisord compares `{SHA}` passwords with (unsalted SHA-1)."""
+    import hashlib
+
     return hashlib.sha1(plaintext.encode("utf-8")).hexdigest()
 
 

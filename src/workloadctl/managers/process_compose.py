@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workloadctl.checks.programs import PROGRAM_NOUN, LoadResult, Manager
+from workloadctl.manager_names import PROGRAM_NOUN, Manager
 from workloadctl.managers.environment import process_compose_token_path
 from workloadctl.settings import (
     ENV_PROCESS_COMPOSE_BIN,
@@ -22,6 +22,7 @@ from workloadctl.settings import (
 from workloadctl.settings import process_compose_binary as find_process_compose
 
 if TYPE_CHECKING:
+    from workloadctl.checks.programs import LoadResult
     from workloadctl.managers.access import AccessInputs, Remarks
     from workloadctl.managers.process_compose_access import ProcessComposeAccess
     from workloadctl.managers.process_compose_live import LiveProcessCompose

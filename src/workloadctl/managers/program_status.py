@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from workloadctl.checks.programs import Manager
+from workloadctl.manager_names import Manager
 
 CommonState = Literal["running", "starting", "stopping", "stopped", "exited", "failed", "unknown"]
 # States in which a program that should run counts as fine for `status`'s exit code:

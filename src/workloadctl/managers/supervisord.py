@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workloadctl.checks.programs import PROGRAM_NOUN, LoadResult, Manager
+from workloadctl.manager_names import PROGRAM_NOUN, Manager
 from workloadctl.managers.environment import supervisor_credentials
 from workloadctl.settings import (
     ENV_SUPERVISORD_BIN,
@@ -17,6 +17,7 @@ from workloadctl.settings import (
 from workloadctl.settings import supervisord_binary as find_supervisord
 
 if TYPE_CHECKING:
+    from workloadctl.checks.programs import LoadResult
     from workloadctl.managers.access import AccessInputs, Remarks
     from workloadctl.managers.supervisord_access import SupervisordAccess
     from workloadctl.managers.supervisord_live import LiveSupervisord

@@ -7,8 +7,8 @@ command that retries after the fix.
 
 from __future__ import annotations
 
-from workloadctl.checks.programs import Manager
 from workloadctl.findings import Finding, Severity
+from workloadctl.manager_names import Manager
 from workloadctl.managers import kind
 from workloadctl.runtime.decision import CODE_PROJECT_MISSING, Decision
 from workloadctl.runtime.own_command import stack_command, workloadctl_program

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from workloadctl.checks.programs import Manager
 from workloadctl.findings import Finding, error
+from workloadctl.manager_names import Manager
 from workloadctl.runtime.decision import (
     Decision,
     Loader,

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from workloadctl.findings import Finding
 from workloadctl.runtime.statefile import read_json_object, write_json_atomic
 
 if TYPE_CHECKING:
-    from workloadctl.checks.programs import Manager
+    from workloadctl.findings import Finding
+    from workloadctl.manager_names import Manager
     from workloadctl.settings import Settings
 
 Source = Literal["project", "seed"]
@@ -34,6 +34,14 @@ def _text(value: Any) -> str | None:
 
 def _number(value: Any) -> float | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _findings(items: list[Any]) -> tuple[Finding, ...]:
+    """The findings `Finding.as_dict` wrote, skipping any that is not one."""
+    from workloadctl.findings import Finding  # here: a record without findings needs none
+
+    found = (Finding.from_dict(item) for item in items if isinstance(item, Mapping))
+    return tuple(finding for finding in found if finding is not None)
 
 
 @dataclass(frozen=True)
@@ -130,15 +138,7 @@ class DecisionRecord:
             config=str(data["config"]) if data.get("config") else None,
             project_config=_text(data.get("project_config")),
             project_sha256=_text(data.get("project_sha256")),
-            findings=tuple(
-                found
-                for found in (
-                    Finding.from_dict(item) for item in findings or () if isinstance(item, Mapping)
-                )
-                if found is not None
-            )
-            if isinstance(findings, list)
-            else (),
+            findings=_findings(findings) if isinstance(findings, list) and findings else (),
             quarantine=quarantine if isinstance(quarantine, Mapping) else None,
             decision_failed=data.get("decision_failed") is True,
             programs=tuple(programs) if isinstance(programs, list) else None,

@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from typing import TextIO
 
-from workloadctl.checks.programs import Manager
+from workloadctl.manager_names import Manager
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord, read_decision
 from workloadctl.runtime.quarantine import (
     S6_KILLED_BY_SIGNAL,

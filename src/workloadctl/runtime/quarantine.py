@@ -29,12 +29,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workloadctl.checks.programs import Manager
-from workloadctl.findings import Finding, warning
+from workloadctl.manager_names import Manager
 from workloadctl.runtime.statefile import read_json_object, write_json_atomic
 from workloadctl.settings import Settings
+
+if TYPE_CHECKING:
+    from workloadctl.findings import Finding
 
 ENV_QUARANTINE_DEATHS = "WORKLOADCTL_QUARANTINE_DEATHS"
 ENV_QUARANTINE_WINDOW = "WORKLOADCTL_QUARANTINE_WINDOW"
@@ -153,6 +155,8 @@ def positive_number_from_env(
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
+        from workloadctl.findings import warning  # here: `status` reads deaths only
+
         problem = warning(
             f"${name}",
             None,

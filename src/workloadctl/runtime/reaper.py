@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psutil
 
-from workloadctl.checks.programs import Manager
+from workloadctl.manager_names import Manager
 from workloadctl.managers.environment import ENV_INSTANCE, ENV_MANAGER, instance_id
 from workloadctl.runtime.statefile import read_json_object, write_json_atomic
 from workloadctl.settings import Settings

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,8 @@ def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
     Group-readable: `boot` gives the state directory to the control group (setgid, so
     new entries inherit it), whose members run `workloadctl status`. Others get nothing.
     """
+    import tempfile  # here: `status` only reads state files
+
     path.parent.mkdir(mode=STATE_DIR_MODE, parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
