@@ -1,11 +1,14 @@
 """What the control commands (status, start, stop, restart, logs, creds) share on the
-command line: --state-dir, --timeout, and running an action over several names."""
+command line: --state-dir, --timeout, running an action over several names, and a
+manager's own client (`supervisorctl`, `process-compose`) on the stack in use."""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from workloadctl.errors import UsageError
@@ -39,6 +42,41 @@ def positive_int(text: str) -> int:
 
 def add_state_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state-dir", type=Path, metavar="DIR", help=STATE_DIR_HELP)
+
+
+def add_client_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    client: str,
+    *,
+    help: str,
+    description: str,
+    exec_name: str,
+) -> None:
+    """`workloadctl CLIENT [--state-dir DIR] ARGS...`: every ARG goes to the client, which
+    control.passthrough's `exec_name` execs (imported only when the command runs)."""
+    parser = subparsers.add_parser(
+        client,
+        help=help,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_state_dir(parser)
+    parser.add_argument(
+        "args", nargs=argparse.REMAINDER, metavar="ARG", help=f"passed on to {client}"
+    )
+    parser.set_defaults(handler=functools.partial(_exec_client, exec_name))
+
+
+def _exec_client(exec_name: str, args: argparse.Namespace) -> int:
+    from workloadctl.control import passthrough
+    from workloadctl.control.context import ControlContext
+
+    exec_client: Callable[..., int] = getattr(passthrough, exec_name)
+    ctx = ControlContext.load(args.state_dir)
+    ctx.require_stack()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return exec_client(ctx.settings, ctx.record, args.args)
 
 
 def add_action_arguments(parser: argparse.ArgumentParser, verb: str) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from workloadctl.commands.command_support import add_state_dir
+from workloadctl.commands.command_support import add_client_command
 
 DESCRIPTION = """\
 Run process-compose's own command-line client against the process-compose of the
@@ -34,25 +33,10 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    add_client_command(
+        subparsers,
         "process-compose",
         help="run process-compose's client on the running stack (socket and token passed)",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        exec_name="exec_process_compose",
     )
-    add_state_dir(parser)
-    parser.add_argument(
-        "args", nargs=argparse.REMAINDER, metavar="ARG", help="passed on to process-compose"
-    )
-    parser.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from workloadctl.control.context import ControlContext
-    from workloadctl.control.passthrough import exec_process_compose
-
-    ctx = ControlContext.load(args.state_dir)
-    ctx.require_stack()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    return exec_process_compose(ctx.settings, ctx.record, args.args)

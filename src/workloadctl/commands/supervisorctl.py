@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from workloadctl.commands.command_support import add_state_dir
+from workloadctl.commands.command_support import add_client_command
 
 DESCRIPTION = """\
 Run Supervisor's supervisorctl against the supervisord of the running stack (the
@@ -33,25 +32,10 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    add_client_command(
+        subparsers,
         "supervisorctl",
         help="run supervisorctl on the running stack (socket and login passed for you)",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        exec_name="exec_supervisorctl",
     )
-    add_state_dir(parser)
-    parser.add_argument(
-        "args", nargs=argparse.REMAINDER, metavar="ARG", help="passed on to supervisorctl"
-    )
-    parser.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from workloadctl.control.context import ControlContext
-    from workloadctl.control.passthrough import exec_supervisorctl
-
-    ctx = ControlContext.load(args.state_dir)
-    ctx.require_stack()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    return exec_supervisorctl(ctx.settings, ctx.record, args.args)
