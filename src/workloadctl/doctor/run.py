@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from workloadctl import settings as S
@@ -14,13 +15,13 @@ from workloadctl.doctor.ports import check_port, running_configs, running_owners
 from workloadctl.doctor.system import DoctorSystem
 from workloadctl.doctor.tools import (
     check_execline,
+    check_manager,
     check_pid1,
     check_pid_namespace,
-    check_process_compose,
     check_s6,
-    check_supervisord,
     check_unshare,
 )
+from workloadctl.managers import KINDS, MANAGERS
 from workloadctl.managers.layout import validation_settings
 from workloadctl.runtime.local_stack import LocalLayout, StackRecord, default_top, find_record
 from workloadctl.runtime.stack_registry import live_stacks
@@ -93,9 +94,11 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
     checks = [
         check_s6(system, in_container=in_container),
         check_execline(system, in_container=in_container),
-        _unless_switched_off("supervisord", settings, check_supervisord, system, context.env),
-        _unless_switched_off(
-            "process-compose", settings, check_process_compose, system, context.env
+        *(
+            _unless_switched_off(
+                name, settings, partial(check_manager, KINDS[name]), system, context.env
+            )
+            for name in MANAGERS
         ),
     ]
     if in_container:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from workloadctl import settings as S
 from workloadctl.doctor.model import Check, failed, passed
 from workloadctl.doctor.system import DoctorSystem
+from workloadctl.managers.base import ManagerKind
 from workloadctl.runtime.own_command import own_command
 
 S6_PROGRAMS = (
@@ -23,21 +22,9 @@ S6_PROGRAMS = (
 )
 # Only s6-overlay (the image) has these; Debian's s6 package has neither.
 S6_OVERLAY_PROGRAMS = ("s6-rc", "with-contenv")
-SUPERVISOR_RANGE = ((4, 2), (5, 0))  # pyproject: supervisor>=4.2,<5
 
 APT_S6 = "sudo apt-get install s6 execline (what `make setup` runs on Debian/Ubuntu)"
 REBUILD = "rebuild the dev container from .devcontainer/Dockerfile (the image provides it)"
-MAKE_SETUP_SUPERVISOR = (
-    "run `make setup` in the workloadctl checkout (installs supervisor into .venv), or "
-    "`pip install 'supervisor>=4.2,<5'` next to workloadctl; "
-    f"${S.ENV_SUPERVISORD_BIN} names another supervisord"
-)
-MAKE_SETUP_PC = (
-    f"run `make setup` in the workloadctl checkout (builds process-compose "
-    f"{S.PROCESS_COMPOSE_VERSION} into .venv/bin), or point ${S.ENV_PROCESS_COMPOSE_BIN} "
-    f"at a process-compose {S.PROCESS_COMPOSE_VERSION} binary"
-)
-_VERSION = re.compile(r"\bv?(\d+)\.(\d+)(?:\.(\d+))?\b")
 
 
 def _missing(system: DoctorSystem, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -86,58 +73,24 @@ def _debian_version(system: DoctorSystem, package: str) -> str:
     return f" (Debian package {package} {version})" if out.returncode == 0 and version else ""
 
 
-def _parse_version(text: str) -> tuple[int, int, int] | None:
-    match = _VERSION.search(text)
-    if match is None:
-        return None
-    return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
-
-
-def check_supervisord(system: DoctorSystem, env: Mapping[str, str]) -> Check:
-    binary = S.supervisord_binary(env)
+def check_manager(kind: ManagerKind, system: DoctorSystem, env: Mapping[str, str]) -> Check:
+    """Its binary is there and prints a version workloadctl runs."""
+    name, advice = kind.name, kind.install_advice
+    binary = kind.binary(env)
     if binary is None:
-        return failed("supervisord", "supervisord not found", MAKE_SETUP_SUPERVISOR)
-    out = system.run([binary, "--version"], timeout=30)
-    version = _parse_version(out.stdout)
-    if out.returncode != 0 or version is None:
-        reason = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no version printed"]
-        return failed(
-            "supervisord", f"{binary} --version failed: {reason[0]}", MAKE_SETUP_SUPERVISOR
-        )
-    low, high = SUPERVISOR_RANGE
-    shown = ".".join(map(str, version))
-    if not low <= version[:2] < high:
-        return failed(
-            "supervisord",
-            f"{binary} is version {shown}; workloadctl needs >= 4.2 and < 5",
-            MAKE_SETUP_SUPERVISOR,
-        )
-    return passed("supervisord", f"{binary} version {shown}")
-
-
-def check_process_compose(system: DoctorSystem, env: Mapping[str, str]) -> Check:
-    binary = S.process_compose_binary(env)
-    wanted = S.PROCESS_COMPOSE_VERSION
-    if binary is None:
-        return failed("process-compose", "process-compose not found", MAKE_SETUP_PC)
-    # `version` opens process-compose's default log file and truncates it, which would wipe
-    # the log of an instance running with the default: give it a throwaway one.
+        return failed(name, f"{name} not found", advice)
     with tempfile.TemporaryDirectory(prefix="workloadctl-doctor-") as scratch:
-        log = str(Path(scratch) / "version.log")
-        out = system.run([binary, "version", "--short", "-L", log], timeout=30)
-    lines = [line.strip() for line in out.stdout.splitlines() if line.strip()]
-    shown = lines[-1] if lines else ""
-    if out.returncode != 0 or not shown:
-        reason = (out.stderr.strip().splitlines() or ["no version printed"])[-1]
-        return failed("process-compose", f"{binary} version failed: {reason}", MAKE_SETUP_PC)
-    if shown != wanted:
-        return failed(
-            "process-compose",
-            f"{binary} is version {shown}; workloadctl is built and tested against {wanted} "
-            "(a plain `go install` prints 'undefined' and checks for updates online)",
-            MAKE_SETUP_PC,
-        )
-    return passed("process-compose", f"{binary} version {shown}")
+        argv = kind.version_argv(binary, Path(scratch))
+        out = system.run(argv, timeout=30)
+    version = kind.read_version(out.stdout)
+    if out.returncode != 0 or version is None:
+        said = out.stderr or (out.stdout if kind.version_error_on_stdout else "")
+        reason = (said.strip().splitlines() or ["no version printed"])[-1]
+        return failed(name, f"{binary} {argv[1]} failed: {reason}", advice)
+    refused = kind.refuse_version(version)
+    if refused is not None:
+        return failed(name, f"{binary} is version {version}; {refused}", advice)
+    return passed(name, f"{binary} version {version}")
 
 
 def check_unshare(system: DoctorSystem) -> Check:

@@ -119,6 +119,10 @@ class ManagerKind(Protocol):
     starting_states: frozenset[str]
     # The banner's lines saying how to install the binary.
     install_hint: tuple[str, ...]
+    # doctor's fix when its binary is missing or its version will not do.
+    install_advice: str
+    # Whether a failed version call may explain itself on stdout (else stderr only).
+    version_error_on_stdout: bool
     # The umask it is exec'd with (its API socket's mode follows it); None: the launcher's.
     exec_umask: int | None
 
@@ -138,6 +142,18 @@ class ManagerKind(Protocol):
 
     def binary(self, environ: Mapping[str, str]) -> str | None:
         """Its executable (an override from `environ` first), None when not found."""
+        ...
+
+    def version_argv(self, binary: str, scratch: Path) -> list[str]:
+        """How doctor asks `binary` its version (`scratch`: a directory it may write in)."""
+        ...
+
+    def read_version(self, stdout: str) -> str | None:
+        """The version in what `version_argv` printed; None when there is none."""
+        ...
+
+    def refuse_version(self, version: str) -> str | None:
+        """Why workloadctl will not run `version` (doctor's words); None when it will."""
         ...
 
     def argv(self, binary: str, config: Path, settings: Settings) -> list[str]:

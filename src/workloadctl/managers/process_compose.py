@@ -44,6 +44,12 @@ class ProcessCompose:
         "(the Dockerfile does this),",
         f"or point ${ENV_PROCESS_COMPOSE_BIN} at a process-compose binary.",
     )
+    install_advice: str = (
+        f"run `make setup` in the workloadctl checkout (builds process-compose "
+        f"{PROCESS_COMPOSE_VERSION} into .venv/bin), or point ${ENV_PROCESS_COMPOSE_BIN} "
+        f"at a process-compose {PROCESS_COMPOSE_VERSION} binary"
+    )
+    version_error_on_stdout: bool = False
 
     def service(self, settings: Settings) -> Path:
         return settings.service_dir / self.name
@@ -59,6 +65,23 @@ class ProcessCompose:
 
     def binary(self, environ: Mapping[str, str]) -> str | None:
         return find_process_compose(environ)
+
+    def version_argv(self, binary: str, scratch: Path) -> list[str]:
+        # `version` opens its default log file and truncates it, which would wipe the log
+        # of an instance running with the default: give it a throwaway one.
+        return [binary, "version", "--short", "-L", str(scratch / "version.log")]
+
+    def read_version(self, stdout: str) -> str | None:
+        lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+        return lines[-1] if lines else None
+
+    def refuse_version(self, version: str) -> str | None:
+        if version == PROCESS_COMPOSE_VERSION:
+            return None
+        return (
+            f"workloadctl is built and tested against {PROCESS_COMPOSE_VERSION} "
+            "(a plain `go install` prints 'undefined' and checks for updates online)"
+        )
 
     def argv(self, binary: str, config: Path, settings: Settings) -> list[str]:
         # -u alone selects the unix-socket API and no TCP listener (process-compose serves

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from workloadctl.managers.supervisord_access import SupervisordAccess
     from workloadctl.managers.supervisord_live import LiveSupervisord
 
+SUPERVISOR_RANGE = ((4, 2), (5, 0))  # pyproject: supervisor>=4.2,<5
+_VERSION = re.compile(r"\bv?(\d+)\.(\d+)(?:\.(\d+))?\b")
+
 
 class Supervisord:
     name: Manager = "supervisord"
@@ -35,6 +39,12 @@ class Supervisord:
         "(`/opt/workloadctl/bin/pip install supervisor`; the Dockerfile does this),",
         f"or point ${ENV_SUPERVISORD_BIN} at a supervisord binary.",
     )
+    install_advice: str = (
+        "run `make setup` in the workloadctl checkout (installs supervisor into .venv), or "
+        "`pip install 'supervisor>=4.2,<5'` next to workloadctl; "
+        f"${ENV_SUPERVISORD_BIN} names another supervisord"
+    )
+    version_error_on_stdout: bool = True
 
     def service(self, settings: Settings) -> Path:
         return settings.service_dir / self.name
@@ -55,6 +65,20 @@ class Supervisord:
 
     def binary(self, environ: Mapping[str, str]) -> str | None:
         return find_supervisord(environ)
+
+    def version_argv(self, binary: str, scratch: Path) -> list[str]:
+        return [binary, "--version"]
+
+    def read_version(self, stdout: str) -> str | None:
+        match = _VERSION.search(stdout)
+        if match is None:
+            return None
+        return f"{match.group(1)}.{match.group(2)}.{match.group(3) or 0}"
+
+    def refuse_version(self, version: str) -> str | None:
+        major, minor, _ = map(int, version.split("."))
+        low, high = SUPERVISOR_RANGE
+        return None if low <= (major, minor) < high else "workloadctl needs >= 4.2 and < 5"
 
     def argv(self, binary: str, config: Path, settings: Settings) -> list[str]:
         return [binary, "-n", "-c", str(config)]

@@ -10,6 +10,7 @@ from doctor_fakes import S6_ALL, FakeSystem
 
 from workloadctl.doctor import tools
 from workloadctl.doctor.system import Completed
+from workloadctl.managers import kind
 from workloadctl.runtime.own_command import workloadctl_program
 
 # How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
@@ -65,15 +66,17 @@ def test_execline_missing() -> None:
 )
 def test_supervisord_version(answer: Completed, ok: bool, text: str) -> None:
     env = {"WORKLOADCTL_SUPERVISORD": "/opt/sv/supervisord"}
-    check = tools.check_supervisord(FakeSystem(answers={"supervisord": answer}), env)
+    check = tools.check_manager(
+        kind("supervisord"), FakeSystem(answers={"supervisord": answer}), env
+    )
     assert check.ok is ok
     assert text in check.detail
     assert (check.fix is None) is ok
 
 
 def test_supervisord_not_found(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tools.S, "supervisord_binary", lambda env=None: None)
-    check = tools.check_supervisord(FakeSystem(), {})
+    monkeypatch.setattr(kind("supervisord"), "binary", lambda env=None: None)
+    check = tools.check_manager(kind("supervisord"), FakeSystem(), {})
     assert not check.ok and check.fix is not None and "make setup" in check.fix
 
 
@@ -93,7 +96,9 @@ def test_process_compose_version(stdout: str, ok: bool, text: str) -> None:
         return Completed(0, stdout, "")
 
     system = FakeSystem(on_run=answer)
-    check = tools.check_process_compose(system, {"WORKLOADCTL_PROCESS_COMPOSE": "/x/pc"})
+    check = tools.check_manager(
+        kind("process-compose"), system, {"WORKLOADCTL_PROCESS_COMPOSE": "/x/pc"}
+    )
     assert check.ok is ok and text in check.detail
     # A throwaway log file, so a running instance's default log is never truncated.
     [argv] = seen
@@ -104,8 +109,8 @@ def test_process_compose_version(stdout: str, ok: bool, text: str) -> None:
 
 
 def test_process_compose_not_found(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tools.S, "process_compose_binary", lambda env=None: None)
-    check = tools.check_process_compose(FakeSystem(), {})
+    monkeypatch.setattr(kind("process-compose"), "binary", lambda env=None: None)
+    check = tools.check_manager(kind("process-compose"), FakeSystem(), {})
     assert not check.ok and check.fix is not None and "WORKLOADCTL_PROCESS_COMPOSE" in check.fix
 
 
