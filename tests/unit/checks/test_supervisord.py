@@ -14,6 +14,7 @@ import pytest
 import supervisor
 from supervisor import datatypes as sv_datatypes
 from supervisor import options as sv_options
+from supervisord_support import include_conf
 
 from workloadctl.checks.supervisord import SupervisordResult, SupervisordServer, load_supervisord
 from workloadctl.checks.supervisord.ini import scan_ini
@@ -329,21 +330,9 @@ def test_include_in_included_file_is_ignored_and_duplicates_cross_files() -> Non
     assert "nested/main.conf:6" in result.findings[-3].message
 
 
-def _include_conf(tmp_path: Path, pattern: str) -> Path:
-    conf = tmp_path / "main.conf"
-    conf.write_text(
-        "[supervisord]\n"
-        "[unix_http_server]\nfile=/tmp/workloadctl-inc.sock\n"
-        "[rpcinterface:supervisor]\n"
-        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
-        f"[include]\nfiles={pattern}\n"
-    )
-    return conf
-
-
 def test_include_of_a_binary_file(tmp_path: Path) -> None:
     (tmp_path / "bin.conf").write_bytes(b"[program:x]\ncommand=\x00\xff\n")
-    result = load_supervisord(_include_conf(tmp_path, "bin.conf"), env=ENV)
+    result = load_supervisord(include_conf(tmp_path, "bin.conf"), env=ENV)
     assert pairs(result.findings) == [("SV061", 7)]
     assert result.findings[0].severity is Severity.ERROR
     assert "binary" in result.findings[0].message
@@ -351,7 +340,7 @@ def test_include_of_a_binary_file(tmp_path: Path) -> None:
 
 def test_include_of_a_non_utf8_file_crashes_supervisor_but_not_us(tmp_path: Path) -> None:
     (tmp_path / "latin1.conf").write_bytes(b"[program:x]\ncommand=caf\xe9\n")
-    result = load_supervisord(_include_conf(tmp_path, "latin1.conf"), env=ENV)
+    result = load_supervisord(include_conf(tmp_path, "latin1.conf"), env=ENV)
     # Supervisor fails with a bare UnicodeDecodeError; only our clear finding is shown.
     assert pairs(result.findings) == [("SV061", 7)]
     assert "UTF-8" in result.findings[0].message
@@ -361,13 +350,13 @@ def test_include_of_a_directory_and_a_dangling_link_are_skipped_silently(tmp_pat
     (tmp_path / "conf.d").mkdir()
     (tmp_path / "conf.d" / "sub.conf").mkdir()
     (tmp_path / "conf.d" / "gone.conf").symlink_to(tmp_path / "nowhere")
-    result = load_supervisord(_include_conf(tmp_path, "conf.d/*.conf"), env=ENV)
+    result = load_supervisord(include_conf(tmp_path, "conf.d/*.conf"), env=ENV)
     assert pairs(result.findings) == [("SV061", 7), ("SV061", 7)]
     assert all(f.severity is Severity.WARNING for f in result.findings)
 
 
 def test_include_matching_the_main_file(tmp_path: Path) -> None:
-    result = load_supervisord(_include_conf(tmp_path, "*.conf"), env=ENV)
+    result = load_supervisord(include_conf(tmp_path, "*.conf"), env=ENV)
     assert pairs(result.findings) == [("SV064", 7)]
 
 

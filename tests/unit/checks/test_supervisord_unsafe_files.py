@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from supervisord_support import include_conf
+
 from workloadctl.checks.supervisord.context import Context
 from workloadctl.checks.supervisord.ini import scan_ini
 from workloadctl.checks.supervisord.translate import verdict_findings
@@ -20,18 +22,6 @@ ENV = {"HOME": "/root", "PATH": "/usr/bin:/bin"}
 HANG_GUARD_SECONDS = 120
 # A regression that reads /dev/zero hits this instead of the machine's memory.
 MEMORY_GUARD_BYTES = 1024 * 1024 * 1024
-
-
-def _include_conf(tmp_path: Path, pattern: str) -> Path:
-    conf = tmp_path / "main.conf"
-    conf.write_text(
-        "[supervisord]\n"
-        "[unix_http_server]\nfile=/tmp/workloadctl-inc.sock\n"
-        "[rpcinterface:supervisor]\n"
-        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
-        f"[include]\nfiles={pattern}\n"
-    )
-    return conf
 
 
 def _limit_memory() -> None:
@@ -52,7 +42,7 @@ def _validate(conf: Path) -> subprocess.CompletedProcess[str]:
 
 def test_validate_of_a_fifo_include_returns_with_a_finding_on_its_line(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.conf")
-    conf = _include_conf(tmp_path, "pipe.conf")
+    conf = include_conf(tmp_path, "pipe.conf")
     done = _validate(conf)
     assert done.returncode == 1, done.stderr
     assert f"{conf}:7: error: included file {tmp_path / 'pipe.conf'} is not a regular" in (
@@ -62,7 +52,7 @@ def test_validate_of_a_fifo_include_returns_with_a_finding_on_its_line(tmp_path:
 
 
 def test_validate_of_dev_zero_include_is_one_finding_and_never_read(tmp_path: Path) -> None:
-    conf = _include_conf(tmp_path, "/dev/zero")
+    conf = include_conf(tmp_path, "/dev/zero")
     done = _validate(conf)
     assert done.returncode == 1, done.stderr
     # Before: Supervisor read /dev/zero until MemoryError (SV001), or the machine's limit.
@@ -76,7 +66,7 @@ def test_validate_of_dev_zero_include_is_one_finding_and_never_read(tmp_path: Pa
 
 def test_supervisors_parser_is_not_let_read_a_device_include(tmp_path: Path) -> None:
     # /dev/null ends at once, so a regression shows as a wrong verdict, not a hang.
-    verdict = supervisor_verdict(_include_conf(tmp_path, "/dev/null"), ENV)
+    verdict = supervisor_verdict(include_conf(tmp_path, "/dev/null"), ENV)
     assert verdict.unsafe_file == ("/dev/null", "is not a regular file (a FIFO, socket or device)")
     assert not verdict.accepted
 
@@ -90,7 +80,7 @@ def test_supervisors_parser_is_not_let_read_a_device_as_main_file() -> None:
 def test_supervisors_parser_is_not_let_read_an_oversized_include(tmp_path: Path) -> None:
     big = tmp_path / "big.conf"
     big.write_text("[program:x]\ncommand=/bin/true\n" + "; pad\n" * (MAX_CONFIG_BYTES // 6 + 1))
-    verdict = supervisor_verdict(_include_conf(tmp_path, "big.conf"), ENV)
+    verdict = supervisor_verdict(include_conf(tmp_path, "big.conf"), ENV)
     assert verdict.unsafe_file is not None
     assert verdict.unsafe_file[0] == str(big)
     assert "larger than" in verdict.unsafe_file[1]
@@ -102,7 +92,7 @@ def test_a_file_only_supervisors_parser_meets_is_a_finding_on_the_include_line(
     # The include became a device after our own reading (a race): Supervisor's guarded
     # parse is what stops, and that alone is reported, on the [include] line. (/dev/null:
     # a regression reads it and ends, instead of hanging on a FIFO.)
-    conf = _include_conf(tmp_path, "later.conf")
+    conf = include_conf(tmp_path, "later.conf")
     ctx = Context(path=conf, env=ENV, on_target=False)
     ctx.model.documents.append(scan_ini(conf.read_text(), ctx.file))
     (tmp_path / "later.conf").symlink_to("/dev/null")
