@@ -21,7 +21,7 @@ from workloadctl.runtime.decision import (
     decide,
     failed_decision,
     project_config_path,
-    seed_config_path,
+    seed_decision,
 )
 from workloadctl.runtime.quarantine import QuarantinePolicy, positive_number_from_env
 from workloadctl.settings import (
@@ -58,14 +58,13 @@ def timed_out_decision(
         "may block or never end, or the machine is overloaded); "
         f"{ENV_DECISION_TIMEOUT} sets the limit",
     )
-    return Decision(
-        manager=manager,
-        source="seed",
-        config=seed_config_path(settings, manager),
+    return seed_decision(
+        manager,
+        settings,
         project_config=project,
         project_sha256=None,
         reason=f"the project config could not be checked within {timeout:g} s",
-        findings=(problem, *extra_findings),
+        findings=[problem, *extra_findings],
     )
 
 

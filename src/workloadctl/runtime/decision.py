@@ -91,7 +91,7 @@ def file_sha256(path: Path) -> str | None:
     return None if isinstance(raw, Finding) else hashlib.sha256(raw).hexdigest()
 
 
-def _seed(
+def seed_decision(
     manager: Manager,
     settings: Settings,
     *,
@@ -102,6 +102,7 @@ def _seed(
     quarantine: QuarantineRecord | None = None,
     failed: bool = False,
 ) -> Decision:
+    """The seed runs, for `reason`; `findings` say why not the project config."""
     return Decision(
         manager=manager,
         source="seed",
@@ -132,7 +133,7 @@ def _decide(
             CODE_NO_PROJECT_ROOT,
             "no project root: set UNAME and REPO_NAME (or WORKLOADCTL_ROOT)",
         )
-        return _seed(
+        return seed_decision(
             manager,
             settings,
             project_config=None,
@@ -155,7 +156,7 @@ def _decide(
             message = f"the project {manager} config does not exist"
             reason = "the project config does not exist"
         problem = warning(project, None, CODE_PROJECT_MISSING, message)
-        return _seed(
+        return seed_decision(
             manager,
             settings,
             project_config=project,
@@ -168,7 +169,7 @@ def _decide(
     findings = [*result.findings, *extra_findings]
     if not result.ok:
         count = sum(1 for f in result.findings if f.severity is Severity.ERROR)
-        return _seed(
+        return seed_decision(
             manager,
             settings,
             project_config=project,
@@ -187,7 +188,7 @@ def _decide(
             f"{quarantine.describe()}; edit the file or run "
             f"`{stack_command(settings, 'restart', manager, '--clear-quarantine')}`",
         )
-        return _seed(
+        return seed_decision(
             manager,
             settings,
             project_config=project,
@@ -252,7 +253,7 @@ def failed_decision(
         CODE_DECISION_FAILED,
         f"choosing the config failed: {type(exc).__name__}: {exc}",
     )
-    return _seed(
+    return seed_decision(
         manager,
         settings,
         project_config=project,
