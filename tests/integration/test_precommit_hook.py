@@ -40,22 +40,30 @@ def target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return repo
 
 
-def try_repo(hook_repo: Path, target: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    git("add", "-A", cwd=target)  # --all-files means the files git knows
+def pre_commit_env(tmp_path: Path) -> dict[str, str]:
+    """This environment without WORKLOADCTL_ overrides, pre-commit's cache in tmp_path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKLOADCTL_")}
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
+    return env
+
+
+def run_hook(argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """argv, which runs the hook; a skip if pre-commit could not reach the package index."""
     run = subprocess.run(
-        [str(PRE_COMMIT), "try-repo", str(hook_repo), HOOK_ID, "--all-files"],
-        cwd=target,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+        argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
     )
     if run.returncode != 0 and any(word in run.stdout + run.stderr for word in OFFLINE):
         pytest.skip("pre-commit could not install the hook's environment: no package index")
     return run
+
+
+def try_repo(hook_repo: Path, target: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    git("add", "-A", cwd=target)  # --all-files means the files git knows
+    return run_hook(
+        [str(PRE_COMMIT), "try-repo", str(hook_repo), HOOK_ID, "--all-files"],
+        target,
+        pre_commit_env(tmp_path),
+    )
 
 
 def test_hook_passes_on_a_fresh_init(hook_repo: Path, target: Path, tmp_path: Path) -> None:
@@ -98,8 +106,7 @@ def test_readme_config_installed_as_a_git_hook_checks_each_commit(
     config = readme_pre_commit_config()
     config = config.replace("https://github.com/workloadctl/workloadctl", str(hook_repo))
     (target / ".pre-commit-config.yaml").write_text(config.replace("v0.1.0", commit))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKLOADCTL_")}
-    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
+    env = pre_commit_env(tmp_path)
     for key, value in (("user.email", "dev@example.invalid"), ("user.name", "dev")):
         git("config", key, value, cwd=target)
     installed = subprocess.run(
@@ -109,18 +116,7 @@ def test_readme_config_installed_as_a_git_hook_checks_each_commit(
 
     def commit_all(message: str) -> subprocess.CompletedProcess[str]:
         git("add", "-A", cwd=target)
-        run = subprocess.run(
-            ["git", "commit", "-q", "-m", message],
-            cwd=target,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        if run.returncode != 0 and any(word in run.stdout + run.stderr for word in OFFLINE):
-            pytest.skip("pre-commit could not install the hook's environment: no package index")
-        return run
+        return run_hook(["git", "commit", "-q", "-m", message], target, env)
 
     good = commit_all("workloadctl dev container")
     assert good.returncode == 0, good.stdout + good.stderr
