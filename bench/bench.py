@@ -36,7 +36,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_status import make_repo
+from bench_status import make_repo, process_list_argv
 from bench_validate import write_layout
 
 from workloadctl import settings as S
@@ -282,15 +282,7 @@ def status_times(stack: Stack, runs: int, env: dict[str, str]) -> dict[str, floa
     env = {**env, **stack.env}
     ours = [WORKLOADCTL, "status", "--json", "--state-dir", str(stack.top)]
     supervisorctl = [str(BIN / "supervisorctl"), "-c", config, "status"]
-    process_list = [
-        S.process_compose_binary() or "process-compose",
-        "process",
-        "list",
-        "-u",
-        str(settings.process_compose_socket),
-        "--token-file",
-        str(process_compose_token_path(settings)),
-    ]
+    process_list = process_list_argv(settings)
     floor = [
         sys.executable,
         str(Path(__file__).with_name("status_floor.py")),

@@ -63,6 +63,19 @@ def make_repo(tmp: Path, count: int) -> Path:
     return root
 
 
+def process_list_argv(settings: S.Settings) -> list[str]:
+    """`process-compose process list` against the stack's API: status's peer on that side."""
+    return [
+        S.process_compose_binary() or "process-compose",
+        "process",
+        "list",
+        "-u",
+        str(settings.process_compose_socket),
+        "--token-file",
+        str(process_compose_token_path(settings)),
+    ]
+
+
 def timed(argvs: Sequence[Sequence[str]], env: dict[str, str]) -> float:
     """Seconds to run each argv in turn (fresh processes, output discarded)."""
     started = time.perf_counter()
@@ -107,15 +120,7 @@ def main() -> int:
             ours = [[str(BIN / "workloadctl"), "status", "--json", "--state-dir", str(top)]]
             theirs = [
                 [str(BIN / "supervisorctl"), "-c", config, "status"],
-                [
-                    S.process_compose_binary() or "process-compose",
-                    "process",
-                    "list",
-                    "-u",
-                    str(settings.process_compose_socket),
-                    "--token-file",
-                    str(process_compose_token_path(settings)),
-                ],
+                process_list_argv(settings),
             ]
             check = subprocess.run(ours[0], env=env, capture_output=True, text=True)
             shown = len(json.loads(check.stdout)["programs"]) if check.returncode == 0 else 0
