@@ -48,20 +48,20 @@ def _finding_lines(findings: tuple[Finding, ...]) -> list[str]:
     return lines
 
 
-def _what_to_do(decision: Decision, settings: Settings) -> list[str]:
-    manager = decision.manager
+def _what_to_do(decision: Decision, retry: str) -> list[str]:
+    """`retry`: the restart command the banner ends with (its --state-dir found once)."""
     if decision.failed:
         return ["this is a bug in workloadctl (please report it); the seed runs meanwhile."]
     if decision.quarantine is not None:
         return [
             "edit the file (a changed file lifts the quarantine), or run",
-            f"    {restart_command(manager, settings)} --clear-quarantine",
+            f"    {retry} --clear-quarantine",
         ]
     if decision.project_config is None:
         return ["set UNAME and REPO_NAME (or WORKLOADCTL_ROOT) in the container environment."]
     if any(finding.code == CODE_PROJECT_MISSING for finding in decision.findings):
-        root = decision.project_config.parents[2] if decision.project_config else None
-        if root is not None and not root.is_dir():
+        root = decision.project_config.parents[2]
+        if not root.is_dir():
             return [
                 f"mount the repository at {root}, or rebuild the image with the build args",
                 "UNAME and REPO_NAME naming where it is mounted (/home/UNAME/REPO_NAME).",
@@ -89,10 +89,11 @@ def seed_banner(decision: Decision, settings: Settings) -> str:
     shown = _finding_lines(decision.findings)
     if shown:
         lines += ["", "findings:", *shown]
-    lines += ["", "what to do:", *[f"  {line}" for line in _what_to_do(decision, settings)]]
+    retry = restart_command(manager, settings)
+    lines += ["", "what to do:", *[f"  {line}" for line in _what_to_do(decision, retry)]]
     lines += [
         "then retry with:",
-        f"    {restart_command(manager, settings)}",
+        f"    {retry}",
         f"  (raw s6: {raw_restart_command(manager, settings)})",
     ]
     return _boxed(lines)
