@@ -113,7 +113,10 @@ def main() -> int:
                     == args.programs
                 )
             )
-            config = str((read_decision(settings, "supervisord") or {})["config"])
+            decision = read_decision(settings, "supervisord")
+            if decision is None or decision.config is None:
+                raise SystemExit(f"bench_status: supervisord recorded no config in {top}")
+            config = decision.config
             # supervisorctl expands %(ENV_X)s in the config from its own environment.
             env = {**os.environ, **record.env}
             env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode is cached
