@@ -9,31 +9,30 @@ terminal belongs to it alone.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from workloadctl.access import who_may
 from workloadctl.commands.command_support import add_state_dir
+from workloadctl.control.passthrough import (
+    Exec,
+    Invocation,
+    ensure_config_home,
+    exec_invocation,
+    process_compose_client_binary,
+)
 from workloadctl.control.reload import stack_settings
 from workloadctl.errors import WorkloadctlError
 from workloadctl.managers.connect import process_compose_client
 from workloadctl.managers.environment import process_compose_token_path, read_secret
 from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.own_command import stack_command
-from workloadctl.settings import (
-    ENV_PROCESS_COMPOSE_BIN,
-    Settings,
-    process_compose_binary,
-    process_compose_config_home,
-)
+from workloadctl.settings import Settings
 
 # Variables process-compose prefers over the flags we pass (PC_API_TOKEN beats
 # --token-file) or that would point the client somewhere else.
 _CLIENT_OVERRIDES = ("PC_API_TOKEN", "PC_API_TOKEN_PATH", "PC_SOCKET_PATH", "PC_ADDRESS")
-
-Exec = Callable[[str, list[str], dict[str, str]], object]
 
 DESCRIPTION = """\
 Open process-compose's terminal UI on the process-compose of the running stack:
@@ -82,19 +81,6 @@ def attach_argv(binary: str, settings: Settings, extra: Sequence[str]) -> list[s
     ]
 
 
-def _binary(record: StackRecord | None, environ: Mapping[str, str]) -> str:
-    # The local runner may have been told where its process-compose is.
-    env = dict(environ)
-    if record is not None and record.env.get(ENV_PROCESS_COMPOSE_BIN):
-        env.setdefault(ENV_PROCESS_COMPOSE_BIN, record.env[ENV_PROCESS_COMPOSE_BIN])
-    binary = process_compose_binary(env)
-    if binary is None:
-        raise WorkloadctlError(
-            f"process-compose is not installed (or set {ENV_PROCESS_COMPOSE_BIN})"
-        )
-    return binary
-
-
 def check_reachable(settings: Settings) -> None:
     """Raise a one-line error unless process-compose answers with our token."""
     marker = settings.disabled_marker("process-compose")
@@ -126,22 +112,13 @@ def attach(
     is_terminal = sys.stdin.isatty() if is_terminal is None else is_terminal
     if not is_terminal:
         raise WorkloadctlError("attach needs a terminal: run it from an interactive shell")
-    binary = _binary(record, environ)
+    binary = process_compose_client_binary(record, environ)
     check_reachable(settings)
     argv = attach_argv(binary, settings, extra)
-    config_home = process_compose_config_home(environ)
-    if config_home is not None:
-        # The caller's own (the developer's): without it the TUI's terminal gets two
-        # JSON debug lines from process-compose when it quits.
-        with contextlib.suppress(OSError):
-            config_home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    ensure_config_home(environ)  # the caller's own (the developer's)
     sys.stdout.flush()
     sys.stderr.flush()
-    try:
-        execvpe(binary, argv, client_environment(environ))
-    except OSError as exc:
-        raise WorkloadctlError(f"cannot execute {binary}: {exc.strerror}") from exc
-    return 0  # only a test's stand-in for exec returns
+    return exec_invocation(Invocation(binary, argv, client_environment(environ)), execvpe)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -173,6 +173,25 @@ def supervisorctl_invocation(
     return Invocation(binary, argv, dict(environ))
 
 
+def process_compose_client_binary(record: StackRecord | None, environ: Mapping[str, str]) -> str:
+    """process-compose's executable for a client run (`attach`, `process-compose ARGS`)."""
+    binary = process_compose_binary(_binary_env(record, environ, ENV_PROCESS_COMPOSE_BIN))
+    if binary is None:
+        raise WorkloadctlError(
+            f"process-compose is not installed (or set {ENV_PROCESS_COMPOSE_BIN})"
+        )
+    return binary
+
+
+def ensure_config_home(environ: Mapping[str, str]) -> None:
+    """The caller's process-compose config home: without it every client run logs two
+    JSON debug lines to the terminal."""
+    config_home = process_compose_config_home(environ)
+    if config_home is not None:
+        with contextlib.suppress(OSError):
+            config_home.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 def process_compose_invocation(
     settings: Settings,
     record: StackRecord | None,
@@ -180,11 +199,7 @@ def process_compose_invocation(
     environ: Mapping[str, str],
 ) -> Invocation:
     argv_tail = strip_separator(args)
-    binary = process_compose_binary(_binary_env(record, environ, ENV_PROCESS_COMPOSE_BIN))
-    if binary is None:
-        raise WorkloadctlError(
-            f"process-compose is not installed (or set {ENV_PROCESS_COMPOSE_BIN})"
-        )
+    binary = process_compose_client_binary(record, environ)
     argv = process_compose_argv(binary, argv_tail)
     return Invocation(binary, argv, process_compose_environment(settings, environ))
 
@@ -238,9 +253,5 @@ def exec_process_compose(
     environ = os.environ if environ is None else environ
     invocation = process_compose_invocation(settings, record, args, environ)
     read_stack_secret(settings, process_compose_token_path(settings))
-    config_home = process_compose_config_home(environ)
-    if config_home is not None:
-        # Without it every client run logs two JSON debug lines to the terminal.
-        with contextlib.suppress(OSError):
-            config_home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    ensure_config_home(environ)
     return exec_invocation(invocation, execvpe)
