@@ -3,9 +3,11 @@ namespace, the real supervisord and process-compose, all under a temp dir."""
 
 from __future__ import annotations
 
+import grp
 import json
 import os
 import shutil
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +38,25 @@ PROCESS_COMPOSE_MISSING = (
     "process-compose is not installed (make setup installs it; "
     f"set {S.ENV_PROCESS_COMPOSE_BIN} to a {S.PROCESS_COMPOSE_VERSION} binary)"
 )
+
+
+# An existing group of this machine, not root's, that a stack is told to share with.
+MEMBER_GROUP = "users"
+
+
+def member_group() -> grp.struct_group | None:
+    """MEMBER_GROUP, or None where this machine has no such group."""
+    try:
+        return grp.getgrnam(MEMBER_GROUP)
+    except KeyError:
+        return None
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def require_stack_tools() -> None:

@@ -9,10 +9,8 @@ file modes are what decides."""
 
 from __future__ import annotations
 
-import grp
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,10 +22,13 @@ import pytest
 from workloadctl import settings as S
 
 from .stack_support import (
+    MEMBER_GROUP,
     REPO,
     SUPERVISORD_HEADER,
     Stack,
+    free_port,
     make_repo,
+    member_group,
     process_compose_available,
     process_compose_yaml,
     require_process_compose,
@@ -41,8 +42,6 @@ pytestmark = pytest.mark.integration
 WORKLOADCTL = str(Path(sys.executable).parent / "workloadctl")
 SV_PROGRAMS = {"pt-sv-one": 6301, "pt-sv-two": 6302}
 PC_PROCESSES = {"pt-pc-one": 6401}
-# An existing group of this machine, not root's, that the stack is told to share with.
-MEMBER_GROUP = "users"
 # The socket asks for the login, as the template's project.conf and seed.conf do.
 # What the non-root users' commands get besides: see _tools_for_others.
 OTHERS_ENV: dict[str, str] = {}
@@ -53,21 +52,8 @@ SOCKET_LOGIN = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _member_group() -> grp.struct_group | None:
-    try:
-        return grp.getgrnam(MEMBER_GROUP)
-    except KeyError:
-        return None
-
-
 def _supervisord_conf() -> str:
-    conf = supervisord_conf(SV_PROGRAMS, inet_port=_free_port())
+    conf = supervisord_conf(SV_PROGRAMS, inet_port=free_port())
     assert "chmod=0700\n" in SUPERVISORD_HEADER
     return conf.replace("chmod=0700\n", SOCKET_LOGIN, 1)
 
@@ -77,7 +63,7 @@ def stack() -> Iterator[Stack]:
     require_stack_tools()
     base = Path(tempfile.mkdtemp(prefix="pt3-passthrough-", dir="/tmp"))
     base.chmod(0o755)
-    env = {S.ENV_CONTROL_GROUP: MEMBER_GROUP} if _member_group() else {}
+    env = {S.ENV_CONTROL_GROUP: MEMBER_GROUP} if member_group() else {}
     pc = process_compose_yaml(PC_PROCESSES)
     OTHERS_ENV.update(_tools_for_others(base))
     try:
@@ -126,7 +112,7 @@ def _as(who: str, argv: list[str], home: Path | None = None) -> list[str]:
     if who == "root":
         return argv
     env = [f"{k}={v}" for k, v in OTHERS_ENV.items()] + ([f"HOME={home}"] if home else [])
-    group = _member_group()
+    group = member_group()
     if who == "member":
         if group is None:
             pytest.skip(f"no group {MEMBER_GROUP!r} on this machine to share the stack with")

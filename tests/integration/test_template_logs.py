@@ -12,12 +12,10 @@ repository's own workloads/supervisord/project.conf (ports moved to free ones, p
 
 from __future__ import annotations
 
-import grp
 import queue
 import re
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -33,14 +31,22 @@ import pytest
 from workloadctl import settings as S
 from workloadctl.managers.connect import supervisord_client
 
-from .stack_support import REPO, Stack, make_repo, require_stack_tools, running_stack, wait_for
+from .stack_support import (
+    MEMBER_GROUP,
+    REPO,
+    Stack,
+    free_port,
+    make_repo,
+    member_group,
+    require_stack_tools,
+    running_stack,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
 WORKLOADCTL = str(Path(sys.executable).parent / "workloadctl")
 TEMPLATE = REPO / "workloads/supervisord/project.conf"
-# An existing group of this machine, not root's, that the stack is told to share with.
-MEMBER_GROUP = "users"
 CHATTER = """
 [program:chatter]
 command=/bin/sh -c 'i=0; while :; do echo "chatter \u00e9\u00fc $i"; i=$((i+1)); sleep 0.2; done'
@@ -57,30 +63,17 @@ stdout_events_enabled=true
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _member_group() -> grp.struct_group | None:
-    try:
-        return grp.getgrnam(MEMBER_GROUP)
-    except KeyError:
-        return None
-
-
 def _template_with_free_ports(docs_port: int) -> str:
     """The template as it is, but on ports no other stack of this machine holds."""
     text = TEMPLATE.read_text()
     assert "port=127.0.0.1:9001\n" in text and "http.server 8001 " in text
-    text = text.replace("port=127.0.0.1:9001\n", f"port=127.0.0.1:{_free_port()}\n")
+    text = text.replace("port=127.0.0.1:9001\n", f"port=127.0.0.1:{free_port()}\n")
     return text.replace("http.server 8001 ", f"http.server {docs_port} ") + CHATTER
 
 
 @pytest.fixture(scope="module")
 def docs_port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +83,7 @@ def stack(docs_port: int) -> Iterator[Stack]:
     base = Path(tempfile.mkdtemp(prefix="pt5-logs-", dir="/tmp"))
     base.chmod(0o755)
     env = {S.ENV_ENABLE_PROCESS_COMPOSE: "0"}  # supervisord's programs are the subject
-    if _member_group():
+    if member_group():
         env[S.ENV_CONTROL_GROUP] = MEMBER_GROUP
     root = make_repo(base, _template_with_free_ports(docs_port), None)
     (root / "docs").mkdir()
@@ -214,7 +207,7 @@ def test_the_stack_log_carries_every_programs_lines_prefixed(stack: Stack, docs_
 
 
 def test_the_stacks_group_reads_the_logs_and_nobody_else(stack: Stack) -> None:
-    group = _member_group()
+    group = member_group()
     if group is None:
         pytest.skip(f"this machine has no group {MEMBER_GROUP!r} to share the stack with")
     if shutil.which("setpriv") is None:
