@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ import psutil
 
 from workloadctl import settings as S
 from workloadctl.runtime.own_command import own_command
+from workloadctl.runtime.statefile import read_json_object, write_json_atomic
 
 # psutil derives a start time from clock ticks since boot: the same process reads the
 # same value, but keep a margin for rounding across psutil versions.
@@ -68,12 +67,7 @@ def register(
     """Record a stack that just started. Raises OSError when the directory is not writable."""
     started = process_start_time(svscan_pid)
     entry = StackEntry(str(top.resolve()), str(root), svscan_pid, started or 0.0, started_at)
-    path = entry_path(top, env)
-    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(entry), indent=2, sort_keys=True) + "\n")
-    tmp.chmod(ENTRY_MODE)
-    tmp.replace(path)
+    write_json_atomic(entry_path(top, env), asdict(entry), mode=ENTRY_MODE, dir_mode=DIR_MODE)
     return entry
 
 
@@ -83,8 +77,10 @@ def unregister(top: Path, env: Mapping[str, str] | None = None) -> None:
 
 
 def read_entry(path: Path) -> StackEntry | None:
+    data = read_json_object(path)
+    if data is None:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         return StackEntry(
             top=str(data["top"]),
             root=str(data["root"]),
@@ -92,7 +88,7 @@ def read_entry(path: Path) -> StackEntry | None:
             svscan_started=float(data["svscan_started"]),
             started_at=float(data["started_at"]),
         )
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError):
         return None
 
 

@@ -18,18 +18,25 @@ STATE_DIR_MODE = 0o750
 STATE_FILE_MODE = 0o640
 
 
-def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
+def write_json_atomic(
+    path: Path,
+    data: Mapping[str, Any],
+    *,
+    mode: int = STATE_FILE_MODE,
+    dir_mode: int = STATE_DIR_MODE,
+) -> None:
     """Replace `path` with `data` as JSON (0640, parent created 0750). Raises OSError.
 
     Group-readable: `boot` gives the state directory to the control group (setgid, so
     new entries inherit it), whose members run `workloadctl status`. Others get nothing.
+    A file outside the state directory passes its own `mode` and `dir_mode`.
     """
     import tempfile  # here: `status` only reads state files
 
-    path.parent.mkdir(mode=STATE_DIR_MODE, parents=True, exist_ok=True)
+    path.parent.mkdir(mode=dir_mode, parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, STATE_FILE_MODE)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2, sort_keys=True)
             handle.write("\n")
