@@ -36,8 +36,7 @@ from workloadctl.managers import kind
 from workloadctl.managers.base import LiveManager
 from workloadctl.managers.program_status import ProgramStatus
 from workloadctl.runtime import quarantine
-from workloadctl.runtime.decision import read_decision
-from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
+from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord, read_decision
 from workloadctl.runtime.own_command import own_command, stack_command
 
 Action = Literal["start", "stop", "restart"]
