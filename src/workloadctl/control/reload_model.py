@@ -66,7 +66,7 @@ class ReloadWorld:
     switch_timeout: float = SWITCH_TIMEOUT_SECONDS
 
     def service(self, manager: Manager) -> Path:
-        return self.settings.service_dir / manager
+        return kind(manager).service(self.settings)
 
 
 @dataclass
