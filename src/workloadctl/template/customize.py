@@ -62,8 +62,14 @@ def apply_defaults(template: Template, defaults: Defaults) -> Template:
     """The template with the given defaults written in. Raises TemplateError when the
     template has no place for them (it changed without this module)."""
     check_defaults(defaults)
+    return _written_in(template, defaults.user, defaults.repo)
+
+
+def _written_in(template: Template, user: str | None, repo: str | None) -> Template:
+    """The template with `user` and `repo` in place of the UNAME and REPO_NAME defaults
+    (None: that one left as it is)."""
     files = template.by_path()
-    for variable, value in (("UNAME", defaults.user), ("REPO_NAME", defaults.repo)):
+    for variable, value in (("UNAME", user), ("REPO_NAME", repo)):
         if value is None:
             continue
         for path, (pattern, replacement) in _rules(variable, value).items():
@@ -91,8 +97,4 @@ def apply_option_references(template: Template, user_ref: str, repo_ref: str) ->
     """The template with references in place of the defaults (a Dev Container Template's
     `${templateOption:user}`, which its tool fills in and `check_defaults` would refuse),
     in the same two places as `apply_defaults`."""
-    files = template.by_path()
-    for variable, value in (("UNAME", user_ref), ("REPO_NAME", repo_ref)):
-        for path, (pattern, replacement) in _rules(variable, value).items():
-            files[path] = _substitute(files, path, pattern, replacement, variable)
-    return Template(template.origin, tuple(files[f.path] for f in template.files))
+    return _written_in(template, user_ref, repo_ref)
