@@ -76,7 +76,7 @@ def refusal(exc: PermissionError, settings: Settings) -> str:
     """The one line for a PermissionError that reached the CLI's boundary: who may, for a
     file of the stack; just who we are for anything else (a repository in someone's
     home, a file of another user)."""
-    where = exc.filename if exc.filename is not None else None
+    where = exc.filename
     if where is None:
         return f"permission denied: {exc.strerror or exc} (you are {_caller()})"
     path = Path(str(where))
