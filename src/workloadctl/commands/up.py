@@ -99,12 +99,12 @@ def run(args: argparse.Namespace) -> int:
         try:
             started = start_stack(root, top, say)
             say(f"stack up in {started.seconds:.1f} s")
-            for line in describe_access(LocalLayout.create(root, top)):
+            layout = LocalLayout.create(root, top)
+            for line in describe_access(layout):
                 out.line(line)
             if args.detach:
-                log_file = LocalLayout.create(root, top).log_file
-                return _wait_for_managers(top, log_file, say, args.timeout)
-            _follow(LocalLayout.create(root, top).log_file, out)
+                return _wait_for_managers(top, layout.log_file, say, args.timeout)
+            _follow(layout.log_file, out)
             # The loop only ends when our output's reader is gone (`up | tee`, tee died).
             reason = signal.SIGPIPE
         except StopRequested as stop:
