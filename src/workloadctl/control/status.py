@@ -243,8 +243,7 @@ def first_finding(decision: DecisionRecord) -> str | None:
         return None
     from workloadctl.findings import Severity  # here: only a record with findings needs it
 
-    findings = sorted(decision.findings, key=lambda f: f.severity is not Severity.ERROR)
-    return findings[0].render() if findings else None
+    return min(decision.findings, key=lambda f: f.severity is not Severity.ERROR).render()
 
 
 def retry_command(manager: Manager, decision: DecisionRecord, settings: Settings) -> str:
