@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from creds_lines import creds_lines
+
 from .harness import Containers
 from .podman import Container, Result
 from .stack import must, wait_ready
@@ -35,22 +37,9 @@ def _as(container: Container, who: str, script: str) -> Result:
     return container.exec(["bash", "-lc", script])
 
 
-def _printed(result: Result) -> dict[str, str]:
-    """`creds`' lines by 'section label': 'supervisord supervisorctl', ..."""
-    lines: dict[str, str] = {}
-    section = ""
-    for line in result.stdout.splitlines():
-        if not line.startswith(" "):
-            section = line.split()[0]
-            continue
-        label, _, value = line.strip().partition(":")
-        lines[f"{section} {label}"] = value.strip()
-    return lines
-
-
 @pytest.mark.parametrize("who", ["developer", "root"])
 def test_the_lines_creds_prints_work_as_printed(dev: Container, who: str) -> None:
-    lines = _printed(must(_as(dev, who, "workloadctl creds")))
+    lines = creds_lines(must(_as(dev, who, "workloadctl creds")).stdout)
     for label in ("supervisord supervisorctl", "supervisord or directly"):
         ran = _as(dev, who, lines[label])
         # supervisorctl's own status: 3 while a program is down, and the template's

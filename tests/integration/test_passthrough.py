@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from creds_lines import creds_lines
 from workloadctl import settings as S
 
 from .stack_support import (
@@ -143,15 +144,7 @@ def _home(who: str) -> Path:
 def _printed_lines(who: str, stack: Stack) -> dict[str, str]:
     out = _run(who, [_workloadctl(who), "creds", "--state-dir", str(stack.top)])
     assert out.returncode == 0, (out.stdout, out.stderr)
-    lines: dict[str, str] = {}
-    section = ""
-    for line in out.stdout.splitlines():
-        if not line.startswith(" "):
-            section = line.split()[0]
-            continue
-        label, _, value = line.strip().partition(":")
-        lines[f"{section} {label}"] = value.strip()
-    return lines
+    return creds_lines(out.stdout)
 
 
 @pytest.mark.parametrize("who", ["root", "member"])
