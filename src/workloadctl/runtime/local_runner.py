@@ -27,7 +27,7 @@ from workloadctl.clients import s6
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import has_errors
 from workloadctl.runtime import pidns, stack_registry
-from workloadctl.runtime.local_stack import LocalLayout, StackRecord
+from workloadctl.runtime.local_stack import RECORD_NAME, LocalLayout, StackRecord
 from workloadctl.runtime.own_command import own_command
 
 Say = Callable[[str], None]
@@ -180,8 +180,8 @@ def start_stack(
 ) -> StackStarted:
     started = time.monotonic()
     layout = LocalLayout.create(root, top)
-    existing = StackRecord.read(layout.record_file)
-    if existing is not None and psutil.pid_exists(existing.svscan_pid):
+    existing = running_record(layout.top)
+    if existing is not None:
         raise WorkloadctlError(
             f"a stack already runs from {layout.top} (s6-svscan PID {existing.svscan_pid}); "
             f"stop it with `{own_command('down', '--state-dir', str(layout.top))}`"
@@ -242,7 +242,7 @@ def start_stack(
 
 def running_record(top: Path) -> StackRecord | None:
     """The stack recorded in `top`, if its s6-svscan still runs."""
-    record = StackRecord.read(top / "stack.json")
+    record = StackRecord.read(top / RECORD_NAME)
     return record if record is not None and psutil.pid_exists(record.svscan_pid) else None
 
 
