@@ -198,9 +198,8 @@ def process_compose_invocation(
     args: Sequence[str],
     environ: Mapping[str, str],
 ) -> Invocation:
-    argv_tail = strip_separator(args)
     binary = process_compose_client_binary(record, environ)
-    argv = process_compose_argv(binary, argv_tail)
+    argv = process_compose_argv(binary, args)
     return Invocation(binary, argv, process_compose_environment(settings, environ))
 
 

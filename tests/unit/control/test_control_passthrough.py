@@ -145,6 +145,18 @@ def test_process_compose_gets_socket_and_token_file_in_its_environment(tmp_path:
     assert (tmp_path / "home/.config/process-compose").is_dir()
 
 
+def test_process_compose_strips_only_our_own_separator(tmp_path: Path) -> None:
+    # `workloadctl process-compose -- -- --help`: the first `--` ends our options, the
+    # second is the user's and reaches process-compose, as supervisorctl's does.
+    settings = _settings(tmp_path)
+    _secret(process_compose_token_path(settings), "t" * 43)
+    env = {S.ENV_PROCESS_COMPOSE_BIN: "/opt/pc", "HOME": str(tmp_path / "home")}
+    run = _Exec()
+    exec_process_compose(settings, None, ["--", "--", "--help"], environ=env, execvpe=run)
+    ((_, argv, _),) = run.calls
+    assert argv == ["/opt/pc", "--", "--help"]
+
+
 def test_process_compose_without_token_is_one_line(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     env = {S.ENV_PROCESS_COMPOSE_BIN: "/opt/pc"}
