@@ -53,14 +53,7 @@ def context_for(
     if record is not None:
         # The account and repository its services run with too, as settings_for takes them:
         # the supervisord login is the stack's UNAME, whoever runs doctor.
-        layout_env = {
-            **env,
-            **{
-                k: v
-                for k, v in record.env.items()
-                if k.startswith("WORKLOADCTL_") or k in ("UNAME", "REPO_NAME")
-            },
-        }
+        layout_env = {**env, **record.stack_env}
         return DoctorContext(Path(record.root), S.Settings.from_env(layout_env), record, env)
     layout_env = LocalLayout.create(root, top).environment(env)
     settings = S.Settings.from_env({**layout_env, S.ENV_ROOT: env.get(S.ENV_ROOT, "")})

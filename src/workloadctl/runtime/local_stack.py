@@ -119,6 +119,16 @@ class StackRecord:
     env: dict[str, str]
     started_at: float
 
+    @property
+    def stack_env(self) -> dict[str, str]:
+        """What a command run from outside takes from the stack's environment: its paths
+        (WORKLOADCTL_*) and the account and repository its services run with."""
+        return {
+            k: v
+            for k, v in self.env.items()
+            if k.startswith("WORKLOADCTL_") or k in ("UNAME", "REPO_NAME")
+        }
+
     def write(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.__dict__, indent=2, sort_keys=True))
@@ -171,12 +181,5 @@ def settings_for(
         top = candidate if _exists(candidate / RECORD_NAME) else None
     record = find_record(top) if top is not None else None
     if record is not None:
-        # The stack's own paths, and the account and repository its services run with.
-        env.update(
-            {
-                k: v
-                for k, v in record.env.items()
-                if k.startswith("WORKLOADCTL_") or k in ("UNAME", "REPO_NAME")
-            }
-        )
+        env.update(record.stack_env)
     return S.Settings.from_env(env), record
