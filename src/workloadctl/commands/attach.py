@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from workloadctl.access import who_may
-from workloadctl.commands.command_support import add_state_dir
+from workloadctl.commands.command_support import add_command, add_state_dir
 from workloadctl.control.passthrough import (
     Exec,
     Invocation,
@@ -52,11 +52,8 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "attach",
-        help="open process-compose's TUI on the running stack",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = add_command(
+        subparsers, "attach", "open process-compose's TUI on the running stack", DESCRIPTION
     )
     add_state_dir(parser)
     parser.add_argument(

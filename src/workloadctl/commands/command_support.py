@@ -44,6 +44,21 @@ def add_state_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state-dir", type=Path, metavar="DIR", help=STATE_DIR_HELP)
 
 
+def add_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """A command's parser, its description shown as written (line breaks kept)."""
+    return subparsers.add_parser(
+        name,
+        help=help,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def add_client_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     client: str,
@@ -54,12 +69,7 @@ def add_client_command(
 ) -> None:
     """`workloadctl CLIENT [--state-dir DIR] ARGS...`: every ARG goes to the client, which
     control.passthrough's `exec_name` execs (imported only when the command runs)."""
-    parser = subparsers.add_parser(
-        client,
-        help=help,
-        description=description,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, client, help, description)
     add_state_dir(parser)
     parser.add_argument(
         "args", nargs=argparse.REMAINDER, metavar="ARG", help=f"passed on to {client}"
@@ -77,6 +87,19 @@ def _exec_client(exec_name: str, args: argparse.Namespace) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     return exec_client(ctx.settings, ctx.record, args.args)
+
+
+def add_action_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    action: str,
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """`workloadctl ACTION NAME... [--state-dir DIR] [--timeout SECONDS] [--json]`."""
+    parser = add_command(subparsers, action, help, description)
+    add_action_arguments(parser, action)
+    parser.set_defaults(handler=functools.partial(run_action, action=action))
+    return parser
 
 
 def add_action_arguments(parser: argparse.ArgumentParser, verb: str) -> None:

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from workloadctl.commands.command_support import add_state_dir
+from workloadctl.commands.command_support import add_command, add_state_dir
 
 if TYPE_CHECKING:
     from workloadctl.control.creds import Creds
@@ -41,12 +41,7 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "creds",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "creds", HELP, DESCRIPTION)
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     add_state_dir(parser)
     parser.set_defaults(handler=run)

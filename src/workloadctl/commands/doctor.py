@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from workloadctl.commands.command_support import add_command
 from workloadctl.doctor.model import Check
 from workloadctl.doctor.run import context_for, run_checks
 from workloadctl.doctor.system import RealSystem
@@ -41,12 +42,7 @@ Examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "doctor",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "doctor", HELP, DESCRIPTION)
     parser.add_argument("--state-dir", type=Path, help="the local stack's state dir (see above)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.set_defaults(handler=run)

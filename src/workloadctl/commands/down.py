@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from workloadctl import settings as S
+from workloadctl.commands.command_support import add_command
 from workloadctl.errors import UsageError
 from workloadctl.runtime.local_runner import stop_stack
 from workloadctl.runtime.local_stack import default_top
@@ -22,11 +23,11 @@ per step; exit 1 if any of them did not stop (the others are stopped all the sam
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "down",
-        help="stop the stack started by `up` (--all: every stack on this machine)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "stop the stack started by `up` (--all: every stack on this machine)",
+        DESCRIPTION,
     )
     parser.add_argument("--state-dir", type=Path, help="the state dir `up` used")
     parser.add_argument(

@@ -10,6 +10,7 @@ from typing import Any
 
 from workloadctl import __version__
 from workloadctl import settings as S
+from workloadctl.commands.command_support import add_command
 from workloadctl.errors import UsageError, WorkloadctlError
 from workloadctl.template import (
     devcontainer_template,
@@ -75,12 +76,7 @@ Examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "init",
-        help=HELP,
-        description=DESCRIPTION.replace("{version}", __version__),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "init", HELP, DESCRIPTION.replace("{version}", __version__))
     parser.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="target repository")
     parser.add_argument("--user", metavar="NAME", help="default developer account in the container")
     parser.add_argument("--repo", metavar="NAME", help="default directory name of the repository")

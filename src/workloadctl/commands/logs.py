@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workloadctl.commands.command_support import add_state_dir, positive_int
+from workloadctl.commands.command_support import add_command, add_state_dir, positive_int
 
 HELP = "show (and follow) a program's output, from whichever manager runs it"
 
@@ -30,12 +30,7 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "logs",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "logs", HELP, DESCRIPTION)
     parser.add_argument("name", metavar="NAME", help="a program of either manager")
     parser.add_argument("-f", "--follow", action="store_true", help="follow until Ctrl-C")
     parser.add_argument(

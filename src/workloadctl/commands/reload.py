@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import cast
 
+from workloadctl.commands.command_support import add_command
 from workloadctl.control.reload import reload_stack, stack_settings, world_for
 from workloadctl.control.reload_render import relative_report, render_json, render_text
 from workloadctl.manager_names import Manager
@@ -44,12 +45,7 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "reload",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "reload", HELP, DESCRIPTION)
     parser.add_argument(
         "manager",
         nargs="?",

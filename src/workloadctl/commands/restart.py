@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workloadctl.commands.command_support import add_action_arguments, run_action
+from workloadctl.commands.command_support import add_action_command
 
 HELP = "restart programs (of either manager) or a manager, and wait for the new PID"
 
@@ -33,20 +33,9 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "restart",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_action_arguments(parser, "restart")
+    parser = add_action_command(subparsers, "restart", HELP, DESCRIPTION)
     parser.add_argument(
         "--clear-quarantine",
         action="store_true",
         help="lift the crash-loop quarantine of the manager(s) first",
     )
-    parser.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    return run_action(args, "restart")

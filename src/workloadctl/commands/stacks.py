@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from workloadctl.commands.command_support import add_command
+
 DESCRIPTION = """\
 List every stack `workloadctl up` started on this machine, whatever its state dir:
 the state dir, the PID of its s6-svscan (PID 1 of the stack's namespace), since when
@@ -23,11 +25,8 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "stacks",
-        help="list every stack `up` runs on this machine",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = add_command(
+        subparsers, "stacks", "list every stack `up` runs on this machine", DESCRIPTION
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.set_defaults(handler=run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workloadctl.commands.command_support import add_action_arguments, run_action
+from workloadctl.commands.command_support import add_action_command
 
 HELP = "start programs (of either manager) or a manager, and wait until they run"
 
@@ -37,15 +37,4 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "start",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_action_arguments(parser, "start")
-    parser.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    return run_action(args, "start")
+    add_action_command(subparsers, "start", HELP, DESCRIPTION)

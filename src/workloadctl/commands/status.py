@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from workloadctl.commands.command_support import add_state_dir, positive_float
+from workloadctl.commands.command_support import add_command, add_state_dir, positive_float
 
 HELP = "show both managers and every program in one table (or JSON)"
 
@@ -40,12 +40,7 @@ CLEAR_SCREEN = "\x1b[H\x1b[2J"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "status",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "status", HELP, DESCRIPTION)
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument(
         "--watch",

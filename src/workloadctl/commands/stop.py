@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workloadctl.commands.command_support import add_action_arguments, run_action
+from workloadctl.commands.command_support import add_action_command
 
 HELP = "stop programs (of either manager) or a manager, and wait until they are down"
 
@@ -27,15 +27,4 @@ examples:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "stop",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_action_arguments(parser, "stop")
-    parser.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    return run_action(args, "stop")
+    add_action_command(subparsers, "stop", HELP, DESCRIPTION)

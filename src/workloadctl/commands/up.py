@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.commands.command_support import positive_float
+from workloadctl.commands.command_support import add_command, positive_float
 from workloadctl.control.stack_info import describe_access
 from workloadctl.control.up_wait import DEFAULT_TIMEOUT, wait_for_managers
 from workloadctl.doctor.port_preflight import refuse_busy_ports
@@ -58,11 +58,8 @@ Needs root (PID namespaces) and the s6 and execline packages (`make up` installs
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "up",
-        help="run the stack on this machine (no Docker needed)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = add_command(
+        subparsers, "up", "run the stack on this machine (no Docker needed)", DESCRIPTION
     )
     parser.add_argument("--root", type=Path, help="repository (default: git root of cwd)")
     parser.add_argument("--state-dir", type=Path, help="where the container's paths are mapped")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from workloadctl import settings as S
+from workloadctl.commands.command_support import add_command
 from workloadctl.errors import UsageError
 from workloadctl.findings import Report
 from workloadctl.managers.layout import (
@@ -45,12 +46,7 @@ warnings count; notes never do), 2 usage error. Finding codes: docs/validate-cod
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "validate",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "validate", HELP, DESCRIPTION)
     parser.add_argument("paths", nargs="*", metavar="PATH", type=Path, help="files or s6-rc dirs")
     parser.add_argument("--root", type=Path, help="repository root (default: git root of cwd)")
     parser.add_argument("--kind", choices=KINDS, help="check every PATH as this kind")
