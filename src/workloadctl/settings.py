@@ -151,6 +151,12 @@ class Settings:
         """While this file exists the manager's launcher keeps its s6 service down."""
         return self.run_dir / f"{manager}.disabled"
 
+    def finish_lock(self, manager: str) -> Path:
+        """Held by the manager's background `finish` until it recorded the death and reaped;
+        `launch` waits for it before it decides. The s6 `finish` script opens it by its
+        relative name `finish.lock`: s6 runs `finish` and `run` in this service directory."""
+        return self.service_dir / manager / "finish.lock"
+
     @property
     def process_compose_log(self) -> Path:
         return self.logs_dir / "process-compose.log"

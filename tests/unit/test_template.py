@@ -109,7 +109,13 @@ def test_s6_longrun_run_finish_and_dependency(manager: str) -> None:
     assert run_lines[0] == "#!/bin/sh"
     assert f"exec with-contenv workloadctl launch {manager}" in run_lines
     assert finish_lines[0] == "#!/bin/sh"
-    assert f'exec with-contenv workloadctl finish {manager} "$@"' in finish_lines
+    # In the background, holding the lock `launch` waits for (Settings.finish_lock).
+    assert finish_lines[-4:] == [
+        "exec 9>>finish.lock",
+        "flock 9",
+        f'setsid with-contenv workloadctl finish {manager} "$@" </dev/null &',
+        "exit 0",
+    ]
     for script in ("run", "finish"):
         assert (service / script).stat().st_mode & 0o111, f"{manager}/{script} not executable"
     deps = sorted(p.name for p in (service / "dependencies.d").iterdir())

@@ -37,6 +37,7 @@ from workloadctl.managers.base import LiveManager
 from workloadctl.managers.program_status import ProgramStatus
 from workloadctl.runtime import quarantine
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord, read_decision
+from workloadctl.runtime.finish_lock import wait_for_finish
 from workloadctl.runtime.own_command import own_command, stack_command
 
 Action = Literal["start", "stop", "restart"]
@@ -430,7 +431,14 @@ def _stop_manager(ctx: ControlContext, target: Target, timeout: float) -> Outcom
     before = _service_state(ctx, manager)
     previous = ctx.pids(before.pid) if before.up else None
     s6.control(ctx.service(manager), "-d")
+    started = time.monotonic()
     down = s6.wait(ctx.service(manager), up=False, timeout=timeout)
+    # s6's "down" comes when the finish script returned; its background `finish` may still
+    # be killing what the manager left behind (it holds the lock until done).
+    lingering = wait_for_finish(
+        ctx.settings.finish_lock(manager),
+        timeout=max(0.0, timeout - (time.monotonic() - started)),
+    )
     after = s6.state(ctx.service(manager))
     ok = down and not after.up and not after.wanted_up
     if not ok:
@@ -441,6 +449,8 @@ def _stop_manager(ctx: ControlContext, target: Target, timeout: float) -> Outcom
     else:
         again = stack_command(ctx.settings, "start", manager)
         message = f"stopped, and its programs with it; `{again}` starts it"
+        if lingering is not None:
+            message = f"stopped; `{again}` starts it (WARNING: {lingering})"
     return _manager_outcome(ctx, target, "stop", previous, ok=ok, message=message)
 
 

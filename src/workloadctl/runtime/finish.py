@@ -2,7 +2,9 @@
 crash-loop quarantine, then kill every program the dead manager left behind.
 
 `workloadctl finish MANAGER EXIT SIGNAL` (commands/finish.py) parses s6's arguments and
-calls `finish`; it always exits 0 (s6 reads 125 as "keep the service down for good").
+calls `finish`; it always exits 0 (s6 reads 125 as "keep the service down for good"). The
+s6 `finish` script runs it in the background, where s6 no longer bounds it: it gives up
+itself after `finish_bound_seconds`.
 """
 
 from __future__ import annotations
@@ -24,8 +26,24 @@ from workloadctl.runtime.quarantine import (
     policy_from_env,
     record_death,
 )
-from workloadctl.runtime.reaper import reap_dead_manager
+from workloadctl.runtime.reaper import (
+    KILL_ROUNDS,
+    KILL_WAIT_SECONDS,
+    grace_from_env,
+    reap_dead_manager,
+)
 from workloadctl.settings import Settings
+
+# Reading the records, scanning /proc twice and writing the death: well under a second
+# even on a loaded machine; the rest of the bound is the reap's own worst case.
+BOOKKEEPING_SECONDS = 3.0
+
+
+def finish_bound_seconds(environ: Mapping[str, str]) -> float:
+    """How long `finish` may run: the reap's worst case (the grace, then each SIGKILL
+    round's wait) plus the bookkeeping; 9 s with the default grace, within the 10 s the
+    next `launch` waits for the finish lock (finish_lock.FINISH_LOCK_WAIT_SECONDS)."""
+    return grace_from_env(environ) + KILL_ROUNDS * KILL_WAIT_SECONDS + BOOKKEEPING_SECONDS
 
 
 def _uptime(decision: DecisionRecord, now: float) -> float | None:

@@ -49,6 +49,7 @@ from workloadctl.runtime.decision import (
     record_not_started,
 )
 from workloadctl.runtime.edited_path import at_edited_path
+from workloadctl.runtime.finish_lock import wait_for_finish
 from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.quarantine import policy_from_env
 from workloadctl.runtime.reaper import current_session, reap_dead_manager, record_session
@@ -178,7 +179,8 @@ def _prepare_exec(
 def _reap_leftovers(
     manager: Manager, settings: Settings, environ: Mapping[str, str], stderr: TextIO
 ) -> None:
-    """Belt and braces: `finish` may have been killed by s6 before it was done."""
+    """Belt and braces: `finish` may have given up (its own bound) or been killed before
+    it was done, or still run when the wait for its lock ended."""
     try:
         killed = reap_dead_manager(manager, settings, environ)
     except Exception as exc:  # a failed sweep must not keep the manager down
@@ -411,6 +413,11 @@ def launch(
         _say(stderr, f"workloadctl: {manager}: WARNING: {problem}")
     if settings.disabled_marker(manager).exists():
         return stay_down(manager, settings, cwd, environ, stderr, run)
+    # The death the previous incarnation's background `finish` records must be on file
+    # before the decision reads the deaths (and its leftovers gone before ours start).
+    problem = wait_for_finish(settings.finish_lock(manager))
+    if problem is not None:
+        _say(stderr, f"workloadctl: {manager}: WARNING: {problem}")
     try:
         plan = prepare(manager, settings, environ=environ, stderr=stderr, loader=loader)
     except Exception as exc:  # the seed must always be tried

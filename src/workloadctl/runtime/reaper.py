@@ -40,7 +40,8 @@ from workloadctl.runtime.statefile import read_json_object, write_json_atomic
 from workloadctl.settings import Settings
 
 ENV_REAP_GRACE = "WORKLOADCTL_REAP_GRACE"
-# s6 kills `finish` after 5 s; 3 s of grace leaves time to SIGKILL and record.
+# `finish` gives up after grace + KILL_ROUNDS * KILL_WAIT_SECONDS + 3 s (finish_bound_seconds),
+# within the 10 s the next launch waits for it.
 DEFAULT_GRACE_SECONDS = 3.0
 # After SIGKILL the kernel needs only a moment; then whatever is left is reported anyway.
 KILL_WAIT_SECONDS = 1.0

@@ -3,6 +3,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,22 @@ def test_the_start_period_restarts_at_a_reload(
     path.write_text(json.dumps({**record, "reloaded_epoch": 200.0}))
     out = run_finish(tmp_path, 256, 9, now=203.0)
     assert "crash 1 of 5" in out
+
+
+def test_run_gives_up_at_its_bound_and_still_exits_0(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In the background s6 no longer kills a stuck finish, and it holds the lock the
+    next launch waits for: it must end by itself."""
+
+    def stuck(*args: object, **kwargs: object) -> int:
+        time.sleep(5)
+        return 0
+
+    monkeypatch.setattr(F, "finish", stuck)
+    monkeypatch.setattr(F, "finish_bound_seconds", lambda environ: 0.05)
+    args = argparse.Namespace(manager="supervisord", exit_code="256", signal="9")
+    assert F.run(args) == 0
+    err = capsys.readouterr().err
+    assert "workloadctl: finish supervisord: gave up after 0.05 s; the next launch kills" in err
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no timer left behind
