@@ -298,11 +298,7 @@ class _FuncParser:
         s = self.s
         if s.peek() == "#":
             return self.parse_len_func()
-        s.accept = _accept_ident
-        s.mode = SCAN_IDENT
-        if s.scan() != TOKEN_IDENT:
-            raise SubstitutionError("unable to parse variable name")
-        name = s.string()
+        name = self.scan_ident(_accept_ident, "unable to parse variable name")
         nxt = s.peek()
         if nxt == ":":
             return self.parse_default_or_substr(name)
@@ -321,6 +317,14 @@ class _FuncParser:
         if s.scan() != TOKEN_RBRACK:
             raise SubstitutionError("missing closing brace")
         return _Func(param=name)
+
+    def scan_ident(self, accept: Accept, message: str = "bad substitution") -> str:
+        """The identifier token `accept` takes here (a name or an operator)."""
+        self.s.accept = accept
+        self.s.mode = SCAN_IDENT
+        if self.s.scan() != TOKEN_IDENT:
+            raise SubstitutionError(message)
+        return self.s.string()
 
     def parse_param(self, accept: Accept, mode: int) -> _Text | _Func:
         s = self.s
@@ -344,12 +348,7 @@ class _FuncParser:
 
     def parse_substr_func(self, name: str) -> _Func:
         s = self.s
-        node = _Func(param=name)
-        s.accept = _accept_one_colon
-        s.mode = SCAN_IDENT
-        if s.scan() != TOKEN_IDENT:
-            raise SubstitutionError("bad substitution")
-        node.name = s.string()
+        node = _Func(name, self.scan_ident(_accept_one_colon))
         node.args.append(self.parse_param(_reject_colon_close, SCAN_IDENT))
         s.accept = _accept_colon
         s.mode = SCAN_IDENT | SCAN_RBRACK
@@ -363,75 +362,36 @@ class _FuncParser:
         return node
 
     def parse_remove_func(self, name: str, accept: Accept) -> _Func:
-        s = self.s
-        node = _Func(param=name)
-        s.accept = accept
-        s.mode = SCAN_IDENT
-        if s.scan() != TOKEN_IDENT:
-            raise SubstitutionError("bad substitution")
-        node.name = s.string()
+        node = _Func(name, self.scan_ident(accept))
         node.args.append(self.parse_param(_accept_not_closing, SCAN_IDENT))
         self.consume_rbrack()
         return node
 
     def parse_replace_func(self, name: str) -> _Func:
-        s = self.s
-        node = _Func(param=name)
-        s.accept = _accept_replace_func
-        s.mode = SCAN_IDENT
-        if s.scan() != TOKEN_IDENT:
-            raise SubstitutionError("bad substitution")
-        node.name = s.string()
+        node = _Func(name, self.scan_ident(_accept_replace_func))
         node.args.append(self.parse_param(_accept_not_slash, SCAN_IDENT | SCAN_ESCAPE))
-        s.accept = _accept_slash
-        s.mode = SCAN_IDENT
-        if s.scan() != TOKEN_IDENT:
-            raise SubstitutionError("bad substitution")
-        if s.peek() == "}":
-            self.consume_rbrack()
-            return node
-        node.args.append(self.parse_param(_accept_not_closing, SCAN_IDENT | SCAN_ESCAPE))
+        self.scan_ident(_accept_slash)
+        if self.s.peek() != "}":
+            node.args.append(self.parse_param(_accept_not_closing, SCAN_IDENT | SCAN_ESCAPE))
         self.consume_rbrack()
         return node
 
     def parse_default_func(self, name: str) -> _Func:
-        s = self.s
-        node = _Func(param=name)
-        s.accept = _accept_one_equal if s.peek() == "=" else _accept_default_func
-        s.mode = SCAN_IDENT
-        if s.scan() != TOKEN_IDENT:
-            raise SubstitutionError("unable to parse default function")
-        node.name = s.string()
-        while True:
-            if s.peek() == "}":
-                self.consume_rbrack()
-                return node
+        accept = _accept_one_equal if self.s.peek() == "=" else _accept_default_func
+        node = _Func(name, self.scan_ident(accept, "unable to parse default function"))
+        while self.s.peek() != "}":
             node.args.append(self.parse_param(_accept_not_closing, SCAN_IDENT))
+        self.consume_rbrack()
+        return node
 
     def parse_casing_func(self, name: str) -> _Func:
-        s = self.s
-        node = _Func(param=name)
-        s.accept = _accept_casing_func
-        s.mode = SCAN_IDENT
-        if s.scan() != TOKEN_IDENT:
-            raise SubstitutionError("bad substitution")
-        node.name = s.string()
+        node = _Func(name, self.scan_ident(_accept_casing_func))
         self.consume_rbrack()
         return node
 
     def parse_len_func(self) -> _Func:
-        s = self.s
-        node = _Func()
-        s.accept = _accept_one_hash
-        s.mode = SCAN_IDENT
-        if s.scan() != TOKEN_IDENT:
-            raise SubstitutionError("bad substitution")
-        node.name = s.string()
-        s.accept = _accept_ident
-        s.mode = SCAN_IDENT
-        if s.scan() != TOKEN_IDENT:
-            raise SubstitutionError("bad substitution")
-        node.param = s.string()
+        operator = self.scan_ident(_accept_one_hash)
+        node = _Func(self.scan_ident(_accept_ident), operator)
         self.consume_rbrack()
         return node
 

@@ -18,6 +18,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -51,53 +52,35 @@ class YamlSyntaxError(Exception):
         self.message = message
 
 
+@dataclass(slots=True, eq=False)  # a node is its own identity: anchors share one object
 class Node:
-    __slots__ = ("anchor", "column", "line", "tag")
-
-    def __init__(self, line: int, column: int, tag: str | None, anchor: str | None) -> None:
-        self.line = line  # 1-based
-        self.column = column  # 1-based
-        self.tag = tag  # explicit tag in short form ("!!str", "!foo"), None when implicit
-        self.anchor = anchor
+    line: int  # 1-based
+    column: int  # 1-based
+    tag: str | None  # explicit tag in short form ("!!str", "!foo"), None when implicit
+    anchor: str | None
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Scalar(Node):
-    __slots__ = ("style", "value")
-
-    def __init__(
-        self,
-        line: int,
-        column: int,
-        tag: str | None,
-        anchor: str | None,
-        value: str,
-        style: str | None,
-    ) -> None:
-        super().__init__(line, column, tag, anchor)
-        self.value = value
-        self.style = style  # None plain, "'" or '"' quoted, "|" or ">" block
+    value: str
+    style: str | None  # None plain, "'" or '"' quoted, "|" or ">" block
 
     def __repr__(self) -> str:
         return f"Scalar({self.value!r}, line={self.line})"
 
 
+# The collections' repr counts children: an alias-built tree printed in full could be huge.
+@dataclass(slots=True, eq=False, repr=False)
 class Mapping(Node):
-    __slots__ = ("pairs",)
-
-    def __init__(self, line: int, column: int, tag: str | None, anchor: str | None) -> None:
-        super().__init__(line, column, tag, anchor)
-        self.pairs: list[tuple[Node, Node]] = []
+    pairs: list[tuple[Node, Node]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return f"Mapping({len(self.pairs)} pairs, line={self.line})"
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Sequence(Node):
-    __slots__ = ("items",)
-
-    def __init__(self, line: int, column: int, tag: str | None, anchor: str | None) -> None:
-        super().__init__(line, column, tag, anchor)
-        self.items: list[Node] = []
+    items: list[Node] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return f"Sequence({len(self.items)} items, line={self.line})"
@@ -249,18 +232,19 @@ def _events(parser: Any) -> Iterator[Any]:
 
 # --- scalar typing (port of yaml.v3 resolve.go) ------------------------------------------
 
-_RESOLVE_MAP: dict[str, tuple[str, Any]] = {}
-for _v, _t, _words in (
-    (True, BOOL_TAG, ("true", "True", "TRUE")),
-    (False, BOOL_TAG, ("false", "False", "FALSE")),
-    (None, NULL_TAG, ("", "~", "null", "Null", "NULL")),
-    (math.nan, FLOAT_TAG, (".nan", ".NaN", ".NAN")),
-    (math.inf, FLOAT_TAG, (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF")),
-    (-math.inf, FLOAT_TAG, ("-.inf", "-.Inf", "-.INF")),
-    ("<<", MERGE_TAG, ("<<",)),
-):
-    for _w in _words:
-        _RESOLVE_MAP[_w] = (_t, _v)
+_RESOLVE_MAP: dict[str, tuple[str, Any]] = {
+    word: (tag, value)
+    for value, tag, words in (
+        (True, BOOL_TAG, ("true", "True", "TRUE")),
+        (False, BOOL_TAG, ("false", "False", "FALSE")),
+        (None, NULL_TAG, ("", "~", "null", "Null", "NULL")),
+        (math.nan, FLOAT_TAG, (".nan", ".NaN", ".NAN")),
+        (math.inf, FLOAT_TAG, (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF")),
+        (-math.inf, FLOAT_TAG, ("-.inf", "-.Inf", "-.INF")),
+        ("<<", MERGE_TAG, ("<<",)),
+    )
+    for word in words
+}
 
 _RESOLVABLE = frozenset(("", STR_TAG, BOOL_TAG, INT_TAG, FLOAT_TAG, NULL_TAG, TIMESTAMP_TAG))
 _YAML_STYLE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
