@@ -39,20 +39,21 @@ from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding, error
 from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS
-from workloadctl.managers.environment import manager_environment
 from workloadctl.managers.reload_apply import (
     Applied,
     PartialReloadError,
 )
-from workloadctl.runtime.cross_policy import LoaderFor, record_programs
-from workloadctl.runtime.cross_policy import cross_manager_conflicts as conflicts_beside_running
+from workloadctl.runtime.cross_policy import (
+    LoaderFor,
+    conflicts_of,
+    launcher_loaders,
+    record_programs,
+)
 from workloadctl.runtime.decision import (
     CODE_PROJECT_MISSING,
     Decision,
-    Loader,
     decide,
     decision_path,
-    project_config_path,
     read_decision,
 )
 from workloadctl.runtime.decision_record import Source
@@ -84,42 +85,30 @@ def launcher_base_env(
     return {**os.environ, **read_envdir(directory)}
 
 
-def decide_now(manager: Manager, world: ReloadWorld) -> Decision:
+def decide_now(manager: Manager, world: ReloadWorld, loader_for: LoaderFor) -> Decision:
     """What the launcher would choose if `manager` started right now (never raises)."""
-    settings = world.settings
-    env = manager_environment(settings, manager, for_validation=False, base=world.base_env)
     policy, problems = policy_from_env(world.base_env)
-    loader = world.loader_for(manager, env, settings.project_root)
-    return decide(manager, settings, loader=loader, policy=policy, extra_findings=problems)
+    return decide(
+        manager, world.settings, loader=loader_for(manager), policy=policy, extra_findings=problems
+    )
 
 
-def cross_manager_conflicts(manager: Manager, world: ReloadWorld) -> list[Finding]:
-    """What `validate` would say across managers if this manager's project config ran
-    beside the config the other manager runs now (the launcher's policy too: a program
+def cross_manager_conflicts(
+    decision: Decision, world: ReloadWorld, loader_for: LoaderFor
+) -> list[Finding]:
+    """What `validate` would say across managers if the project config `decision` chose
+    ran beside the config the other manager runs now (the launcher's policy too: a program
     never runs in both managers)."""
-    project = project_config_path(world.settings, manager)
-    if project is None or not project.is_file():
-        return []
-    return conflicts_beside_running(manager, project, world.settings, _loaders(world))
+    programs = loader_for(decision.manager)(decision.config).programs
+    return conflicts_of(decision.manager, programs, world.settings, loader_for)
 
 
-def _loaders(world: ReloadWorld) -> LoaderFor:
-    """Each manager's loader, bound to the environment its launcher gives it."""
-    settings = world.settings
-
-    def loader_for(name: Manager) -> Loader:
-        env = manager_environment(settings, name, for_validation=False, base=world.base_env)
-        return world.loader_for(name, env, settings.project_root)
-
-    return loader_for
-
-
-def _note_programs(manager: Manager, world: ReloadWorld, decision: Decision) -> None:
+def _note_programs(decision: Decision, world: ReloadWorld, loader_for: LoaderFor) -> None:
     """Record what the manager runs after the reload, for the other manager's launcher
-    and reload to compare with (runtime.cross_policy)."""
+    and reload to compare with (runtime.cross_policy); the decision loaded them already."""
     with contextlib.suppress(OSError):
-        programs = _loaders(world)(manager)(decision.config).programs
-        record_programs(world.settings, manager, programs)
+        programs = loader_for(decision.manager)(decision.config).programs
+        record_programs(world.settings, decision.manager, programs)
 
 
 def _switched_off(manager: Manager, settings: Settings, *, explicit: bool) -> ManagerReload:
@@ -188,7 +177,9 @@ def _refuse(manager: Manager, decision: Decision, *, on: Source) -> ManagerReloa
     )
 
 
-def _reload_in_place(manager: Manager, world: ReloadWorld, decision: Decision) -> ManagerReload:
+def _reload_in_place(
+    manager: Manager, world: ReloadWorld, decision: Decision, loader_for: LoaderFor
+) -> ManagerReload:
     findings: list[Finding] = list(decision.findings)
     try:
         applied = _apply(manager, world)
@@ -202,7 +193,7 @@ def _reload_in_place(manager: Manager, world: ReloadWorld, decision: Decision) -
         message = "; ".join(applied.problems)
     else:
         _note_reload(world.settings, manager, decision)
-        _note_programs(manager, world, decision)
+        _note_programs(decision, world, loader_for)
         action = "unchanged" if applied.nothing else "reloaded"
         shown = shown_path(decision.config, world.settings.project_root)
         message = (
@@ -249,8 +240,11 @@ def reload_manager(manager: Manager, world: ReloadWorld, *, explicit: bool) -> M
     down, pid = _down_reason(manager, world)
     if down is not None:
         return ManagerReload(manager, "error", down)
-    decision = decide_now(manager, world)
-    if decision.source == "project" and (conflicts := cross_manager_conflicts(manager, world)):
+    loader_for = launcher_loaders(settings, world.base_env, world.loader_for)
+    decision = decide_now(manager, world, loader_for)
+    if decision.source == "project" and (
+        conflicts := cross_manager_conflicts(decision, world, loader_for)
+    ):
         return ManagerReload(
             manager,
             "refused",
@@ -263,7 +257,7 @@ def reload_manager(manager: Manager, world: ReloadWorld, *, explicit: bool) -> M
     if source == "project":
         if decision.source != "project":
             return _refuse(manager, decision, on="project")
-        return _reload_in_place(manager, world, decision)
+        return _reload_in_place(manager, world, decision, loader_for)
     if source == "seed":
         return _from_seed(manager, world, decision, pid)
     return ManagerReload(

@@ -16,9 +16,9 @@ from workloadctl.findings import Finding
 from workloadctl.manager_names import Manager
 from workloadctl.managers import kind
 from workloadctl.managers.base import LiveManager
-from workloadctl.runtime.decision import Loader
+from workloadctl.runtime.cross_policy import LoaderFactory
+from workloadctl.runtime.decision import default_loader
 from workloadctl.runtime.decision_record import Source
-from workloadctl.runtime.launcher import default_loader
 from workloadctl.settings import Settings
 
 Action = Literal["reloaded", "switched", "refused", "unchanged", "error"]
@@ -46,9 +46,6 @@ def shown_path(path: Path | str, root: Path | None) -> str:
         with contextlib.suppress(ValueError):
             return str(Path(path).relative_to(root))
     return str(path)
-
-
-LoaderFactory = Callable[[Manager, Mapping[str, str], Path | None], Loader]
 
 
 @dataclass(frozen=True)

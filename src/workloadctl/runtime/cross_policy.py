@@ -21,7 +21,7 @@ import contextlib
 import fcntl
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,13 @@ from workloadctl.checks.cross_manager import check_cross_manager
 from workloadctl.checks.programs import Manager, ProgramSpec
 from workloadctl.findings import Finding, Severity
 from workloadctl.managers import MANAGERS
+from workloadctl.managers.environment import manager_environment
 from workloadctl.runtime.decision import (
     Decision,
     Loader,
     decision_path,
+    default_loader,
+    loaded_once,
     read_decision,
     seed_config_path,
 )
@@ -41,10 +44,32 @@ from workloadctl.settings import Settings
 
 # A loader for each manager, bound to that manager's environment.
 LoaderFor = Callable[[Manager], Loader]
+# Builds a manager's loader from its environment and working directory.
+LoaderFactory = Callable[[Manager, Mapping[str, str], Path | None], Loader]
 # Long enough for the other launcher's decision (validating a large config), short
 # enough that a stuck launcher never keeps this one from starting at all.
 LOCK_WAIT_SECONDS = 30.0
 LOCK_POLL_SECONDS = 0.05
+
+
+def launcher_loaders(
+    settings: Settings,
+    base_env: Mapping[str, str],
+    factory: LoaderFactory = default_loader,
+    *,
+    known: Mapping[Manager, Loader] | None = None,
+) -> LoaderFor:
+    """Each manager's loader, bound to the environment its launcher gives it, reading each
+    file once (`known`: loaders the caller built already)."""
+    loaders = dict(known or {})
+
+    def loader_for(name: Manager) -> Loader:
+        if name not in loaders:
+            env = manager_environment(settings, name, for_validation=False, base=base_env)
+            loaders[name] = loaded_once(factory(name, env, settings.project_root))
+        return loaders[name]
+
+    return loader_for
 
 
 def other_managers(manager: Manager) -> tuple[Manager, ...]:
@@ -142,14 +167,6 @@ def _at_real_path(program: ProgramSpec, real_paths: dict[str, str]) -> ProgramSp
     return replace(program, file=real_paths[program.file])
 
 
-def cross_manager_conflicts(
-    manager: Manager, candidate: Path, settings: Settings, loader_for: LoaderFor
-) -> list[Finding]:
-    """`conflicts_of` the programs of the `candidate` config file."""
-    programs = loader_for(manager)(candidate).programs
-    return conflicts_of(manager, programs, settings, loader_for)
-
-
 def refuse_duplicates(
     decision: Decision, settings: Settings, loader_for: LoaderFor
 ) -> tuple[Decision, list[ProgramSpec]]:
@@ -212,9 +229,11 @@ def decision_lock(
 
 
 __all__ = [
+    "LoaderFactory",
     "LoaderFor",
-    "cross_manager_conflicts",
+    "conflicts_of",
     "decision_lock",
+    "launcher_loaders",
     "other_managers",
     "record_programs",
     "refuse_duplicates",

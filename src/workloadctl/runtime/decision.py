@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,6 +38,29 @@ CODE_NO_PROJECT_ROOT = "LCH001"
 CODE_PROJECT_MISSING = "LCH002"
 CODE_QUARANTINED = "LCH003"
 CODE_DECISION_FAILED = "LCH004"
+
+
+def default_loader(manager: Manager, env: Mapping[str, str], cwd: Path | None) -> Loader:
+    """The loader `validate` uses, bound to the manager's environment and working directory
+    (process-compose reads `.env` from there), judging for this machine (on_target)."""
+
+    def load(path: Path) -> LoadResult:
+        return kind(manager).load(path, env=env, on_target=True, cwd=cwd)
+
+    return load
+
+
+def loaded_once(loader: Loader) -> Loader:
+    """`loader`, reading each file once: the decision loads the project config, and the
+    cross-manager check needs its programs again (~100 ms for 50 supervisord programs)."""
+    results: dict[Path, LoadResult] = {}
+
+    def load(path: Path) -> LoadResult:
+        if path not in results:
+            results[path] = loader(path)
+        return results[path]
+
+    return load
 
 
 @dataclass(frozen=True)
