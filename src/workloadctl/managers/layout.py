@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 from workloadctl import settings as S
-from workloadctl.checks.cross_manager import check_cross_manager
-from workloadctl.checks.devcontainer import check_devcontainer
 from workloadctl.checks.programs import LoadResult, ProgramSpec
-from workloadctl.checks.s6rc import load_s6rc_tree
-from workloadctl.findings import Report, error, warning
+from workloadctl.findings import Finding, Report, error, warning
 from workloadctl.managers import KINDS as MANAGER_KINDS
 from workloadctl.managers import kind as manager_kind
 from workloadctl.managers.environment import manager_environment
+from workloadctl.managers.forked import start_forked
 
 Kind = Literal["supervisord", "process-compose", "s6-rc"]
 KINDS: tuple[Kind, ...] = ("supervisord", "process-compose", "s6-rc")
@@ -74,11 +74,15 @@ def load_one(target: Target, settings: S.Settings) -> LoadResult:
             on_target=settings.in_container,
             cwd=target.cwd,
         )
+    from workloadctl.checks.s6rc import load_s6rc_tree
+
     tree = load_s6rc_tree(target.path)
     return LoadResult(findings=list(tree.findings))
 
 
 def validate_paths(targets: Sequence[Target], settings: S.Settings) -> Report:
+    from workloadctl.checks.cross_manager import check_cross_manager
+
     report = Report()
     programs: list[ProgramSpec] = []
     for target in targets:
@@ -97,50 +101,87 @@ _LAYOUT: tuple[tuple[Path, Kind, bool], ...] = (
 )
 
 
-def validate_layout(root: Path, settings: S.Settings) -> Report:
+# Loaded in a forked child while this process checks the rest: Supervisor's import and
+# parse are most of `validate`'s time (docs/performance.md).
+_FORKED_KIND: Kind = "supervisord"
+# Set (to anything but "" or "0") to load everything in this process, as before the fork.
+SERIAL_ENV = "WORKLOADCTL_VALIDATE_SERIAL"
+
+
+def validate_layout(root: Path, settings: S.Settings, *, fork: bool | None = None) -> Report:
     """Check every file of the layout that exists; say which ones are missing and what that means.
 
     The cross-manager rules compare the two project configs only: the seeds are fallbacks
-    and never run beside the project config of the same manager.
+    and never run beside the project config of the same manager. `fork` (default: unless
+    WORKLOADCTL_VALIDATE_SERIAL is set) loads the supervisord files in a child meanwhile;
+    the report is the same either way.
     """
+    if fork is None:
+        fork = os.environ.get(SERIAL_ENV, "") in ("", "0")
     report = Report()
     project_programs: list[ProgramSpec] = []
-    for relative, kind, required in _LAYOUT:
+    targets: dict[int, Target] = {}
+    missing: dict[int, Finding] = {}
+    for index, (relative, kind, required) in enumerate(_LAYOUT):
         path = root / relative
         if not path.exists() and not path.is_symlink():
-            if required:
-                report.extend(
-                    [
-                        error(
-                            relative,
-                            None,
-                            "LY002",
-                            f"missing {kind} file or directory of the layout",
-                        )
-                    ]
-                )
-            else:
-                report.extend(
-                    [
-                        warning(
-                            relative,
-                            None,
-                            "LY001",
-                            f"missing: {kind} will run its seed config until it exists",
-                        )
-                    ]
-                )
+            missing[index] = _missing_finding(relative, kind, required)
+        else:
+            # The launcher runs a project config from the repository root.
+            project = kind != "s6-rc" and not required
+            targets[index] = Target(path, kind, root if project else None)
+    forked = {i: t for i, t in targets.items() if t.kind == _FORKED_KIND}
+    child = start_forked(partial(_load_all, forked, settings)) if fork and forked else None
+    failure: Exception | None = None
+    try:
+        try:
+            results = _load_all({i: t for i, t in targets.items() if i not in forked}, settings)
+        except Exception as exc:
+            if child is None:
+                raise
+            # In-process, the supervisord loads come first: their failure is the one seen.
+            results, failure = {}, exc
+        from_child = child.result() if child is not None else None
+    finally:
+        if child is not None:
+            child.close()
+    results.update(from_child if from_child is not None else _load_all(forked, settings))
+    if failure is not None:
+        raise failure
+    for index, (_, kind, required) in enumerate(_LAYOUT):
+        if index in missing:
+            report.extend([missing[index]])
             continue
-        # The launcher runs a project config from the repository root.
-        project = kind != "s6-rc" and not required
-        result = load_one(Target(path, kind, root if project else None), settings)
+        result = results[index]
         report.extend(result.findings)
-        if project:
+        if kind != "s6-rc" and not required:
             project_programs.extend(result.programs)
+    # Imported only now: not on the way to the child's start, which never needs them.
+    from workloadctl.checks.cross_manager import check_cross_manager
+    from workloadctl.checks.devcontainer import check_devcontainer
+
     report.extend(check_cross_manager(project_programs))
     # devcontainer.json / docker-compose.yml must leave PID 1 to s6-overlay's /init.
     report.extend(check_devcontainer(root))
     return report
+
+
+def _missing_finding(relative: Path, kind: Kind, required: bool) -> Finding:
+    if required:
+        return error(relative, None, "LY002", f"missing {kind} file or directory of the layout")
+    return warning(
+        relative, None, "LY001", f"missing: {kind} will run its seed config until it exists"
+    )
+
+
+def _load_all(targets: Mapping[int, Target], settings: S.Settings) -> dict[int, LoadResult]:
+    # Plain LoadResults: a loader's own result type (SupervisordResult) would make the
+    # parent import that loader (Supervisor) just to unpickle it.
+    results: dict[int, LoadResult] = {}
+    for index, target in targets.items():
+        result = load_one(target, settings)
+        results[index] = LoadResult(findings=result.findings, programs=result.programs)
+    return results
 
 
 def relative_to_root(report: Report, root: Path) -> Report:
