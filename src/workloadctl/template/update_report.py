@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from workloadctl.runtime.own_command import own_command
 from workloadctl.template.update import Outcome, UpdatePlan
 
 _PAST = {
@@ -32,34 +33,28 @@ def exit_code(the_plan: UpdatePlan) -> int:
     return 1 if needs_user else 0
 
 
-def _q(text: str) -> str:
-    return shlex.quote(text)
-
-
 def next_steps(the_plan: UpdatePlan, *, dry_run: bool) -> list[str]:
     root = str(the_plan.root)
-    update = f"workloadctl init --update {_q(root)}"
+    update = own_command("init", "--update", root)
     if the_plan.blocked:
         return ["move the blocked paths out of the way, then run: " + update]
     if dry_run:
         return ["to do it, run: " + update]
     steps = []
     for change in the_plan.with_outcome(Outcome.CONFLICT):
-        side = _q(f"{root}/{change.conflict_path}")
+        side = shlex.quote(f"{root}/{change.conflict_path}")
         steps.append(
             f"{change.path}: finish the merge in {side} (resolve the <<<<<<< ... >>>>>>> "
-            f"blocks), then run: mv {side} {_q(f'{root}/{change.path}')} && {update}"
+            f"blocks), then run: mv {side} {shlex.quote(f'{root}/{change.path}')} && {update}"
         )
     for change in the_plan.with_outcome(Outcome.DELETED):
-        steps.append(
-            f"{change.path}: to bring it back, run: workloadctl init --update "
-            f"--restore {_q(change.path)} {_q(root)}"
-        )
+        restore = own_command("init", "--update", "--restore", change.path, root)
+        steps.append(f"{change.path}: to bring it back, run: {restore}")
     for change in the_plan.with_outcome(Outcome.DROPPED):
         if change.reason == "already gone":
             continue
         verb = "if you no longer need it" if change.edited else "to remove it"
-        steps.append(f"{change.path}: {verb}, run: rm {_q(f'{root}/{change.path}')}")
+        steps.append(f"{change.path}: {verb}, run: rm {shlex.quote(f'{root}/{change.path}')}")
     return steps
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from workloadctl.runtime import own_command
 from workloadctl.template.record import Record, files_of, loads, read
 from workloadctl.template.selection import TemplateError
 from workloadctl.template.source import Template, TemplateFile
@@ -252,3 +253,19 @@ def test_binary_content_round_trips_through_the_record(tmp_path: Path) -> None:
     record = read(tmp_path, RECORD)
     assert record is not None and record.user == "alice"
     assert record.files["bin"].content == b"\xff\x00\xfe" and record.files["bin"].executable
+
+
+def test_next_steps_name_workloadctl_as_the_caller_runs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A checkout's .venv/bin/workloadctl is not on PATH: a bare `workloadctl` would exit 127.
+    monkeypatch.setattr(own_command, "workloadctl_program", lambda: "/co/.venv/bin/workloadctl")
+    init_repo(tmp_path, template((CONFIG, LINES)))
+    (tmp_path / CONFIG).unlink()
+    the_plan = update(tmp_path, template((CONFIG, LINES + "line 21\n")))
+    [step] = next_steps(the_plan, dry_run=False)
+    assert step.endswith(
+        f"run: /co/.venv/bin/workloadctl init --update --restore {CONFIG} {tmp_path}"
+    )
+    [dry] = next_steps(the_plan, dry_run=True)
+    assert dry == f"to do it, run: /co/.venv/bin/workloadctl init --update {tmp_path}"
