@@ -25,7 +25,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -309,36 +309,27 @@ def _load_definition(name: str, service_dir: Path) -> _Definition:
         return _Definition(None, [], findings)
     findings.extend(_check_entries(name, service_dir, service_type, entries))
     findings.extend(_check_value_files(service_dir, service_type, entries))
-    if service_type == "bundle":
-        contents = _read_contents(name, service_dir, entries, findings)
-        service = S6Service(
-            name=name,
-            type="bundle",
-            path=service_dir,
-            dependencies=(),
-            contents=tuple(r.name for r in contents),
-            run=None,
-            finish=None,
-            up=None,
-            down=None,
-        )
-        return _Definition(service, contents, findings)
-    dependencies = _read_name_list(service_dir, entries, "dependencies", findings)
-    scripts = _check_scripts(
-        name, service_type, _SCRIPTS[service_type], service_dir, entries, findings
-    )
+    bundle = service_type == "bundle"
+    scripts: dict[str, Path] = {}
+    if bundle:
+        references = _read_contents(name, service_dir, entries, findings)
+    else:
+        references = _read_name_list(service_dir, entries, "dependencies", findings)
+        rules = _SCRIPTS[service_type]
+        scripts = _check_scripts(name, service_type, rules, service_dir, entries, findings)
+    listed = tuple(r.name for r in references)
     service = S6Service(
         name=name,
         type=service_type,
         path=service_dir,
-        dependencies=tuple(r.name for r in dependencies),
-        contents=(),
+        dependencies=() if bundle else listed,
+        contents=listed if bundle else (),
         run=scripts.get("run"),
         finish=scripts.get("finish"),
         up=scripts.get("up"),
         down=scripts.get("down"),
     )
-    return _Definition(service, dependencies, findings)
+    return _Definition(service, references, findings)
 
 
 def _read_type(
@@ -418,29 +409,27 @@ def _check_entries(
     for entry in entries:
         if entry in known:
             continue
-        if entry == "down" and service_type == "longrun":
-            findings.append(
-                warning(
-                    service_dir / entry,
-                    None,
-                    "S6041",
-                    f"longrun '{name}' has a down file, which s6-rc ignores; to keep a "
-                    "service from starting at boot, leave it out of the user bundle",
-                )
-            )
-        elif entry == "log" and service_type == "longrun":
-            findings.append(
-                warning(
-                    service_dir / entry,
-                    None,
-                    "S6045",
-                    f"s6-rc ignores the log directory of '{name}'; a logger is a separate "
-                    "longrun declared with producer-for/consumer-for",
-                )
-            )
+        if service_type == "longrun" and entry in _LONGRUN_IGNORED:
+            code, message = _LONGRUN_IGNORED[entry]
+            findings.append(warning(service_dir / entry, None, code, message.format(name=name)))
         else:
             findings.append(_unknown_entry(name, service_dir, service_type, entry))
     return findings
+
+
+# Entries of a plain s6 service directory that s6-rc ignores in a longrun's definition.
+_LONGRUN_IGNORED = {
+    "down": (
+        "S6041",
+        "longrun '{name}' has a down file, which s6-rc ignores; to keep a "
+        "service from starting at boot, leave it out of the user bundle",
+    ),
+    "log": (
+        "S6045",
+        "s6-rc ignores the log directory of '{name}'; a logger is a separate "
+        "longrun declared with producer-for/consumer-for",
+    ),
+}
 
 
 def _unknown_entry(name: str, service_dir: Path, service_type: ServiceType, entry: str) -> Finding:
@@ -683,26 +672,18 @@ def _check_executable(path: Path) -> list[Finding]:
         return findings
     first_line = text.text.split("\n", 1)[0]
     if not first_line.startswith("#!"):
-        findings.append(
-            error(
-                path,
-                1,
-                "S6043",
-                f"{path.name} does not start with '#!'; s6-supervise executes it directly "
-                "and the kernel refuses a script without an interpreter line",
-            )
+        problem = (
+            f"{path.name} does not start with '#!'; s6-supervise executes it directly "
+            "and the kernel refuses a script without an interpreter line"
         )
     elif first_line.endswith("\r"):
-        findings.append(
-            error(
-                path,
-                1,
-                "S6043",
-                f"the '#!' line of {path.name} ends in a carriage return (CRLF line endings); "
-                "the kernel then looks for an interpreter whose name ends in '\\r'",
-            )
+        problem = (
+            f"the '#!' line of {path.name} ends in a carriage return (CRLF line endings); "
+            "the kernel then looks for an interpreter whose name ends in '\\r'"
         )
-    return findings
+    else:
+        return findings
+    return [*findings, error(path, 1, "S6043", problem)]
 
 
 def _check_command_line(path: Path) -> list[Finding]:
@@ -829,13 +810,8 @@ def _check_cycles(services: Mapping[str, S6Service], tree: Path) -> list[Finding
 
 def _starting_in_tree(cycle: tuple[str, ...], services: Mapping[str, S6Service]) -> tuple[str, ...]:
     """Rotate a cycle to start at the least name our tree defines (the file to report)."""
-    loop = list(cycle[:-1])
-    ours = [n for n in loop if n in services]
-    if not ours:
-        return cycle
-    first = loop.index(min(ours))
-    ordered = loop[first:] + loop[:first]
-    return (*ordered, ordered[0])
+    ours = [n for n in cycle[:-1] if n in services]
+    return _rotated(cycle[:-1], min(ours)) if ours else cycle
 
 
 def _graph(services: Mapping[str, S6Service]) -> dict[str, tuple[str, ...]]:
@@ -857,12 +833,13 @@ def _find_cycles(graph: Mapping[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
     """One cycle per back edge of a depth-first walk, each rotated to start at its least
     name (so the same cycle found twice is reported once), in a stable order."""
     walked = {name: graph[name] for name in sorted(graph)}
-    return sorted({_rotated(cycle[:-1]) for cycle in cycles(walked)})
+    return sorted({_rotated(cycle[:-1], min(cycle[:-1])) for cycle in cycles(walked)})
 
 
-def _rotated(loop: list[str]) -> tuple[str, ...]:
-    first = loop.index(min(loop))
-    ordered = loop[first:] + loop[:first]
+def _rotated(loop: Sequence[str], start: str) -> tuple[str, ...]:
+    """The cycle around `loop` starting (and ending) at `start`."""
+    first = loop.index(start)
+    ordered = [*loop[first:], *loop[:first]]
     return (*ordered, ordered[0])
 
 

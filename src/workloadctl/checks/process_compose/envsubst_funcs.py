@@ -4,31 +4,12 @@ applies them to `${VAR<op>...}`. Lengths and offsets count bytes of UTF-8 like G
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from workloadctl.checks.process_compose import gopath
 
 Function = Callable[[str, list[str]], str]
-
-
-def _to_len(s: str, args: list[str]) -> str:
-    return str(len(s.encode()))
-
-
-def _to_lower(s: str, args: list[str]) -> str:
-    return s.lower()
-
-
-def _to_upper(s: str, args: list[str]) -> str:
-    return s.upper()
-
-
-def _to_lower_first(s: str, args: list[str]) -> str:
-    return s[:1].lower() + s[1:] if s else s
-
-
-def _to_upper_first(s: str, args: list[str]) -> str:
-    return s[:1].upper() + s[1:] if s else s
 
 
 def _to_default(s: str, args: list[str]) -> str:
@@ -67,16 +48,10 @@ def _to_substr(s: str, args: list[str]) -> str:
     return _byte_slice(s, pos, pos + length)
 
 
-def _replace_all(s: str, args: list[str]) -> str:
+def _replace(s: str, args: list[str], count: int = -1) -> str:
     if not args:
         return s
-    return s.replace(args[0], args[1] if len(args) > 1 else "")
-
-
-def _replace_first(s: str, args: list[str]) -> str:
-    if not args:
-        return s
-    return s.replace(args[0], args[1] if len(args) > 1 else "", 1)
+    return s.replace(args[0], args[1] if len(args) > 1 else "", count)
 
 
 def _replace_prefix(s: str, args: list[str]) -> str:
@@ -114,44 +89,39 @@ def _trim_longest(s: str, pattern: str) -> str:
     return s
 
 
-def _trim_shortest_prefix(s: str, args: list[str]) -> str:
-    return _trim_shortest(s, args[0]) if args else s
+def _trimmer(trim: Callable[[str, str], str], *, suffix: bool) -> Function:
+    """`trim` applied to the value's start, or (suffix) to its end: both reversed."""
+
+    def trim_value(s: str, args: list[str]) -> str:
+        if not args:
+            return s
+        if suffix:
+            return trim(s[::-1], args[0][::-1])[::-1]
+        return trim(s, args[0])
+
+    return trim_value
 
 
-def _trim_longest_prefix(s: str, args: list[str]) -> str:
-    return _trim_longest(s, args[0]) if args else s
-
-
-def _trim_shortest_suffix(s: str, args: list[str]) -> str:
-    if not args:
-        return s
-    return _trim_shortest(s[::-1], args[0][::-1])[::-1]
-
-
-def _trim_longest_suffix(s: str, args: list[str]) -> str:
-    if not args:
-        return s
-    return _trim_longest(s[::-1], args[0][::-1])[::-1]
-
+_trim_shortest_prefix = _trimmer(_trim_shortest, suffix=False)
 
 _BY_NAME: dict[str, Function] = {
-    ",": _to_lower_first,
-    ",,": _to_lower,
-    "^": _to_upper_first,
-    "^^": _to_upper,
-    "##": _trim_longest_prefix,
-    "%": _trim_shortest_suffix,
-    "%%": _trim_longest_suffix,
+    ",": lambda s, _: s[:1].lower() + s[1:],
+    ",,": lambda s, _: s.lower(),
+    "^": lambda s, _: s[:1].upper() + s[1:],
+    "^^": lambda s, _: s.upper(),
+    "##": _trimmer(_trim_longest, suffix=False),
+    "%": _trimmer(_trim_shortest, suffix=True),
+    "%%": _trimmer(_trim_longest, suffix=True),
     ":": _to_substr,
     "/#": _replace_prefix,
     "/%": _replace_suffix,
-    "/": _replace_first,
-    "//": _replace_all,
+    "/": functools.partial(_replace, count=1),
+    "//": _replace,
 }
 
 
 def apply(name: str, value: str, args: list[str]) -> str:
     """envsubst's lookupFunc(name, len(args)) applied to the variable's value."""
     if name == "#":
-        return _to_len(value, args) if not args else _trim_shortest_prefix(value, args)
+        return _trim_shortest_prefix(value, args) if args else str(len(value.encode()))
     return _BY_NAME.get(name, _to_default)(value, args)
