@@ -14,7 +14,11 @@ from .dockerfile import GID, REPO, REPO_NAME, UID, UNAME
 from .podman import Podman, log_tail, stream
 
 BUILD_TIMEOUT = float(os.environ.get("WORKLOADCTL_CONTAINER_BUILD_TIMEOUT", "1500"))
-IMAGE_TAG = "localhost/workloadctl-container-test:latest"
+# Sessions of several engineers side by side each name their own (the previous image of
+# that tag is removed after a build).
+IMAGE_TAG = (
+    os.environ.get("WORKLOADCTL_CONTAINER_IMAGE_TAG") or "localhost/workloadctl-container-test:latest"
+)
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 # The host's CA bundle reaches the build through its directory mounted on the image's
 # (empty) /mnt: a mount point that does not exist yet would stay in the image as an empty
