@@ -17,7 +17,8 @@ BUILD_TIMEOUT = float(os.environ.get("WORKLOADCTL_CONTAINER_BUILD_TIMEOUT", "150
 # Sessions of several engineers side by side each name their own (the previous image of
 # that tag is removed after a build).
 IMAGE_TAG = (
-    os.environ.get("WORKLOADCTL_CONTAINER_IMAGE_TAG") or "localhost/workloadctl-container-test:latest"
+    os.environ.get("WORKLOADCTL_CONTAINER_IMAGE_TAG")
+    or "localhost/workloadctl-container-test:latest"
 )
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 # The host's CA bundle reaches the build through its directory mounted on the image's
