@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import glob
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -252,6 +251,8 @@ def _find_binary(name: str, override_var: str, env: Mapping[str, str] | None) ->
             return str(beside)
     except PermissionError:
         pass  # a link into a home we may not enter (root's go/bin): not ours to run
+    import shutil  # here: `validate` and `status` never look a binary up
+
     return shutil.which(name, path=env.get("PATH"))
 
 
@@ -286,6 +287,8 @@ def s6_search_path(env: Mapping[str, str] | None = None) -> list[str]:
 def s6_binary(name: str, env: Mapping[str, str] | None = None) -> str | None:
     """Where s6's program `name` (s6-svc, s6-svstat, ...) is, whatever PATH is: s6-overlay's
     /command and /package/admin/*/command, Debian's /usr/bin. None when nowhere."""
+    import shutil
+
     return shutil.which(name, path=os.pathsep.join(s6_search_path(env)))
 
 

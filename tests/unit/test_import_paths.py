@@ -49,3 +49,19 @@ def test_validate_imports_no_hashing_nor_git(absent: str) -> None:
     assert absent not in _imported(
         "workloadctl.cli, workloadctl.commands.validate, workloadctl.managers.layout"
     )
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        # imported after validate's supervisord child has started, never before it
+        "workloadctl.checks.s6rc",
+        "workloadctl.checks.cross_manager",
+        "workloadctl.checks.devcontainer",
+        "shutil",  # settings looks a binary up only for the commands that run one
+    ],
+)
+def test_validate_imports_nothing_its_child_would_wait_for(absent: str) -> None:
+    assert absent not in _imported(
+        "workloadctl.cli, workloadctl.commands.validate, workloadctl.managers.layout"
+    )

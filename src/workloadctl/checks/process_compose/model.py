@@ -5,7 +5,11 @@ The model is declarative: each dataclass field carries a `Spec` in its metadata,
 which the decoder (YAML -> model, `decode.py`) is driven.
 
 Every struct also remembers where it came from (`file`, `line` of its key, and the line
-of each key it had), for findings; those are not part of equality.
+of each key it had), for findings.
+
+The structs get no generated `__eq__` nor `__repr__` (eq=False, repr=False): nothing
+compares or prints them, and each generated method is code that `dataclass()` compiles
+at every import, on the path of every `validate` and `launch process-compose`.
 """
 
 # spec(), struct_field() and pointer_field() return dataclasses.field(...): the calls
@@ -165,7 +169,7 @@ def pointer_field(yaml: str, cls: type[Struct]) -> Any:
 Origin = tuple[str, int | None]  # (file, line)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Struct:
     """Base of every config struct: where it was read, for findings (not compared)."""
 
@@ -191,7 +195,7 @@ S = TypeVar("S", bound=Struct)
 # --- the structs (leaves first) ----------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class LogRotationConfig(Struct):
     GO_TYPE: ClassVar[str] = "types.LogRotationConfig"
     directory: str = spec("directory", STR)
@@ -202,7 +206,7 @@ class LogRotationConfig(Struct):
     compress: bool = spec("compress", BOOL)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class LoggerConfig(Struct):
     GO_TYPE: ClassVar[str] = "types.LoggerConfig"
     rotation: LogRotationConfig | None = pointer_field("rotation", LogRotationConfig)
@@ -215,7 +219,7 @@ class LoggerConfig(Struct):
     flush_each_line: bool = spec("flush_each_line", BOOL)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RestartPolicyConfig(Struct):
     GO_TYPE: ClassVar[str] = "types.RestartPolicyConfig"
     restart: str = spec("restart", RESTART_POLICY)
@@ -225,7 +229,7 @@ class RestartPolicyConfig(Struct):
     exit_on_skipped: bool = spec("exit_on_skipped", BOOL)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ShutdownParams(Struct):
     GO_TYPE: ClassVar[str] = "types.ShutDownParams"
     command: str = spec("command", STR)
@@ -235,14 +239,14 @@ class ShutdownParams(Struct):
     send_keys: str = spec("send_keys", STR)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ExecProbe(Struct):
     GO_TYPE: ClassVar[str] = "health.ExecProbe"
     command: str = spec("command", STR)
     working_dir: str = spec("working_dir", STR)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class HttpProbe(Struct):
     GO_TYPE: ClassVar[str] = "health.HttpProbe"
     host: str = spec("host", STR)
@@ -254,7 +258,7 @@ class HttpProbe(Struct):
     status_code: int = spec("status_code", INT)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Probe(Struct):
     GO_TYPE: ClassVar[str] = "health.Probe"
     exec_probe: ExecProbe | None = pointer_field("exec", ExecProbe)
@@ -266,14 +270,14 @@ class Probe(Struct):
     failure_threshold: int = spec("failure_threshold", INT)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ProcessDependency(Struct):
     GO_TYPE: ClassVar[str] = "types.ProcessDependency"
     condition: str = spec("condition", PROCESS_CONDITION)
     extensions: dict[str, Any] = spec("", MapKind(ANY))
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ScheduleConfig(Struct):
     GO_TYPE: ClassVar[str] = "types.ScheduleConfig"
     cron: str = spec("cron", STR)
@@ -287,7 +291,7 @@ class ScheduleConfig(Struct):
         return bool(self.cron or self.interval)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class WatchPath(Struct):
     GO_TYPE: ClassVar[str] = "types.WatchPath"
     path: str = spec("path", STR)
@@ -295,7 +299,7 @@ class WatchPath(Struct):
     exclude: list[str] = spec("exclude", STR_LIST)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class WatchConfig(Struct):
     GO_TYPE: ClassVar[str] = "types.WatchConfig"
     paths: list[WatchPath] = field(
@@ -309,7 +313,7 @@ class WatchConfig(Struct):
     disable_default_excludes: bool = spec("disable_default_excludes", BOOL)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class McpArgument(Struct):
     GO_TYPE: ClassVar[str] = "types.MCPArgument"
     name: str = spec("name", STR)
@@ -319,7 +323,7 @@ class McpArgument(Struct):
     default: str = spec("default", STR)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class McpProcessConfig(Struct):
     GO_TYPE: ClassVar[str] = "types.MCPProcessConfig"
     type: str = spec("type", STR)
@@ -338,7 +342,7 @@ class McpProcessConfig(Struct):
         return self.type == "resource"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class McpServerConfig(Struct):
     GO_TYPE: ClassVar[str] = "types.MCPServerConfig"
     host: str = spec("host", STR)
@@ -353,7 +357,7 @@ class McpServerConfig(Struct):
         return (self.transport or "sse").lower()
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ShellConfig(Struct):
     GO_TYPE: ClassVar[str] = "command.ShellConfig"
     shell_command: str = spec("shell_command", STR)
@@ -362,7 +366,7 @@ class ShellConfig(Struct):
     elevated_shell_argument: str = spec("elevated_shell_argument", STR)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ProcessConfig(Struct):
     GO_TYPE: ClassVar[str] = "types.ProcessConfig"
     name: str = spec("name", STR)
@@ -425,7 +429,7 @@ class ProcessConfig(Struct):
         return result
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Project(Struct):
     """types.Project. After `load_process_compose` it is the project as process-compose
     would run it: extends merged, defaults applied, `processes` keyed by replica name
