@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from workloadctl.checks.programs import LoadResult, Manager, ProgramSpec
+from workloadctl.checks.programs import Manager, ProgramSpec
 from workloadctl.managers import kind
 from workloadctl.managers.environment import (
     ENV_INSTANCE,
@@ -39,12 +39,19 @@ from workloadctl.runtime.banner import (
 )
 from workloadctl.runtime.boot import prepare_state
 from workloadctl.runtime.boot_system import RealSystem
-from workloadctl.runtime.cross_policy import decision_lock, record_programs, refuse_duplicates
+from workloadctl.runtime.cross_policy import (
+    decision_lock,
+    launcher_loaders,
+    record_programs,
+    refuse_duplicates,
+)
 from workloadctl.runtime.deadline import decide_within, decision_timeout_from_env
 from workloadctl.runtime.decision import (
     Decision,
     Loader,
+    default_loader,
     failed_decision,
+    loaded_once,
     record_decision,
     record_not_started,
 )
@@ -76,29 +83,6 @@ class LaunchPlan:
     argv: list[str]
     env: dict[str, str]
     cwd: Path
-
-
-def default_loader(manager: Manager, env: Mapping[str, str], cwd: Path | None) -> Loader:
-    """The loader `validate` uses, bound to the manager's environment and working directory
-    (process-compose reads `.env` from there), judging for this machine (on_target)."""
-
-    def load(path: Path) -> LoadResult:
-        return kind(manager).load(path, env=env, on_target=True, cwd=cwd)
-
-    return load
-
-
-def _loaded_once(loader: Loader) -> Loader:
-    """`loader`, reading each file once: the decision loads the project config, and the
-    cross-manager check needs its programs again (~100 ms for 50 supervisord programs)."""
-    results: dict[Path, LoadResult] = {}
-
-    def load(path: Path) -> LoadResult:
-        if path not in results:
-            results[path] = loader(path)
-        return results[path]
-
-    return load
 
 
 def find_binary(manager: Manager, environ: Mapping[str, str]) -> str | None:
@@ -322,7 +306,7 @@ def prepare(
     env = manager_environment(settings, manager, for_validation=False, base=environ)
     policy, policy_problems = policy_from_env(environ)
     timeout, timeout_problems = decision_timeout_from_env(environ)
-    own_loader = _loaded_once(loader or default_loader(manager, env, settings.project_root))
+    own_loader = loaded_once(loader or default_loader(manager, env, settings.project_root))
     # Until the decision is recorded: the other launcher must see it (cross_policy).
     with decision_lock(settings):
         decision = decide_within(
@@ -357,13 +341,7 @@ def _without_duplicates(
     """The seed instead of a project config that would run a program the other manager
     runs now (the policy `reload` applies too), and the programs the decision runs."""
     manager = decision.manager
-
-    def loader_for(name: Manager) -> Loader:
-        if name == manager:
-            return own_loader
-        env = manager_environment(settings, name, for_validation=False, base=environ)
-        return default_loader(name, env, settings.project_root)
-
+    loader_for = launcher_loaders(settings, environ, known={manager: own_loader})
     try:
         return refuse_duplicates(decision, settings, loader_for)
     except Exception as exc:  # a bug here must not keep the manager from starting
