@@ -206,23 +206,13 @@ class IniModel:
         found = self._by_name().get(name)
         return found[0] if found else None
 
-    def all_of(self, name: str) -> list[IniSection]:
-        return list(self._by_name().get(name, ()))
-
     def entries(self, name: str) -> list[IniEntry]:
         """Every key line of section `name`, across its occurrences, in file order."""
-        return [e for s in self.all_of(name) for e in s.entries]
-
-    def get(self, name: str, key: str) -> IniEntry | None:
-        """The entry that wins for `key` in `name`: the last one, as configparser merges."""
-        found = None
-        for entry in self.entries(name):
-            if entry.key == key:
-                found = entry
-        return found
+        return [e for s in self._by_name().get(name, ()) for e in s.entries]
 
     def effective(self, name: str) -> dict[str, IniEntry]:
-        result: dict[str, IniEntry] = {}
-        for entry in self.entries(name):
-            result[entry.key] = entry
-        return result
+        """The entry that wins for each key: the last one, as configparser merges."""
+        return {entry.key: entry for entry in self.entries(name)}
+
+    def get(self, name: str, key: str) -> IniEntry | None:
+        return self.effective(name).get(key)

@@ -31,19 +31,20 @@ def _program_sections(ctx: Context) -> list[str]:
     return [n for n in ctx.model.section_names() if classify_section(n) in PROGRAM_LIKE]
 
 
-def _redirects_stderr(ctx: Context, section: str) -> bool:
-    _, value = ctx.expanded(section, "redirect_stderr")
+def _flag(ctx: Context, section: str, key: str, default: bool) -> bool:
+    """A boolean key; `default` when unset or invalid (Supervisor reports the latter)."""
+    _, value = ctx.expanded(section, key)
     try:
-        return bool(boolean(value)) if value is not None else False
+        return bool(boolean(value)) if value is not None else default
     except ValueError:
-        return False
+        return default
 
 
 def _log_pairs(ctx: Context) -> list[tuple[str, str, str]]:
     pairs = [("supervisord", "logfile", "logfile_maxbytes")]
     for section in _program_sections(ctx):
         pairs.append((section, "stdout_logfile", "stdout_logfile_maxbytes"))
-        if not _redirects_stderr(ctx, section):
+        if not _flag(ctx, section, "redirect_stderr", False):
             pairs.append((section, "stderr_logfile", "stderr_logfile_maxbytes"))
     return pairs
 
@@ -108,20 +109,16 @@ def _split_command(
         argv = tuple(shlex.split(command))  # what Supervisor does before execve
     except ValueError as exc:
         problem = f"cannot be split into words ({exc})"
-        return (), error(
-            entry.file,
-            entry.line,
-            SV_COMMAND,
-            f"[{section}] command= {problem}: supervisord cannot start the program",
-        )
-    if not argv:
-        return (), error(
-            entry.file,
-            entry.line,
-            SV_COMMAND,
-            f"[{section}] command= is empty: supervisord cannot start the program",
-        )
-    return argv, None
+    else:
+        if argv:
+            return argv, None
+        problem = "is empty"
+    return (), error(
+        entry.file,
+        entry.line,
+        SV_COMMAND,
+        f"[{section}] command= {problem}: supervisord cannot start the program",
+    )
 
 
 def _from_supervisor(
@@ -157,12 +154,7 @@ def _from_file(ctx: Context, section: str) -> tuple[str | None, dict[str, str], 
         command = entry.value  # cannot expand: keep the words as written
     env_entry = ctx.model.get(section, "environment")
     environment = _environment_from_file(ctx, section, env_entry.value) if env_entry else {}
-    _, autostart_value = ctx.expanded(section, "autostart")
-    try:
-        autostart = bool(boolean(autostart_value)) if autostart_value is not None else True
-    except ValueError:
-        autostart = True
-    return command, environment, autostart
+    return command, environment, _flag(ctx, section, "autostart", True)
 
 
 def program_specs(ctx: Context, verdict: Verdict | None) -> tuple[list[ProgramSpec], list[Finding]]:

@@ -237,40 +237,28 @@ def _auth_findings(ctx: Context, server: DeclaredServer) -> list[Finding]:
     assert header is not None
     where = f"[{server.section}] (line {server.line})"
     if username is None or password is None:
-        return [
-            error(
-                header.file,
-                header.line,
-                SV_CTL_AUTH,
-                f"{where} requires a username and password but [supervisorctl] does not set "
-                "both: supervisorctl does not read them from the server section and every "
-                "command fails with 401 Unauthorized",
-            )
-        ]
-    if username != server.username:
-        line = user_entry.line if user_entry else header.line
-        return [
-            error(
-                header.file,
-                line,
-                SV_CTL_AUTH,
-                f"[supervisorctl] username does not match the one {where} requires: "
-                "every supervisorctl command fails with 401 Unauthorized",
-            )
-        ]
-    if not _password_accepted(server.password, password):
-        line = password_entry.line if password_entry else header.line
-        return [
-            error(
-                header.file,
-                line,
-                SV_CTL_AUTH,
-                f"[supervisorctl] password is not the one {where} accepts "
-                "(supervisorctl needs it in clear text, even when the server stores {SHA}): "
-                "every supervisorctl command fails with 401 Unauthorized",
-            )
-        ]
-    return []
+        line, problem = (
+            header.line,
+            f"{where} requires a username and password but [supervisorctl] does not set "
+            "both: supervisorctl does not read them from the server section and every "
+            "command fails with 401 Unauthorized",
+        )
+    elif username != server.username:
+        line, problem = (
+            user_entry.line if user_entry else header.line,
+            f"[supervisorctl] username does not match the one {where} requires: "
+            "every supervisorctl command fails with 401 Unauthorized",
+        )
+    elif not _password_accepted(server.password, password):
+        line, problem = (
+            password_entry.line if password_entry else header.line,
+            f"[supervisorctl] password is not the one {where} accepts "
+            "(supervisorctl needs it in clear text, even when the server stores {SHA}): "
+            "every supervisorctl command fails with 401 Unauthorized",
+        )
+    else:
+        return []
+    return [error(header.file, line, SV_CTL_AUTH, problem)]
 
 
 # --- [inet_http_server] exposure ---------------------------------------------------
@@ -312,28 +300,21 @@ def inet_security_findings(servers: list[DeclaredServer]) -> list[Finding]:
         file = entry.file if entry else server.file
         address = f"{server.host or '*'}:{server.port}"
         if is_loopback(server.host):
-            findings.append(
-                warning(
-                    file,
-                    line,
-                    SV_INET_LOCAL_WEAK,
-                    f"[{server.section}] on {address} has {weakness}: any local user "
-                    "can control supervisord and run commands as its user; set a strong "
-                    f"password ({MIN_PASSWORD_LENGTH}+ characters) or use only "
-                    "[unix_http_server]",
-                )
+            code, message = (
+                SV_INET_LOCAL_WEAK,
+                f"[{server.section}] on {address} has {weakness}: any local user "
+                "can control supervisord and run commands as its user; set a strong "
+                f"password ({MIN_PASSWORD_LENGTH}+ characters) or use only "
+                "[unix_http_server]",
             )
         else:
             scope = "every interface" if not server.host else f"non-loopback {server.host}"
-            findings.append(
-                warning(
-                    file,
-                    line,
-                    SV_INET_EXPOSED,
-                    f"security: [{server.section}] listens on {scope} ({address}) with "
-                    f"{weakness}: anyone who can reach the port controls supervisord and "
-                    "can run commands as its user (no TLS either); bind it to 127.0.0.1 "
-                    f"or set a strong password ({MIN_PASSWORD_LENGTH}+ characters)",
-                )
+            code, message = (
+                SV_INET_EXPOSED,
+                f"security: [{server.section}] listens on {scope} ({address}) with "
+                f"{weakness}: anyone who can reach the port controls supervisord and "
+                "can run commands as its user (no TLS either); bind it to 127.0.0.1 "
+                f"or set a strong password ({MIN_PASSWORD_LENGTH}+ characters)",
             )
+        findings.append(warning(file, line, code, message))
     return findings
