@@ -8,6 +8,7 @@ import functools
 from collections.abc import Callable
 
 from workloadctl.checks.process_compose import gopath
+from workloadctl.checks.process_compose.gotime import atoi
 
 Function = Callable[[str, list[str]], str]
 
@@ -18,13 +19,6 @@ def _to_default(s: str, args: list[str]) -> str:
     return s
 
 
-def _atoi(text: str) -> int | None:
-    body = text[1:] if text[:1] in "+-" else text
-    if not body or not body.isascii() or not body.isdigit():
-        return None
-    return int(text)
-
-
 def _byte_slice(s: str, start: int, end: int | None = None) -> str:
     return s.encode()[start:end].decode(errors="replace")
 
@@ -33,14 +27,14 @@ def _to_substr(s: str, args: list[str]) -> str:
     if not args:
         return s
     size = len(s.encode())
-    pos = _atoi(args[0])
+    pos = atoi(args[0])
     if pos is None:
         return s
     if pos < 0:
         pos = max(size + pos, 0)
     if len(args) == 1:
         return _byte_slice(s, pos) if pos < size else ""
-    length = _atoi(args[1])
+    length = atoi(args[1])
     if length is None:
         return s
     if pos + length >= size:

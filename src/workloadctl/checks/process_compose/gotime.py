@@ -1,4 +1,5 @@
-"""Go's `time.ParseDuration`, which process-compose applies to durations in its config."""
+"""Go's `time.ParseDuration`, which process-compose applies to durations in its config, and
+`strconv.Atoi` for its numbers given as text."""
 
 from __future__ import annotations
 
@@ -54,6 +55,14 @@ def parse_duration(text: str) -> int | None:
         if total > _MAX_NS - (0 if negative else 1):
             return None
     return -total if negative else total
+
+
+def atoi(text: str) -> int | None:
+    """An optional sign and ASCII digits as an int; None where Go's Atoi fails on syntax."""
+    body = text[1:] if text[:1] in "+-" else text
+    if not body or not (body.isascii() and body.isdigit()):
+        return None
+    return int(text)
 
 
 def _leading_digits(s: str) -> tuple[str, str, bool]:

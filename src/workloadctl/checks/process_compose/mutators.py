@@ -19,6 +19,7 @@ from typing import Any
 
 from workloadctl.checks.process_compose import codes
 from workloadctl.checks.process_compose.gotemplate import render
+from workloadctl.checks.process_compose.gotime import atoi
 from workloadctl.checks.process_compose.model import (
     Probe,
     ProcessConfig,
@@ -288,18 +289,11 @@ def set_probe_defaults(probe: Probe) -> None:
         http.scheme = "http"
     if not http.path.strip():
         http.path = "/"
-    http.num_port = _go_atoi(http.port) if http.port else 0
+    http.num_port = atoi(http.port) or 0
     if not 1 <= http.num_port <= 65535:
         http.num_port = 0
     if http.status_code < 1 or http.status_code >= 400:
         http.status_code = 200
-
-
-def _go_atoi(text: str) -> int:
-    body = text[1:] if text[:1] in "+-" else text
-    if not body or not (body.isascii() and body.isdigit()):
-        return 0
-    return int(text)
 
 
 def assign_executable_and_args(project: Project) -> list[Finding]:

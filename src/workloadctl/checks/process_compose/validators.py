@@ -15,7 +15,7 @@ from pathlib import Path
 
 from workloadctl.checks.graph import cycles
 from workloadctl.checks.process_compose import codes
-from workloadctl.checks.process_compose.gotime import parse_duration
+from workloadctl.checks.process_compose.gotime import atoi, parse_duration
 from workloadctl.checks.process_compose.model import McpArgument, ProcessConfig, Project
 from workloadctl.findings import Finding, error
 
@@ -295,10 +295,8 @@ class Validator:
 def _is_log_level(level: str) -> bool:
     if level.lower() in _LOG_LEVELS:
         return True
-    body = level[1:] if level[:1] in "+-" else level
-    if not body or not (body.isascii() and body.isdigit()):
-        return False
-    return -128 <= int(level) <= 127
+    number = atoi(level)
+    return number is not None and -128 <= number <= 127
 
 
 def _exists(cwd: Path, path: str) -> bool:
