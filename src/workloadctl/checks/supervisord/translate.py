@@ -273,21 +273,19 @@ def _out_of_scope_env(section: str, entry: IniEntry, variable: str) -> Finding:
 
 def _format_place(ctx: Context, message: str, name: str) -> _Place:
     """`name` is 'section.key' or just 'key' (then the message names the section)."""
-    in_section = _IN_SECTION_RE.search(message)
-    for section in ctx.model.section_names():
-        if name.startswith(section + "."):
-            entry = ctx.model.get(section, name[len(section) + 1 :].lower())
-            if entry is not None:
-                return _Place(entry.file, entry.line, section, entry)
-    if in_section:
-        section = in_section.group("section")
-        entry = ctx.model.get(section, name.lower())
+    candidates = [
+        (section, name[len(section) + 1 :])
+        for section in ctx.model.section_names()
+        if name.startswith(section + ".")
+    ]
+    if in_section := _IN_SECTION_RE.search(message):
+        candidates.append((in_section.group("section"), name))
+    if name == "include.files":
+        candidates.append(("include", "files"))
+    for section, key in candidates:
+        entry = ctx.model.get(section, key.lower())
         if entry is not None:
             return _Place(entry.file, entry.line, section, entry)
-    if name == "include.files":
-        entry = ctx.model.get("include", "files")
-        if entry is not None:
-            return _Place(entry.file, entry.line, "include", entry)
     return _Place(ctx.file, None)
 
 
