@@ -52,9 +52,19 @@ class ProcessComposeClient:
         self._timeout = timeout
         self._access_group = access_group  # named when the socket refuses us
 
-    def _denied(self) -> ProcessComposeError:
+    def _unreachable(self, exc: OSError | http.client.HTTPException) -> ProcessComposeError:
+        """Why its socket did not take the request, in one line."""
+        if isinstance(exc, FileNotFoundError):
+            why = f"process-compose is not running (no socket at {self.socket_path})"
+        elif isinstance(exc, PermissionError):
+            why = denied_message(self.socket_path, self._access_group, "reach process-compose")
+        else:
+            why = f"process-compose at {self.socket_path}: {exc}"
+        return ProcessComposeError(why)
+
+    def _token_refused(self) -> ProcessComposeError:
         return ProcessComposeError(
-            denied_message(self.socket_path, self._access_group, "reach process-compose")
+            f"process-compose at {self.socket_path} refused the API token (401)"
         )
 
     def _request(self, method: str, path: str, body: Any = None) -> Any:
@@ -70,25 +80,17 @@ class ProcessComposeClient:
             connection.request(method, path, body=payload, headers=headers)
             response = connection.getresponse()
             raw = response.read()
-        except FileNotFoundError as exc:
-            raise ProcessComposeError(
-                f"process-compose is not running (no socket at {self.socket_path})"
-            ) from exc
-        except PermissionError as exc:
-            raise self._denied() from exc
         except TimeoutError as exc:
             raise ProcessComposeError(
                 f"process-compose at {self.socket_path} did not answer {method} {path} "
                 f"within {self._timeout:g} s"
             ) from exc
         except (OSError, http.client.HTTPException) as exc:
-            raise ProcessComposeError(f"process-compose at {self.socket_path}: {exc}") from exc
+            raise self._unreachable(exc) from exc
         finally:
             connection.close()
         if response.status == 401:
-            raise ProcessComposeError(
-                f"process-compose at {self.socket_path} refused the API token (401)"
-            )
+            raise self._token_refused()
         data: Any = None
         if raw:
             try:
@@ -153,14 +155,8 @@ class ProcessComposeClient:
             sock.settimeout(self._timeout)
             try:
                 sock.connect(str(self.socket_path))
-            except FileNotFoundError as exc:
-                raise ProcessComposeError(
-                    f"process-compose is not running (no socket at {self.socket_path})"
-                ) from exc
-            except PermissionError as exc:
-                raise self._denied() from exc
             except OSError as exc:
-                raise ProcessComposeError(f"process-compose at {self.socket_path}: {exc}") from exc
+                raise self._unreachable(exc) from exc
             headers = [f"{TOKEN_HEADER}: {self._token}"] if self._token else []
             try:
                 # The library speaks HTTP and WebSocket over the socket it is given; the
@@ -174,9 +170,7 @@ class ProcessComposeClient:
                 )
             except websocket.WebSocketBadStatusException as exc:
                 if exc.status_code == 401:
-                    raise ProcessComposeError(
-                        f"process-compose at {self.socket_path} refused the API token (401)"
-                    ) from exc
+                    raise self._token_refused() from exc
                 raise ProcessComposeError(
                     f"process-compose: GET {target}: no log stream "
                     f"(HTTP {exc.status_code} {exc.status_message})"

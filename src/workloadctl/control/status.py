@@ -136,9 +136,7 @@ class Answer(Generic[T]):
 def _ask(call: Callable[[], T]) -> Answer[T]:
     try:
         return Answer(call())
-    except WorkloadctlError as exc:
-        return Answer(None, str(exc))
-    except OSError as exc:
+    except (WorkloadctlError, OSError) as exc:
         return Answer(None, str(exc))
 
 
