@@ -146,22 +146,27 @@ def slope(sizes: Sequence[int], seconds: Sequence[float]) -> float:
 # --- validate ---------------------------------------------------------------------------
 
 
-def validate_times(tmp: Path, programs: int, runs: int, env: dict[str, str]) -> dict[str, float]:
+def validate_times(
+    tmp: Path, programs: int, runs: int, env: dict[str, str], *, serial: bool = False
+) -> dict[str, float]:
+    """ours, peer and (`serial`) ours without the forked supervisord child, interleaved."""
     pc_bin = S.process_compose_binary()
     assert pc_bin is not None
     root = tmp / f"layout-{programs}"
-    write_layout(root, programs // 2)
+    if not root.exists():
+        write_layout(root, programs // 2)
     env = {**env, "WORKLOADCTL_ROOT": str(root)}
+    serial_env = {**env, "WORKLOADCTL_VALIDATE_SERIAL": "1"}
     pc_dir = root / "workloads/process-compose"
     ours = [WORKLOADCTL, "validate", "--root", str(root)]
     peer = [pc_bin, "--dry-run", "-f", "project.yaml", "-L", str(root / "pc.log")]
-    return interleaved(
-        {
-            "ours": lambda: run_quiet(ours, env, root),
-            "peer": lambda: run_quiet(peer, env, pc_dir),
-        },
-        runs,
-    )
+    sides = {
+        "ours": lambda: run_quiet(ours, env, root),
+        "peer": lambda: run_quiet(peer, env, pc_dir),
+    }
+    if serial:
+        sides["serial"] = lambda: run_quiet(ours, serial_env, root)
+    return interleaved(sides, runs)
 
 
 def loader_seconds(tmp: Path, processes: int, runs: int) -> float:
@@ -499,8 +504,12 @@ def main() -> int:
                     times["ours"],
                     times["peer"],
                 )
-            times = validate_times(tmp, 200, runs, env)
+            times = validate_times(tmp, 200, runs, env, serial=True)
             report.goal("validate, 200 programs", times["ours"], times["peer"], "pc --dry-run", 3)
+            # What the forked supervisord child pays, from the same rounds.
+            report.goal(
+                "validate, 200, serial (no fork)", times["serial"], times["peer"], "pc --dry-run", 3
+            )
             report.absolute(
                 "process-compose loader, 200 processes", loader_seconds(tmp, 200, runs), 0.5
             )
