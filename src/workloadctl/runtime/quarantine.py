@@ -26,10 +26,10 @@ import contextlib
 import math
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from workloadctl.manager_names import Manager
 from workloadctl.runtime.statefile import read_json_object, write_json_atomic
@@ -52,6 +52,7 @@ OUTSIDE_SIGNALS = frozenset({signal.SIGKILL, signal.SIGTERM, signal.SIGHUP, sign
 MAX_RECORDED_DEATHS = 100
 # s6-supervise passes 256 as the exit code when ./run was killed by a signal.
 S6_KILLED_BY_SIGNAL = 256
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,13 @@ class Death:
         try:
             return cls(
                 time=float(data["time"]),
-                exit_code=_optional_int(data.get("exit_code")),
-                signal=_optional_int(data.get("signal")),
+                exit_code=_optional(int, data.get("exit_code")),
+                signal=_optional(int, data.get("signal")),
                 intentional=bool(data.get("intentional", False)),
-                source=_optional_str(data.get("source")),
-                config=_optional_str(data.get("config")),
-                project_sha256=_optional_str(data.get("project_sha256")),
-                uptime=_optional_float(data.get("uptime")),
+                source=_optional(str, data.get("source")),
+                config=_optional(str, data.get("config")),
+                project_sha256=_optional(str, data.get("project_sha256")),
+                uptime=_optional(float, data.get("uptime")),
                 outside_signal=bool(data.get("outside_signal", False)),
             )
         except (KeyError, TypeError, ValueError):
@@ -130,16 +131,8 @@ class QuarantineRecord:
 CODE_BAD_POLICY = "LCH005"
 
 
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _optional_str(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _optional(convert: Callable[[Any], T], value: Any) -> T | None:
+    return None if value is None else convert(value)
 
 
 def positive_number_from_env(
