@@ -65,3 +65,17 @@ def test_validate_imports_nothing_its_child_would_wait_for(absent: str) -> None:
     assert absent not in _imported(
         "workloadctl.cli, workloadctl.commands.validate, workloadctl.managers.layout"
     )
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        "subprocess",  # only to change an account (groupadd, usermod)
+        "shutil",
+        "workloadctl.runtime.own_command",  # only a switched-off manager or a failed phase
+        "workloadctl.runtime.local_stack",
+    ],
+)
+def test_boot_imports_no_account_commands_nor_stack_records(absent: str) -> None:
+    # `boot` is the s6-rc oneshot both managers wait for at every container start.
+    assert absent not in _imported("workloadctl.cli, workloadctl.commands.boot")

@@ -55,7 +55,6 @@ from workloadctl.runtime.boot_fs import (
     secure_regular_file,
 )
 from workloadctl.runtime.boot_system import Account, AccountCommandError, Group, System
-from workloadctl.runtime.own_command import stack_command, workloadctl_program
 from workloadctl.runtime.statefile import write_json_atomic
 from workloadctl.settings import ENABLE_SWITCHES, ENV_CONTROL_GROUP, Settings
 
@@ -511,6 +510,10 @@ def _apply_switch(
         )
     try:
         if value in _SWITCH_OFF:
+            # Imported here: it reads stack records (json); only a switched-off manager's
+            # marker names its start command.
+            from workloadctl.runtime.own_command import stack_command
+
             when = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             reason = (
                 f"disabled by {variable}={raw} at boot ({when}); "
@@ -588,6 +591,8 @@ def summary_line(result: BootResult) -> str:
     failed = result.failed_phases
     if not failed:
         return f"boot: done, all phases ok ({names})"
+    from workloadctl.runtime.own_command import workloadctl_program  # only a failure needs it
+
     return (
         f"boot: done, FAILED phases: {', '.join(failed)} (of {names}); the managers start "
         f"anyway: fix what is reported above, then run `sudo {workloadctl_program()} boot` again"

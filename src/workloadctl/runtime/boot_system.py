@@ -11,8 +11,6 @@ from __future__ import annotations
 import grp
 import os
 import pwd
-import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +101,8 @@ class RealSystem:
     def add_user_to_group(self, user: str, group: str) -> None:
         # usermod -aG is shadow-utils (Debian's passwd package); gpasswd -a is the same
         # package's other spelling, kept as a fallback for images that trimmed usermod.
+        import shutil  # here: every boot imports this module, few change a group
+
         if shutil.which("usermod"):
             _run_account_command(["usermod", "--append", "--groups", group, user])
         else:
@@ -110,6 +110,9 @@ class RealSystem:
 
 
 def _run_account_command(argv: Sequence[str]) -> None:
+    # Imported here: a boot that changes no account (most) does not pay for subprocess.
+    import subprocess
+
     try:
         done = subprocess.run(
             list(argv),
