@@ -51,10 +51,6 @@ class ManagerAccess(Protocol):
         ...
 
 
-def shown(value: str | None, missing: str) -> str:
-    return value if value else missing
-
-
 def unreadable(path: Path, group: str) -> str:
     try:
         path.stat()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from workloadctl.managers.access import AccessInputs, CommandLine, Remarks, shown, unreadable
+from workloadctl.managers.access import AccessInputs, CommandLine, Remarks, unreadable
 from workloadctl.managers.environment import process_compose_token_path, read_secret
 from workloadctl.settings import Settings, process_compose_binary
 
@@ -25,7 +25,7 @@ class ProcessComposeAccess:
             "process-compose",
             f"  API socket:    {self.socket}",
             f"  token file:    {self.token_file}",
-            f"  token:         {shown(self.token, '(not readable: see below)')}",
+            f"  token:         {self.token or '(not readable: see below)'}",
             f"  client:        {self.client}",
             f"  TUI:           {self.attach}",
             f"  REST:          {self.curl}",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from workloadctl.checks.supervisord import SupervisordServer, load_supervisord
 from workloadctl.checks.supervisord.servers import DEFAULT_CREDENTIALS
 from workloadctl.findings import Severity
-from workloadctl.managers.access import AccessInputs, CommandLine, Remarks, shown, unreadable
+from workloadctl.managers.access import AccessInputs, CommandLine, Remarks, unreadable
 from workloadctl.managers.environment import (
     VALIDATION_PASSWORD_PLACEHOLDER,
     read_secret,
@@ -54,8 +54,8 @@ class SupervisordAccess:
         else:
             lines += [
                 f"  web UI:        {self.web_ui.url}",
-                f"  user:          {shown(self.web_ui.username, '(none)')}",
-                f"  password:      {shown(self.web_ui.password, '(not shown: see below)')}",
+                f"  user:          {self.web_ui.username or '(none)'}",
+                f"  password:      {self.web_ui.password or '(not shown: see below)'}",
             ]
         if self.socket:
             lines.append(f"  socket:        {self.socket}")

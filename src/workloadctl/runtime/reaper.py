@@ -29,7 +29,7 @@ import os
 import signal
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import psutil
@@ -60,9 +60,6 @@ class ManagerSession:
     pid: int
     started: int
     init_started: int
-
-    def as_json(self) -> dict[str, int]:
-        return {"pid": self.pid, "started": self.started, "init_started": self.init_started}
 
 
 def proc_stat(pid: int) -> tuple[int, int] | None:
@@ -96,7 +93,7 @@ def session_record_path(run_dir: Path, manager: Manager) -> Path:
 
 
 def record_session(run_dir: Path, manager: Manager, session: ManagerSession) -> None:
-    write_json_atomic(session_record_path(run_dir, manager), session.as_json())
+    write_json_atomic(session_record_path(run_dir, manager), asdict(session))
 
 
 def read_session(run_dir: Path, manager: Manager) -> ManagerSession | None:
