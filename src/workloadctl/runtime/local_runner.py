@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 
 from workloadctl import settings as S
-from workloadctl.checks.s6rc import S6Service, load_s6rc_tree
+from workloadctl.checks.s6rc import S6RcResult, S6Service, load_s6rc_tree
 from workloadctl.clients import s6
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import has_errors
@@ -50,6 +50,8 @@ DOWN_TIMEOUT = 20.0
 # After DOWN_TIMEOUT, how long SIGKILLed survivors get to go: a stop ends within both.
 KILL_WAIT = 5.0
 STOP_BOUND = DOWN_TIMEOUT + KILL_WAIT
+# s6-svscan answers within ~10 ms; every boot waits for it, so look often.
+_SVSCAN_POLL = 0.005
 
 _WITH_CONTENV = """#!/bin/sh
 # Stand-in for s6-overlay's with-contenv: the local runner already gives every service
@@ -171,8 +173,26 @@ def _start_svscan(layout: LocalLayout, env: Mapping[str, str]) -> tuple[int, int
         children = psutil.Process(proc.pid).children()
         if children and s6.is_supervised_scan(layout.service_dir):
             return proc.pid, children[0].pid
-        time.sleep(0.05)
+        time.sleep(_SVSCAN_POLL)
     raise WorkloadctlError("s6-svscan did not start within 10 s")
+
+
+def start_waves(tree: S6RcResult, order: list[str]) -> list[list[str]]:
+    """`order` (dependencies first) cut into what starts together: each oneshot alone,
+    and runs of longruns none of which needs another of its run."""
+    waves: list[list[str]] = []
+    for name in order:
+        last = waves[-1] if waves else None
+        if (
+            tree.services[name].type == "longrun"
+            and last is not None
+            and tree.services[last[0]].type == "longrun"
+            and not set(tree.closure([name])) & set(last)
+        ):
+            last.append(name)
+        else:
+            waves.append([name])
+    return waves
 
 
 def start_stack(
@@ -220,20 +240,25 @@ def start_stack(
             f"`{own_command('stacks')}` and `down --all` will not see it"
         )
     try:
-        for name in order:
-            service = tree.services[name]
-            if service.type == "oneshot":
-                _run_oneshot(service, env, layout, say)
+        for wave in start_waves(tree, order):
+            if tree.services[wave[0]].type == "oneshot":
+                _run_oneshot(tree.services[wave[0]], env, layout, say)
                 continue
-            service_dir = layout.service_dir / name
-            (service_dir / "down").unlink(missing_ok=True)
-            s6.control(service_dir, "-u")
-            if not s6.wait(service_dir, up=True, timeout=UP_TIMEOUT):
-                raise WorkloadctlError(
-                    f"longrun {name} did not come up in {UP_TIMEOUT:.0f} s; see {layout.log_file}"
-                )
-            state = s6.state(service_dir)
-            say(f"longrun {name}: up, PID {pidns.to_caller(state.pid, svscan_pid)}")
+            # As s6-rc does: longruns whose dependencies are all up start together (both
+            # managers after `boot`), then each is awaited and reported in order.
+            for name in wave:
+                service_dir = layout.service_dir / name
+                (service_dir / "down").unlink(missing_ok=True)
+                s6.control(service_dir, "-u")
+            for name in wave:
+                service_dir = layout.service_dir / name
+                if not s6.wait(service_dir, up=True, timeout=UP_TIMEOUT):
+                    raise WorkloadctlError(
+                        f"longrun {name} did not come up in {UP_TIMEOUT:.0f} s; "
+                        f"see {layout.log_file}"
+                    )
+                state = s6.state(service_dir)
+                say(f"longrun {name}: up, PID {pidns.to_caller(state.pid, svscan_pid)}")
     except BaseException:
         stop_stack(layout.top, lambda _line: None)
         raise
