@@ -48,6 +48,7 @@ dist: venv
 	$(BIN)/python -m build --outdir dist .
 	$(BIN)/twine check --strict dist/*
 
+# mypy checks what pyproject's [tool.mypy] files names: src/workloadctl and bench/.
 lint: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench

@@ -23,6 +23,7 @@ bytecode cached (in a temp PYTHONPYCACHEPREFIX, not in the checkout).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -37,12 +38,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench_status import make_repo, process_list_argv
 from bench_validate import write_layout
 
 from workloadctl import settings as S
 from workloadctl.errors import WorkloadctlError
+
+if TYPE_CHECKING:
+    from workloadctl.clients.process_compose import ProcessComposeClient
+    from workloadctl.clients.supervisord import SupervisordClient
 
 BIN = Path(sys.executable).parent
 WORKLOADCTL = str(BIN / "workloadctl")
@@ -207,11 +213,18 @@ class Probes:
     """Is each manager answering, and are all its programs running (one API call each)."""
 
     def __init__(self, settings: S.Settings, per_manager: int) -> None:
-        from workloadctl.managers.connect import process_compose_client, supervisord_client
-
-        self.sv = lambda: supervisord_client(settings, 2)
-        self.pc = lambda: process_compose_client(settings, 2)
+        self.settings = settings
         self.per_manager = per_manager
+
+    def sv(self) -> SupervisordClient:
+        from workloadctl.managers.connect import supervisord_client
+
+        return supervisord_client(self.settings, 2)
+
+    def pc(self) -> ProcessComposeClient:
+        from workloadctl.managers.connect import process_compose_client
+
+        return process_compose_client(self.settings, 2)
 
     def answering(self, manager: str) -> bool:
         if manager == "supervisord":
@@ -384,8 +397,8 @@ def bare_start(plans: dict[str, Exec], probes: Probes) -> dict[str, tuple[float,
     """Each bare manager started directly (all at once): seconds until it answers and
     until all its programs run, each watched on its own."""
     marks: dict[tuple[str, str], float] = {}
-    checks = {
-        (m, what): (lambda m=m, what=what: getattr(probes, what)(m))
+    checks: dict[tuple[str, str], Callable[[], bool]] = {
+        (m, what): functools.partial(getattr(probes, what), m)
         for m in plans
         for what in ("answering", "all_running")
     }

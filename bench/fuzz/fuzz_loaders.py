@@ -377,7 +377,9 @@ def main() -> int:
         result = run_child(loader, args.examples, args.max_minutes * 60)
         print(f"{loader}: {time.monotonic() - started:.0f} s", flush=True)
         results.append(result)
-    diff = differential(args.differential) if args.differential else {"skipped": "--differential 0"}
+    diff: dict[str, Any] = (
+        differential(args.differential) if args.differential else {"skipped": "--differential 0"}
+    )
     print()
     print(render(results, diff))
     for r in results:
