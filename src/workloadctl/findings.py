@@ -33,13 +33,7 @@ class Finding:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "severity": str(self.severity),
-            "code": self.code,
-            "message": self.message,
-        }
+        return {**vars(self), "severity": str(self.severity)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding | None:

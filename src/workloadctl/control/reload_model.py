@@ -85,16 +85,7 @@ class ManagerReload:
         return self.action in SUCCESSFUL_ACTIONS
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "action": self.action,
-            "message": self.message,
-            "config": self.config,
-            "added": list(self.added),
-            "changed": list(self.changed),
-            "removed": list(self.removed),
-            "findings": [finding.as_dict() for finding in self.findings],
-        }
+        return {**vars(self), "findings": [finding.as_dict() for finding in self.findings]}
 
 
 @dataclass

@@ -17,13 +17,7 @@ class Check:
     findings: tuple[Finding, ...] = ()  # each error and warning behind it (the configs)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "ok": self.ok,
-            "detail": self.detail,
-            "fix": self.fix,
-            "findings": [finding.as_dict() for finding in self.findings],
-        }
+        return {**vars(self), "findings": [finding.as_dict() for finding in self.findings]}
 
 
 def passed(name: str, detail: str) -> Check:
