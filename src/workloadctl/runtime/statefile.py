@@ -31,15 +31,21 @@ def write_json_atomic(
     new entries inherit it), whose members run `workloadctl status`. Others get nothing.
     A file outside the state directory passes its own `mode` and `dir_mode`.
     """
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    write_atomic(path, text.encode("utf-8"), mode=mode, dir_mode=dir_mode)
+
+
+def write_atomic(path: Path, content: bytes, *, mode: int, dir_mode: int = 0o777) -> None:
+    """Replace `path` with `content`, mode `mode` (a missing parent is created `dir_mode`,
+    less the umask): a reader sees the old file or the new one, never half. Raises OSError."""
     import tempfile  # here: `status` only reads state files
 
     path.parent.mkdir(mode=dir_mode, parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)

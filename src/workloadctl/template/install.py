@@ -13,14 +13,13 @@ Nothing is written unless the plan has no blocked step and no overwrite without
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from workloadctl.runtime.statefile import write_atomic
 from workloadctl.template.source import Template, TemplateFile
 
 # The `docs` program of workloads/supervisord/project.conf serves the repository's docs/
@@ -147,14 +146,4 @@ def apply(plan_: Plan) -> None:
 
 def write_file(target: Path, file: TemplateFile) -> None:
     """Replace `target` atomically (a reader never sees half a file); 0755 or 0644."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(file.content)
-        os.chmod(tmp_name, 0o755 if file.executable else 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    write_atomic(target, file.content, mode=0o755 if file.executable else 0o644)
