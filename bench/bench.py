@@ -12,6 +12,10 @@ Sections (each skipped, saying why, when the machine lacks what it needs):
   recovery   kill -9 of each manager until it answers and until all its programs run,
              with the floor beside (the bare manager started directly on the same config);
   boot       `up` until every program runs vs both bare managers started directly;
+             its floor: the bare managers with supervisord's start after Supervisor's
+             parser read its config in a fresh Python (bench/boot_floor.py); beside
+             process-compose's restart share, its floor: a Python start composing
+             project.yaml with libyaml;
   scaling    validate, status and launch at 10, 100, 500 and 1,000 programs, with the
              growth exponent (log-log slope): linear or better when it is <= 1.
 
@@ -426,6 +430,29 @@ def _all_bare(plans: list[Exec]) -> Iterator[None]:
         yield
 
 
+# --- floors of our work before an exec -------------------------------------------------
+
+BOOT_FLOOR = str(Path(__file__).with_name("boot_floor.py"))
+_CONFIG_FLAG = {"supervisord": "-c", "process-compose": "-f"}
+
+
+def floor_seconds(plan: Exec, manager: str) -> float:
+    """A Python start reading the manager's config as `launch` must before its exec
+    (boot_floor.py: Supervisor's parser, or libyaml with line marks), in the manager's
+    environment and directory."""
+    config = plan.argv[plan.argv.index(_CONFIG_FLAG[manager]) + 1]
+    return run_quiet([sys.executable, BOOT_FLOOR, manager, config], plan.env, Path(plan.cwd))
+
+
+def goal_vs_floor(report: Report, what: str, floor_ratio: float, limit: float) -> None:
+    """One line: whether the goal lies below the measured floor (then no work of ours can
+    reach it)."""
+    where = "BELOW" if floor_ratio > limit else "above"
+    report.notes.append(
+        f"{what}: the goal (<= {limit:g}x) is {where} the floor ({floor_ratio:.2f}x)"
+    )
+
+
 # --- kill -9 ----------------------------------------------------------------------------
 
 
@@ -607,18 +634,52 @@ def stack_sections(
     # Boot to ready: `up`'s stack vs both bare managers at once, alternating.
     boot_ours: list[float] = []
     boot_bare: list[float] = []
+    # The floor: the bare managers, supervisord's start after Supervisor's parser has read
+    # its config in a fresh Python (launch must validate with it before the exec).
+    boot_floor: list[float] = []
     for round_no in range(max(3, runs // 2)):
         progress(f"boot round {round_no + 1}")
         ours = boot_seconds(tmp / f"boot-{round_no}", 100, base_env)
         both = bare_start(plans, probes)
+        parse = floor_seconds(plans["supervisord"], "supervisord")
         boot_ours.append(ours)
         boot_bare.append(max(r for _, r in both.values()))
+        boot_floor.append(max(parse + both["supervisord"][1], both["process-compose"][1]))
+    bare_ready = statistics.median(boot_bare)
     report.goal(
         "boot to ready, 100 programs",
         statistics.median(boot_ours),
-        statistics.median(boot_bare),
+        bare_ready,
         "bare managers",
         1.1,
+    )
+    report.goal(
+        "boot floor: bare + Supervisor's parser",
+        statistics.median(boot_floor),
+        bare_ready,
+        "bare managers",
+        1.1,
+    )
+    goal_vs_floor(report, "boot to ready", statistics.median(boot_floor) / bare_ready, 1.1)
+    # process-compose's restart share against its floor: a Python start composing
+    # project.yaml with libyaml (line marks), alternating with its own start until it answers.
+    pc_floor: list[float] = []
+    pc_own: list[float] = []
+    for _ in range(runs):
+        pc_floor.append(floor_seconds(plans["process-compose"], "process-compose"))
+        pc_own.append(
+            bare_start({"process-compose": plans["process-compose"]}, probes)["process-compose"][0]
+        )
+    pc_own_start = statistics.median(pc_own)
+    report.goal(
+        "process-compose restart floor: Python + libyaml",
+        statistics.median(pc_floor),
+        pc_own_start,
+        "process-compose start",
+        1,
+    )
+    goal_vs_floor(
+        report, "process-compose restart share", statistics.median(pc_floor) / pc_own_start, 1
     )
     # Scaling of status and launch (100 programs: the figures above).
     for size in sizes:
