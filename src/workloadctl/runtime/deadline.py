@@ -62,7 +62,6 @@ def timed_out_decision(
         manager,
         settings,
         project_config=project,
-        project_sha256=None,
         reason=f"the project config could not be checked within {timeout:g} s",
         findings=[problem, *extra_findings],
     )

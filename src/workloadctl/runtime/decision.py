@@ -19,7 +19,7 @@ from workloadctl.checks.programs import LoadResult, Manager
 from workloadctl.fileio import read_regular_bytes
 from workloadctl.findings import Finding, Severity, error, warning
 from workloadctl.managers import kind
-from workloadctl.runtime.decision_record import DecisionRecord, Source, timestamp
+from workloadctl.runtime.decision_record import DecisionRecord, Source, utc_time
 from workloadctl.runtime.decision_record import decision_path as decision_path  # re-exported
 from workloadctl.runtime.decision_record import read_decision as read_decision  # re-exported
 from workloadctl.runtime.own_command import stack_command
@@ -80,14 +80,13 @@ class Decision:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
     def record(self, *, pid: int, now: float, started: bool) -> DecisionRecord:
-        stamp = timestamp(now)
         return DecisionRecord(
             manager=self.manager,
             source=self.source,
             reason=self.reason,
             pid=pid,
             started=started,
-            time=stamp["time"],
+            time=utc_time(now),
             epoch=now,
             config=str(self.config),
             project_config=str(self.project_config) if self.project_config else None,
@@ -119,9 +118,9 @@ def seed_decision(
     settings: Settings,
     *,
     project_config: Path | None,
-    project_sha256: str | None,
     reason: str,
     findings: list[Finding],
+    project_sha256: str | None = None,
     quarantine: QuarantineRecord | None = None,
     failed: bool = False,
 ) -> Decision:
@@ -160,7 +159,6 @@ def _decide(
             manager,
             settings,
             project_config=None,
-            project_sha256=None,
             reason="no project root is configured",
             findings=[problem, *extra_findings],
         )
@@ -183,7 +181,6 @@ def _decide(
             manager,
             settings,
             project_config=project,
-            project_sha256=None,
             reason=reason,
             findings=[problem, *extra_findings],
         )
@@ -280,7 +277,6 @@ def failed_decision(
         manager,
         settings,
         project_config=project,
-        project_sha256=None,
         reason="the decision itself failed",
         findings=[problem, *(extra_findings or [])],
         failed=True,
@@ -306,14 +302,13 @@ def record_not_started(settings: Settings, manager: Manager, reason: str, *, pid
     """Record that nothing was exec'd, so `finish` does not count the exit as a manager
     death on whatever config the previous record names. Raises OSError."""
     now = time.time()
-    stamp = timestamp(now)
     DecisionRecord(
         manager=manager,
         source=None,
         reason=reason,
         pid=pid,
         started=False,
-        time=stamp["time"],
+        time=utc_time(now),
         epoch=now,
         full=False,
     ).write(decision_path(settings, manager))

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 Source = Literal["project", "seed"]
 
 
-def timestamp(now: float) -> dict[str, Any]:
-    return {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), "epoch": now}
+def utc_time(now: float) -> str:
+    """`now` as the records show it: 2026-01-31T12:00:00Z."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
 
 
 def _text(value: Any) -> str | None:
@@ -78,12 +79,11 @@ class DecisionRecord:
         self, *, project_sha256: str | None, findings: tuple[Finding, ...], now: float
     ) -> DecisionRecord:
         """This record once a reload applied a config with this hash and findings in place."""
-        stamp = timestamp(now)
         return replace(
             self,
             project_sha256=project_sha256,
             findings=findings,
-            reloaded_time=stamp["time"],
+            reloaded_time=utc_time(now),
             reloaded_epoch=now,
             full=True,
         )
