@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +133,6 @@ def run(args: argparse.Namespace) -> int:
             update.write_record(root, S.TEMPLATE_RECORD, written)
         except OSError as exc:
             raise WorkloadctlError(f"writing the template into {root} failed: {exc}") from exc
-    warnings: list[str] = []
     # Where the written Dockerfile gets workloadctl from (not for workloadctl's own source).
     notes = (
         []
@@ -143,13 +141,11 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         data = _as_json(the_plan, written=not refused, force=args.force)
-        print(json.dumps({**data, "warnings": warnings, "notes": notes}))
+        print(json.dumps({**data, "warnings": [], "notes": notes}))
     else:
         _print_human(the_plan, written=not refused, force=args.force)
         for line in notes:
             print(line)
-        for line in warnings:
-            print(f"init: warning: {line}", file=sys.stderr)
     return 1 if refused else 0
 
 
