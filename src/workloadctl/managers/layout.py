@@ -9,6 +9,7 @@ Two entry points, both used by `validate` (and the layout one by `doctor`/pre-co
 from __future__ import annotations
 
 import dataclasses
+import gc
 import getpass
 import os
 from collections.abc import Mapping, Sequence
@@ -118,6 +119,20 @@ def validate_layout(root: Path, settings: S.Settings, *, fork: bool | None = Non
     """
     if fork is None:
         fork = os.environ.get(SERIAL_ENV, "") in ("", "0")
+    # The loads build objects that all live until the report is made (Supervisor's
+    # configs, the models, the modules imported on the way): the cyclic collector would
+    # walk them dozens of times to free next to nothing (~5% of `validate`'s time).
+    # Paused for this call only, in the child too, and resumed as it was.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate_layout(root, settings, fork)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _validate_layout(root: Path, settings: S.Settings, fork: bool) -> Report:
     report = Report()
     project_programs: list[ProgramSpec] = []
     targets: dict[int, Target] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -178,3 +179,27 @@ def test_the_serial_switch_keeps_every_load_in_process(
     monkeypatch.setenv(layout.SERIAL_ENV, "0")
     assert validate_layout(root, settings) == serial
     assert len(started) == 1
+
+
+def test_the_collector_pauses_for_the_loads_and_resumes_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    collecting_during_loads: list[bool] = []
+    real_load_one = layout.load_one
+
+    def recording_load_one(target: layout.Target, settings: S.Settings) -> LoadResult:
+        collecting_during_loads.append(gc.isenabled())
+        return real_load_one(target, settings)
+
+    monkeypatch.setattr(layout, "load_one", recording_load_one)
+    root = _layouts(tmp_path)["clean"]
+    assert gc.isenabled()
+    _report(root, fork=False)
+    assert collecting_during_loads and not any(collecting_during_loads)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _report(root, fork=False)
+        assert not gc.isenabled()  # not switched on behind a caller that turned it off
+    finally:
+        gc.enable()
