@@ -3,6 +3,7 @@ in both managers never starts twice, whichever file changed."""
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import os
@@ -153,6 +154,27 @@ def test_the_decision_lock_is_exclusive_and_its_wait_bounded(tmp_path: Path) -> 
             assert second is False
     with X.decision_lock(settings, wait=0.0) as again:
         assert again is True
+
+
+def test_the_decision_lock_is_taken_soon_after_the_other_launcher_lets_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At boot the second launcher's manager starts only when it has the lock.
+    settings = tmp_settings(tmp_path)
+    settings.decisions_dir.mkdir(parents=True, exist_ok=True)
+    holder = os.open(X.lock_path(settings), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 3:
+            os.close(holder)  # the other launcher has recorded its decision
+
+    monkeypatch.setattr(X.time, "sleep", nap)
+    with X.decision_lock(settings) as taken:
+        assert taken is True
+    assert len(naps) == 3 and max(naps) <= 0.01
 
 
 def test_what_the_other_manager_runs_is_its_recorded_programs_not_its_edited_file(
