@@ -72,10 +72,6 @@ def unsafe_to_read(path: Path | str) -> str | None:
         st = os.stat(path)
     except OSError:
         return None
-    return _unsafe_reason(st)
-
-
-def _unsafe_reason(st: os.stat_result) -> str | None:
     if stat.S_ISDIR(st.st_mode):
         return None  # opening fails at once (EISDIR); the caller's reader reports it
     if not stat.S_ISREG(st.st_mode):

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from workloadctl.access import permission_denied
 from workloadctl.clients import s6
-from workloadctl.control.pids import PidTranslator
 from workloadctl.errors import WorkloadctlError
 from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS, kind
 from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
 from workloadctl.runtime.own_command import own_command
+from workloadctl.runtime.pidns import PidTranslator
 from workloadctl.settings import Settings
 
 DEFAULT_TIMEOUT = 10.0

@@ -18,7 +18,7 @@ CommonState = Literal["running", "starting", "stopping", "stopped", "exited", "f
 # running, or finished with an exit code its manager calls a success (a one-shot).
 HEALTHY: frozenset[CommonState] = frozenset({"running", "exited"})
 NANOSECONDS = 1_000_000_000
-# How a PID inside the stack's namespace reads to the caller (control/pids.py).
+# How a PID inside the stack's namespace reads to the caller (runtime/pidns.py).
 PidMap = Callable[[int | None], int | None]
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from workloadctl.control import pids
-from workloadctl.control.pids import PidTranslator, namespace_pid_map
 from workloadctl.control.render import duration, render_status, table
 from workloadctl.control.status import ManagerStatus, StackStatus
 from workloadctl.managers.program_status import ProgramStatus
+from workloadctl.runtime import pidns as pids
+from workloadctl.runtime.pidns import PidTranslator, namespace_pid_map
 
 
 def _no_map(ns_init: int) -> dict[int, int]:
@@ -131,8 +131,6 @@ def test_namespace_map_by_ancestry_when_the_namespace_links_are_not_ours(
 ) -> None:
     """A member of the stack's group may not read root's /proc/PID/ns/pid (ptrace access):
     the stack's PIDs are still translated, from /proc/PID/stat and status, open to all."""
-    from workloadctl.control import pids
-
     proc = tmp_path / "proc"
     proc.mkdir()
     _fake_process(proc, 500, 499, "500 1")  # s6-svscan, PID 1 of the stack
