@@ -27,24 +27,15 @@ def _caller() -> str:
     return f"uid {os.geteuid()}"
 
 
-def _group_exists(group: str) -> bool:
+def _gid(group: str) -> int | None:
     try:
-        grp.getgrnam(group)
+        return grp.getgrnam(group).gr_gid
     except KeyError:
-        return False
-    return True
-
-
-def _in_group(group: str) -> bool:
-    try:
-        gid = grp.getgrnam(group).gr_gid
-    except KeyError:
-        return False
-    return gid in os.getgroups() or gid == os.getegid()
+        return None
 
 
 def who_may(group: str) -> str:
-    if _group_exists(group):
+    if _gid(group) is not None:
         return f"only root and members of the group {group!r} may"
     return "only root may"
 
@@ -54,7 +45,9 @@ def denied_message(path: Path | str, group: str, what: str = "reach the stack") 
     the stack (you are nobody)`, with the cure that fits the caller."""
     caller = _caller()
     text = f"permission denied: {path}: {who_may(group)} {what} (you are {caller}"
-    if _group_exists(group) and not _in_group(group) and group in _groups_of(caller):
+    gid = _gid(group)
+    in_effect = gid in os.getgroups() or gid == os.getegid()
+    if gid is not None and not in_effect and group in _groups_of(caller):
         # Added to the group after this shell started: the membership is not in effect yet.
         text += f"; you were added to {group!r} after this shell started: open a new login shell"
     return text + ")"

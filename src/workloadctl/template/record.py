@@ -11,7 +11,6 @@ the repository). Content that is not UTF-8 is kept as base64.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,38 +22,20 @@ from workloadctl.template.source import Template, TemplateFile
 RECORD_FORMAT = 1
 
 
-def sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-@dataclass(frozen=True)
-class RecordedFile:
-    path: str
-    content: bytes  # what init wrote: the base of the next update's merge
-    executable: bool
-
-    @property
-    def sha256(self) -> str:
-        return sha256(self.content)
-
-    @classmethod
-    def of(cls, file: TemplateFile) -> RecordedFile:
-        return cls(file.path, file.content, file.executable)
-
-
 @dataclass(frozen=True)
 class Record:
     version: str  # of the workloadctl that wrote the files
     user: str | None = None
     repo: str | None = None
-    files: dict[str, RecordedFile] = field(default_factory=dict)
+    # Per path, what init wrote: the base of the next update's merge.
+    files: dict[str, TemplateFile] = field(default_factory=dict)
 
 
-def files_of(template: Template) -> dict[str, RecordedFile]:
-    return {f.path: RecordedFile.of(f) for f in template.files}
+def files_of(template: Template) -> dict[str, TemplateFile]:
+    return template.by_path()
 
 
-def _file_to_json(entry: RecordedFile) -> dict[str, Any]:
+def _file_to_json(entry: TemplateFile) -> dict[str, Any]:
     item: dict[str, Any] = {"sha256": entry.sha256, "executable": entry.executable}
     try:
         item["text"] = entry.content.decode("utf-8")
@@ -102,12 +83,12 @@ def loads(text: str, origin: Path) -> Record:
 REPAIR = "restore it from git (git checkout -- .workloadctl-template.json) or delete it"
 
 
-def _file_from_json(path: str, item: dict[str, Any], origin: Path) -> RecordedFile:
+def _file_from_json(path: str, item: dict[str, Any], origin: Path) -> TemplateFile:
     if "text" in item:
         content = str(item["text"]).encode("utf-8")
     else:
         content = base64.b64decode(str(item["base64"]), validate=True)
-    entry = RecordedFile(path, content, bool(item["executable"]))
+    entry = TemplateFile(path, content, bool(item["executable"]))
     if entry.sha256 != item["sha256"]:
         raise TemplateError(f"{origin}: the recorded content of {path} does not match its hash")
     return entry

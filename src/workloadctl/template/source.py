@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -33,6 +34,10 @@ class TemplateFile:
     path: str  # POSIX, relative to the repository root
     content: bytes
     executable: bool
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -100,10 +105,8 @@ def source_checkout() -> Path | None:
 
 
 def from_checkout(root: Path) -> Template:
-    files = []
-    for entry in collect(root):
-        files.append(_read(root, entry))
-    return Template(f"the workloadctl checkout {root}", tuple(files))
+    files = tuple(_read(root, entry) for entry in collect(root))
+    return Template(f"the workloadctl checkout {root}", files)
 
 
 def _read(root: Path, entry: TemplateEntry) -> TemplateFile:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from workloadctl.template.install import Action, plan, write_file
 from workloadctl.template.merge import merge3
-from workloadctl.template.record import Record, RecordedFile, dumps
+from workloadctl.template.record import Record, dumps
 from workloadctl.template.selection import TemplateError
 from workloadctl.template.source import Template, TemplateFile
 
@@ -108,7 +108,7 @@ def plan_update(
     old_files = old.files if old is not None else {}
     steps = {s.path: s for s in plan(template, root).steps if s.path in new_paths}
     changes: list[Change] = []
-    recorded: dict[str, RecordedFile] = {}
+    recorded: dict[str, TemplateFile] = {}
     for file in template.files:
         base = old_files.get(file.path)
         change = _decide(root, file, steps[file.path].action, steps[file.path].reason, base)
@@ -119,7 +119,7 @@ def plan_update(
             if base is not None:
                 recorded[file.path] = base  # nothing of this version reached the file
         else:
-            recorded[file.path] = RecordedFile.of(file)
+            recorded[file.path] = file
     for path in sorted(set(old_files) - new_paths):
         changes.append(_dropped(root, old_files[path]))
     record = Record(new_record.version, new_record.user, new_record.repo, recorded)
@@ -128,7 +128,7 @@ def plan_update(
 
 
 def _decide(
-    root: Path, file: TemplateFile, action: Action, reason: str, base: RecordedFile | None
+    root: Path, file: TemplateFile, action: Action, reason: str, base: TemplateFile | None
 ) -> Change:
     target = root / file.path
     if action is Action.BLOCKED:
@@ -197,7 +197,7 @@ def _diff(path: str, yours: bytes, merged: bytes) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _dropped(root: Path, base: RecordedFile) -> Change:
+def _dropped(root: Path, base: TemplateFile) -> Change:
     target = root / base.path
     try:
         st = os.lstat(target)
