@@ -121,10 +121,6 @@ def supervisorctl_config(settings: Settings, password: str) -> str:
     )
 
 
-def supervisorctl_argv(binary: str, config_path: str, args: Sequence[str]) -> list[str]:
-    return [binary, "-c", config_path, *strip_separator(args)]
-
-
 def process_compose_argv(binary: str, args: Sequence[str]) -> list[str]:
     words = strip_separator(args)
     subcommand = next((w for w in words if w in PC_COMMANDS), None)
@@ -139,13 +135,6 @@ def process_compose_argv(binary: str, args: Sequence[str]) -> list[str]:
     return [binary, *words]
 
 
-def process_compose_environment(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in base.items() if k not in _PC_DROPPED}
-    env[PC_ENV_SOCKET] = str(settings.process_compose_socket)
-    env[PC_ENV_TOKEN_PATH] = str(process_compose_token_path(settings))
-    return env
-
-
 def _binary_env(
     record: StackRecord | None, environ: Mapping[str, str], name: str
 ) -> dict[str, str]:
@@ -154,23 +143,6 @@ def _binary_env(
     if record is not None and record.env.get(name):
         env.setdefault(name, record.env[name])
     return env
-
-
-def supervisorctl_invocation(
-    settings: Settings,
-    record: StackRecord | None,
-    args: Sequence[str],
-    config_fd: int,
-    environ: Mapping[str, str],
-) -> Invocation:
-    binary = supervisorctl_binary(_binary_env(record, environ, ENV_SUPERVISORCTL_BIN))
-    if binary is None:
-        raise WorkloadctlError(
-            f"supervisorctl is not installed next to workloadctl nor on PATH "
-            f"(or set {ENV_SUPERVISORCTL_BIN})"
-        )
-    argv = supervisorctl_argv(binary, f"/dev/fd/{config_fd}", args)
-    return Invocation(binary, argv, dict(environ))
 
 
 def process_compose_client_binary(record: StackRecord | None, environ: Mapping[str, str]) -> str:
@@ -190,17 +162,6 @@ def ensure_config_home(environ: Mapping[str, str]) -> None:
     if config_home is not None:
         with contextlib.suppress(OSError):
             config_home.mkdir(mode=0o700, parents=True, exist_ok=True)
-
-
-def process_compose_invocation(
-    settings: Settings,
-    record: StackRecord | None,
-    args: Sequence[str],
-    environ: Mapping[str, str],
-) -> Invocation:
-    binary = process_compose_client_binary(record, environ)
-    argv = process_compose_argv(binary, args)
-    return Invocation(binary, argv, process_compose_environment(settings, environ))
 
 
 def config_pipe(text: str) -> int:
@@ -235,8 +196,14 @@ def exec_supervisorctl(
     password = read_stack_secret(settings, supervisord_password_path(settings))
     config_fd = config_pipe(supervisorctl_config(settings, password))
     try:
-        invocation = supervisorctl_invocation(settings, record, args, config_fd, environ)
-        return exec_invocation(invocation, execvpe)
+        binary = supervisorctl_binary(_binary_env(record, environ, ENV_SUPERVISORCTL_BIN))
+        if binary is None:
+            raise WorkloadctlError(
+                f"supervisorctl is not installed next to workloadctl nor on PATH "
+                f"(or set {ENV_SUPERVISORCTL_BIN})"
+            )
+        argv = [binary, "-c", f"/dev/fd/{config_fd}", *strip_separator(args)]
+        return exec_invocation(Invocation(binary, argv, dict(environ)), execvpe)
     finally:
         os.close(config_fd)  # reached only when exec did not happen
 
@@ -250,7 +217,11 @@ def exec_process_compose(
     execvpe: Exec = os.execvpe,
 ) -> int:
     environ = os.environ if environ is None else environ
-    invocation = process_compose_invocation(settings, record, args, environ)
+    binary = process_compose_client_binary(record, environ)
+    argv = process_compose_argv(binary, args)
+    env = {k: v for k, v in environ.items() if k not in _PC_DROPPED}
+    env[PC_ENV_SOCKET] = str(settings.process_compose_socket)
+    env[PC_ENV_TOKEN_PATH] = str(process_compose_token_path(settings))
     read_stack_secret(settings, process_compose_token_path(settings))
     ensure_config_home(environ)
-    return exec_invocation(invocation, execvpe)
+    return exec_invocation(Invocation(binary, argv, env), execvpe)
