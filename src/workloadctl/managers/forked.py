@@ -64,7 +64,7 @@ class Forked(Generic[T]):
             value, captured_stderr = pickle.loads(b"".join(chunks))
         except Exception:
             return None
-        if captured_stderr:
+        if captured_stderr and sys.stderr is not None:
             sys.stderr.write(captured_stderr)
         result: T = value
         return result
@@ -99,8 +99,15 @@ def start_forked(work: Callable[[], T]) -> Forked[T] | None:
     except OSError:
         return None
     # Whatever sits in our buffers would otherwise be written twice (the child's copy too).
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: that fd was closed when Python started
+                stream.flush()
+    except (OSError, ValueError):
+        # A closed or broken stream: the caller's own writes meet it as they would have.
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
     try:
         pid = os.fork()
     except OSError:

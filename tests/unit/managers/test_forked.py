@@ -78,3 +78,20 @@ def test_no_fork_while_another_thread_runs() -> None:
         release.set()
         thread.join()
     assert collected(start_forked(lambda: 1)) == 1
+
+
+def test_streams_closed_at_start_do_not_stop_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python sets sys.stdout/sys.stderr to None when fd 1/2 were closed at its start.
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    assert collected(start_forked(_writes_stderr)) == 7
+
+
+class _BrokenStream:
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_broken_stream_means_no_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdout", _BrokenStream())
+    assert start_forked(lambda: 1) is None
