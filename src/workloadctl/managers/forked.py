@@ -71,7 +71,12 @@ class Forked(Generic[T]):
 
     def _reaped_ok(self) -> bool:
         assert self._pid is not None
-        _, status = os.waitpid(self._pid, 0)
+        try:
+            _, status = os.waitpid(self._pid, 0)
+        except ChildProcessError:
+            # SIGCHLD ignored (inherited from whoever started us): the kernel reaped the
+            # child already; its payload, complete and unpickled or not, decides.
+            status = 0
         self._pid = None
         self.close()
         return os.waitstatus_to_exitcode(status) == 0
@@ -83,7 +88,8 @@ class Forked(Generic[T]):
 
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
+            with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
+                os.waitpid(self._pid, 0)
             self._pid = None
         if self._read_fd is not None:
             os.close(self._read_fd)

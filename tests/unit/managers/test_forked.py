@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -95,3 +96,16 @@ class _BrokenStream:
 def test_a_broken_stream_means_no_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdout", _BrokenStream())
     assert start_forked(lambda: 1) is None
+
+
+def test_with_sigchld_ignored_the_payload_decides() -> None:
+    # An ignored SIGCHLD is inherited across exec: the kernel reaps our child itself.
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert collected(start_forked(lambda: "value")) == "value"
+        assert collected(start_forked(_raises)) is None
+        child = start_forked(lambda: time.sleep(30))
+        assert child is not None
+        assert child.result(timeout=0.2) is None
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
