@@ -71,19 +71,13 @@ class Outcome:
     reason: str | None = None  # managers: why that config
 
     def as_json(self) -> dict[str, Any]:
+        fields = dict(vars(self))
+        target = fields.pop("target")
         return {
-            "target": self.target.label,
-            "manager": self.target.manager,
-            "program": self.target.program,
-            "action": self.action,
-            "ok": self.ok,
-            "state": self.state,
-            "native_state": self.native_state,
-            "pid": self.pid,
-            "previous_pid": self.previous_pid,
-            "message": self.message,
-            "config": self.config,
-            "reason": self.reason,
+            "target": target.label,
+            "manager": target.manager,
+            "program": target.program,
+            **fields,
         }
 
     def render(self) -> str:
