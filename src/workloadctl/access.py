@@ -27,7 +27,8 @@ def _caller() -> str:
     return f"uid {os.geteuid()}"
 
 
-def _gid(group: str) -> int | None:
+def group_id(group: str) -> int | None:
+    """The group's id; None when this machine has no such group."""
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
@@ -35,7 +36,7 @@ def _gid(group: str) -> int | None:
 
 
 def who_may(group: str) -> str:
-    if _gid(group) is not None:
+    if group_id(group) is not None:
         return f"only root and members of the group {group!r} may"
     return "only root may"
 
@@ -45,7 +46,7 @@ def denied_message(path: Path | str, group: str, what: str = "reach the stack") 
     the stack (you are nobody)`, with the cure that fits the caller."""
     caller = _caller()
     text = f"permission denied: {path}: {who_may(group)} {what} (you are {caller}"
-    gid = _gid(group)
+    gid = group_id(group)
     in_effect = gid in os.getgroups() or gid == os.getegid()
     if gid is not None and not in_effect and group in _groups_of(caller):
         # Added to the group after this shell started: the membership is not in effect yet.

@@ -11,12 +11,12 @@ as a crash.
 
 from __future__ import annotations
 
-import grp
 import os
 import stat
 from pathlib import Path
 
 from workloadctl import settings as S
+from workloadctl.access import group_id
 from workloadctl.doctor.model import Check, failed, passed
 from workloadctl.runtime.own_command import stack_command
 
@@ -29,13 +29,6 @@ def _mode(st: os.stat_result) -> str:
     return f"{stat.S_IMODE(st.st_mode):04o}"
 
 
-def _control_gid(group: str) -> int | None:
-    try:
-        return grp.getgrnam(group).gr_gid
-    except KeyError:
-        return None
-
-
 def _exposure(st: os.stat_result, group: str, *, socket: bool = False) -> str | None:
     """What is wrong with who may use this entry, or None. Connecting to a unix socket
     takes its write permission: only that bit counts for a socket."""
@@ -43,7 +36,7 @@ def _exposure(st: os.stat_result, group: str, *, socket: bool = False) -> str | 
     others, in_group = (0o002, 0o020) if socket else (_OTHERS, _GROUP)
     if mode & others:
         return f"mode {mode:04o}: others can get in"
-    if mode & in_group and st.st_gid not in (0, _control_gid(group)):
+    if mode & in_group and st.st_gid not in (0, group_id(group)):
         return f"mode {mode:04o} with group id {st.st_gid}, not {group!r}: that group can get in"
     return None
 
