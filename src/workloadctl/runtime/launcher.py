@@ -9,7 +9,6 @@ itself and no Python stays resident).
 from __future__ import annotations
 
 import contextlib
-import grp
 import os
 import socket
 import subprocess
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from workloadctl.access import group_id
 from workloadctl.checks.programs import Manager, ProgramSpec
 from workloadctl.managers import kind
 from workloadctl.managers.environment import (
@@ -186,9 +186,7 @@ def share_service_control(
     makes `supervise/` root-only when it (re)creates it. Returns a warning, or None."""
     if not (cwd / "supervise").is_dir():
         return None  # run by hand, not by s6
-    try:
-        grp.getgrnam(settings.control_group)
-    except KeyError:
+    if group_id(settings.control_group) is None:
         return None  # no such group here: the service stays root's
     svperms = s6_binary("s6-svperms", environ)
     if svperms is None:

@@ -9,7 +9,6 @@ brings everything down in reverse order and checks that no process is left behin
 from __future__ import annotations
 
 import contextlib
-import grp
 import os
 import shutil
 import signal
@@ -22,6 +21,7 @@ from pathlib import Path
 import psutil
 
 from workloadctl import settings as S
+from workloadctl.access import group_id
 from workloadctl.checks.s6rc import S6RcResult, S6Service, load_s6rc_tree
 from workloadctl.clients import s6
 from workloadctl.errors import WorkloadctlError
@@ -70,9 +70,8 @@ def _share_top(top: Path, group: str) -> None:
     """Root and the control group reach a local stack as they reach the container's: the
     group may enter its top (below it the modes `boot` and the launcher set decide); a
     machine without that group keeps it root's alone."""
-    try:
-        gid = grp.getgrnam(group).gr_gid
-    except KeyError:
+    gid = group_id(group)
+    if gid is None:
         top.chmod(0o700)  # secrets and sockets live below
         return
     os.chown(top, -1, gid, follow_symlinks=False)
