@@ -41,7 +41,7 @@ def read_envdir(directory: Path) -> dict[str, str]:
         with contextlib.suppress(OSError):
             fd = os.open(directory / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             try:
-                if not _is_regular(fd):
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
                     continue
                 raw = os.read(fd, _MAX_VALUE_BYTES + 1)
             finally:
@@ -49,7 +49,3 @@ def read_envdir(directory: Path) -> dict[str, str]:
             if len(raw) <= _MAX_VALUE_BYTES:
                 values[name] = envdir_value(raw)
     return values
-
-
-def _is_regular(fd: int) -> bool:
-    return stat.S_ISREG(os.fstat(fd).st_mode)

@@ -160,14 +160,9 @@ def resolve(word: str, catalog: Catalog) -> Target:
     return _one(owners[0], word, found[owners[0]])
 
 
-def needs_catalog(words: Iterable[str]) -> bool:
-    """False when every word names a manager: then nobody has to be asked."""
-    return any(word not in MANAGERS for word in words)
-
-
 def resolve_all(ctx: ControlContext, words: list[str]) -> list[Target]:
     """Every word resolved before anything is done (an unknown name changes nothing)."""
-    if not needs_catalog(words):
+    if all(word in MANAGERS for word in words):  # then nobody has to be asked
         return [resolve(word, Catalog({}, {})) for word in words]
     # Only the managers a name may belong to are asked: `supervisord:web` needs one.
     owners = [split_qualified(w)[0] for w in words if manager_named(w) is None]

@@ -40,7 +40,6 @@ from workloadctl.findings import Finding, error
 from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS
 from workloadctl.managers.reload_apply import (
-    Applied,
     PartialReloadError,
 )
 from workloadctl.runtime.cross_policy import (
@@ -137,10 +136,6 @@ def _down_reason(manager: Manager, world: ReloadWorld) -> tuple[str | None, int 
     return None, state.pid
 
 
-def _apply(manager: Manager, world: ReloadWorld) -> Applied:
-    return world.live(manager, world.settings).apply()
-
-
 def _note_reload(settings: Settings, manager: Manager, decision: Decision) -> None:
     """Keep the decision record true to what runs: `finish` charges a later crash to the
     recorded file hash, and `status` shows the record."""
@@ -182,7 +177,7 @@ def _reload_in_place(
 ) -> ManagerReload:
     findings: list[Finding] = list(decision.findings)
     try:
-        applied = _apply(manager, world)
+        applied = world.live(manager, world.settings).apply()
     except PartialReloadError as exc:
         applied = exc.applied
         applied.problems.append(str(exc))

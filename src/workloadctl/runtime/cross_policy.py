@@ -158,15 +158,11 @@ def conflicts_of(
     programs = (*running, *candidate)
     # One realpath per file, not per program: a config's programs share its file.
     real_paths = {file: os.path.realpath(file) for file in {p.file for p in programs}}
-    findings = check_cross_manager([_at_real_path(p, real_paths) for p in programs])
+    # Each program at the file the user edits: under `workloadctl up` the launcher reads
+    # the repository through a link in the state dir (S/home/USER/REPO), which no one
+    # edits; in the container the path is already the real one.
+    findings = check_cross_manager([replace(p, file=real_paths[p.file]) for p in programs])
     return [f for f in findings if f.severity is Severity.ERROR]
-
-
-def _at_real_path(program: ProgramSpec, real_paths: dict[str, str]) -> ProgramSpec:
-    """The program at the file the user edits: under `workloadctl up` the launcher reads
-    the repository through a link in the state dir (S/home/USER/REPO), which no one
-    edits; in the container the path is already the real one."""
-    return replace(program, file=real_paths[program.file])
 
 
 def refuse_duplicates(

@@ -95,10 +95,6 @@ def find_binary(manager: Manager, environ: Mapping[str, str]) -> str | None:
     return path
 
 
-def manager_argv(manager: Manager, binary: str, config: Path, settings: Settings) -> list[str]:
-    return kind(manager).argv(binary, config, settings)
-
-
 def working_directory(decision: Decision, settings: Settings) -> Path:
     """The project root for the project config; the seed's own directory for the seed."""
     if decision.source == "project" and settings.project_root is not None:
@@ -279,7 +275,7 @@ def _plan_or_exit(
     return LaunchPlan(
         decision=decision,
         binary=binary,
-        argv=manager_argv(manager, binary, decision.config, settings),
+        argv=kind(manager).argv(binary, decision.config, settings),
         env=env,
         cwd=working_directory(decision, settings),
     )
