@@ -9,7 +9,9 @@ of each key it had), for findings.
 
 The structs get no generated `__eq__` nor `__repr__` (eq=False, repr=False): nothing
 compares or prints them, and each generated method is code that `dataclass()` compiles
-at every import, on the path of every `validate` and `launch process-compose`.
+at every import, on the path of every `validate` and `launch process-compose`. Each has
+a docstring for the same reason: without one, `dataclass()` writes one from
+`inspect.signature` of the class.
 """
 
 # spec(), struct_field() and pointer_field() return dataclasses.field(...): the calls
@@ -197,6 +199,8 @@ S = TypeVar("S", bound=Struct)
 
 @dataclass(eq=False, repr=False)
 class LogRotationConfig(Struct):
+    """process-compose's `types.LogRotationConfig`."""
+
     GO_TYPE: ClassVar[str] = "types.LogRotationConfig"
     directory: str = spec("directory", STR)
     filename: str = spec("filename", STR)
@@ -208,6 +212,8 @@ class LogRotationConfig(Struct):
 
 @dataclass(eq=False, repr=False)
 class LoggerConfig(Struct):
+    """process-compose's `types.LoggerConfig`."""
+
     GO_TYPE: ClassVar[str] = "types.LoggerConfig"
     rotation: LogRotationConfig | None = pointer_field("rotation", LogRotationConfig)
     fields_order: list[str] = spec("fields_order", STR_LIST)
@@ -221,6 +227,8 @@ class LoggerConfig(Struct):
 
 @dataclass(eq=False, repr=False)
 class RestartPolicyConfig(Struct):
+    """process-compose's `types.RestartPolicyConfig`."""
+
     GO_TYPE: ClassVar[str] = "types.RestartPolicyConfig"
     restart: str = spec("restart", RESTART_POLICY)
     backoff_seconds: int = spec("backoff_seconds", INT)
@@ -231,6 +239,8 @@ class RestartPolicyConfig(Struct):
 
 @dataclass(eq=False, repr=False)
 class ShutdownParams(Struct):
+    """process-compose's `types.ShutDownParams`."""
+
     GO_TYPE: ClassVar[str] = "types.ShutDownParams"
     command: str = spec("command", STR)
     timeout_seconds: int = spec("timeout_seconds", INT)
@@ -241,6 +251,8 @@ class ShutdownParams(Struct):
 
 @dataclass(eq=False, repr=False)
 class ExecProbe(Struct):
+    """process-compose's `health.ExecProbe`."""
+
     GO_TYPE: ClassVar[str] = "health.ExecProbe"
     command: str = spec("command", STR)
     working_dir: str = spec("working_dir", STR)
@@ -248,6 +260,8 @@ class ExecProbe(Struct):
 
 @dataclass(eq=False, repr=False)
 class HttpProbe(Struct):
+    """process-compose's `health.HttpProbe`."""
+
     GO_TYPE: ClassVar[str] = "health.HttpProbe"
     host: str = spec("host", STR)
     path: str = spec("path", STR)
@@ -260,6 +274,8 @@ class HttpProbe(Struct):
 
 @dataclass(eq=False, repr=False)
 class Probe(Struct):
+    """process-compose's `health.Probe`."""
+
     GO_TYPE: ClassVar[str] = "health.Probe"
     exec_probe: ExecProbe | None = pointer_field("exec", ExecProbe)
     http_get: HttpProbe | None = pointer_field("http_get", HttpProbe)
@@ -272,6 +288,8 @@ class Probe(Struct):
 
 @dataclass(eq=False, repr=False)
 class ProcessDependency(Struct):
+    """process-compose's `types.ProcessDependency`."""
+
     GO_TYPE: ClassVar[str] = "types.ProcessDependency"
     condition: str = spec("condition", PROCESS_CONDITION)
     extensions: dict[str, Any] = spec("", MapKind(ANY))
@@ -279,6 +297,8 @@ class ProcessDependency(Struct):
 
 @dataclass(eq=False, repr=False)
 class ScheduleConfig(Struct):
+    """process-compose's `types.ScheduleConfig`."""
+
     GO_TYPE: ClassVar[str] = "types.ScheduleConfig"
     cron: str = spec("cron", STR)
     timezone: str = spec("timezone", STR)
@@ -293,6 +313,8 @@ class ScheduleConfig(Struct):
 
 @dataclass(eq=False, repr=False)
 class WatchPath(Struct):
+    """process-compose's `types.WatchPath`."""
+
     GO_TYPE: ClassVar[str] = "types.WatchPath"
     path: str = spec("path", STR)
     include: list[str] = spec("include", STR_LIST)
@@ -301,6 +323,8 @@ class WatchPath(Struct):
 
 @dataclass(eq=False, repr=False)
 class WatchConfig(Struct):
+    """process-compose's `types.WatchConfig`."""
+
     GO_TYPE: ClassVar[str] = "types.WatchConfig"
     paths: list[WatchPath] = field(
         default_factory=list,
@@ -315,6 +339,8 @@ class WatchConfig(Struct):
 
 @dataclass(eq=False, repr=False)
 class McpArgument(Struct):
+    """process-compose's `types.MCPArgument`."""
+
     GO_TYPE: ClassVar[str] = "types.MCPArgument"
     name: str = spec("name", STR)
     type: str = spec("type", STR)
@@ -325,6 +351,8 @@ class McpArgument(Struct):
 
 @dataclass(eq=False, repr=False)
 class McpProcessConfig(Struct):
+    """process-compose's `types.MCPProcessConfig`."""
+
     GO_TYPE: ClassVar[str] = "types.MCPProcessConfig"
     type: str = spec("type", STR)
     arguments: list[McpArgument] = field(
@@ -344,6 +372,8 @@ class McpProcessConfig(Struct):
 
 @dataclass(eq=False, repr=False)
 class McpServerConfig(Struct):
+    """process-compose's `types.MCPServerConfig`."""
+
     GO_TYPE: ClassVar[str] = "types.MCPServerConfig"
     host: str = spec("host", STR)
     port: int = spec("port", INT)
@@ -359,6 +389,8 @@ class McpServerConfig(Struct):
 
 @dataclass(eq=False, repr=False)
 class ShellConfig(Struct):
+    """process-compose's `command.ShellConfig`."""
+
     GO_TYPE: ClassVar[str] = "command.ShellConfig"
     shell_command: str = spec("shell_command", STR)
     shell_argument: str = spec("shell_argument", STR)
@@ -368,6 +400,8 @@ class ShellConfig(Struct):
 
 @dataclass(eq=False, repr=False)
 class ProcessConfig(Struct):
+    """process-compose's `types.ProcessConfig`."""
+
     GO_TYPE: ClassVar[str] = "types.ProcessConfig"
     name: str = spec("name", STR)
     extends: str = spec("extends", STR)
