@@ -36,10 +36,6 @@ def _live(manager: Manager, settings: Settings) -> LiveManager:
     return kind(manager).live(settings, APPLY_TIMEOUT_SECONDS)
 
 
-def _s6_control(service: Path, flag: str) -> None:
-    s6.control(service, flag)
-
-
 def shown_path(path: Path | str, root: Path | None) -> str:
     """`path` relative to the repository when it is inside it: what the user edits."""
     if root is not None:
@@ -55,7 +51,7 @@ class ReloadWorld:
     settings: Settings
     base_env: Mapping[str, str]  # the environment the managers' launchers get
     service_state: Callable[[Path], s6.ServiceState] = s6.state
-    s6_control: Callable[[Path, str], None] = _s6_control
+    s6_control: Callable[[Path, str], None] = s6.control
     live: Callable[[Manager, Settings], LiveManager] = _live
     loader_for: LoaderFactory = default_loader
     clock: Callable[[], float] = time.monotonic

@@ -41,12 +41,6 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
-def _manager_note(manager: ManagerStatus) -> str:
-    if manager.error:
-        return manager.error
-    return _text(manager.reason)
-
-
 def manager_rows(managers: Sequence[ManagerStatus]) -> list[list[str]]:
     return [
         [
@@ -56,7 +50,7 @@ def manager_rows(managers: Sequence[ManagerStatus]) -> list[list[str]]:
             duration(m.uptime_seconds),
             _text(m.restarts),
             _text(m.config),
-            _manager_note(m),
+            m.error or _text(m.reason),
         ]
         for m in managers
     ]

@@ -45,14 +45,10 @@ def _default_top() -> Path:
     return default_top(S.find_repo_root(Path.cwd(), env), env)
 
 
-def _same(a: Path, b: Path) -> bool:
-    return os.path.realpath(a) == os.path.realpath(b)
-
-
 def state_dir_words(top: Path | str | None) -> list[str]:
     """`--state-dir TOP` unless a command without it reaches that stack anyway (or there is
     no local stack: None, the container's own paths)."""
-    if top is None or _same(Path(top), _default_top()):
+    if top is None or os.path.realpath(top) == os.path.realpath(_default_top()):
         return []
     return ["--state-dir", str(top)]
 
