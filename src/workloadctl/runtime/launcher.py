@@ -245,17 +245,8 @@ def _missing_binary(manager: Manager, settings: Settings, stderr: TextIO) -> int
     return EXIT_TEMPORARY_FAILURE
 
 
-def _plan_or_exit(
-    decision: Decision,
-    binary: str,
-    env: dict[str, str],
-    settings: Settings,
-    *,
-    environ: Mapping[str, str],
-    stderr: TextIO,
-    now: float,
-) -> LaunchPlan | int:
-    """Print and record `decision`, clean up, and turn it into a plan (or an exit code)."""
+def _announce(decision: Decision, settings: Settings, *, stderr: TextIO, now: float) -> bool:
+    """Print and record `decision`; False when its seed is missing (nothing to exec)."""
     manager = decision.manager
     seed_missing = decision.source == "seed" and not decision.config.is_file()
     _say(
@@ -268,7 +259,21 @@ def _plan_or_exit(
         _say(stderr, f"workloadctl: {manager}: WARNING: cannot record the decision: {exc}")
     if seed_missing:
         _say(stderr, missing_seed_line(decision))
-        return EXIT_TEMPORARY_FAILURE
+        return False
+    return True
+
+
+def _clean_up_and_plan(
+    decision: Decision,
+    binary: str,
+    env: dict[str, str],
+    settings: Settings,
+    *,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+) -> LaunchPlan:
+    """Clean up after the previous instance and turn `decision` into a plan."""
+    manager = decision.manager
     _reap_leftovers(manager, settings, environ, stderr)
     # After the reap: a socket whose owner was just killed is stale now.
     _remove_stale_socket(kind(manager).socket(settings))
@@ -279,6 +284,22 @@ def _plan_or_exit(
         env=env,
         cwd=working_directory(decision, settings),
     )
+
+
+def _plan_or_exit(
+    decision: Decision,
+    binary: str,
+    env: dict[str, str],
+    settings: Settings,
+    *,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+    now: float,
+) -> LaunchPlan | int:
+    """Print and record `decision`, clean up, and turn it into a plan (or an exit code)."""
+    if not _announce(decision, settings, stderr=stderr, now=now):
+        return EXIT_TEMPORARY_FAILURE
+    return _clean_up_and_plan(decision, binary, env, settings, environ=environ, stderr=stderr)
 
 
 def prepare(
@@ -301,28 +322,36 @@ def prepare(
     policy, policy_problems = policy_from_env(environ)
     timeout, timeout_problems = decision_timeout_from_env(environ)
     own_loader = loaded_once(loader or default_loader(manager, env, settings.project_root))
-    # Until the decision is recorded: the other launcher must see it (cross_policy).
+    # Validating the own config needs nothing of the other manager's: outside the lock,
+    # so at boot the two launchers validate at the same time.
+    decision = decide_within(
+        timeout,
+        manager,
+        settings,
+        loader=own_loader,
+        policy=policy,
+        now=now,
+        extra_findings=policy_problems + timeout_problems,
+    )
+    programs_problem: str | None = None
+    # From reading what the other manager runs until our record says what we run: the
+    # other launcher must see either none of it or all of it (cross_policy).
     with decision_lock(settings):
-        decision = decide_within(
-            timeout,
-            manager,
-            settings,
-            loader=own_loader,
-            policy=policy,
-            now=now,
-            extra_findings=policy_problems + timeout_problems,
-        )
         decision, programs = _without_duplicates(decision, settings, own_loader, environ, stderr)
         decision = at_edited_path(decision)
-        plan = _plan_or_exit(
-            decision, binary, env, settings, environ=environ, stderr=stderr, now=now
-        )
+        announced = _announce(decision, settings, stderr=stderr, now=now)
         if programs:
             try:
                 record_programs(settings, manager, programs)
             except OSError as exc:  # the other launcher then reads the file itself
-                _say(stderr, f"workloadctl: {manager}: WARNING: cannot record the programs: {exc}")
-        return plan
+                programs_problem = f"cannot record the programs: {exc}"
+    if not announced:
+        return EXIT_TEMPORARY_FAILURE
+    # The reap and the socket concern only our own previous instance: after the lock.
+    plan = _clean_up_and_plan(decision, binary, env, settings, environ=environ, stderr=stderr)
+    if programs_problem is not None:
+        _say(stderr, f"workloadctl: {manager}: WARNING: {programs_problem}")
+    return plan
 
 
 def _without_duplicates(
