@@ -4,7 +4,6 @@ replace any part of it."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,9 +37,8 @@ def _live(manager: Manager, settings: Settings) -> LiveManager:
 
 def shown_path(path: Path | str, root: Path | None) -> str:
     """`path` relative to the repository when it is inside it: what the user edits."""
-    if root is not None:
-        with contextlib.suppress(ValueError):
-            return str(Path(path).relative_to(root))
+    if root is not None and Path(path).is_relative_to(root):
+        return str(Path(path).relative_to(root))
     return str(path)
 
 

@@ -19,17 +19,9 @@ def relative_finding(finding: Finding, root: Path | None) -> Finding:
         return finding
     for base in (root, root.resolve()):
         for candidate in (path, path.resolve()):
-            with_base = _relative(candidate, base)
-            if with_base is not None:
-                return dataclasses.replace(finding, file=with_base)
+            if candidate.is_relative_to(base):
+                return dataclasses.replace(finding, file=str(candidate.relative_to(base)))
     return finding
-
-
-def _relative(path: Path, base: Path) -> str | None:
-    try:
-        return str(path.relative_to(base))
-    except ValueError:
-        return None
 
 
 def relative_report(report: ReloadReport, root: Path | None) -> ReloadReport:

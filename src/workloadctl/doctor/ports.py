@@ -79,10 +79,7 @@ def running_configs(root: Path, settings: S.Settings) -> list[ConfigChoice]:
 
 
 def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+    return str(path.relative_to(root) if path.is_relative_to(root) else path)
 
 
 def wanted_ports(configs: list[ConfigChoice], root: Path) -> list[WantedPort]:
