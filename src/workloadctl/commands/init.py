@@ -11,6 +11,7 @@ from workloadctl import __version__
 from workloadctl import settings as S
 from workloadctl.commands.command_support import add_command
 from workloadctl.errors import UsageError, WorkloadctlError
+from workloadctl.runtime.own_command import own_command
 from workloadctl.template import (
     devcontainer_template,
     package_notes,
@@ -239,7 +240,7 @@ def _print_human(the_plan: Plan, *, written: bool, force: bool) -> None:
             f"init: {counts[Action.CREATE]} created, {counts[Action.OVERWRITE]} overwritten, "
             f"{counts[Action.UNCHANGED]} unchanged"
         )
-        print(f"next: workloadctl validate --root {the_plan.root}")
+        print(f"next: {own_command('validate', '--root', str(the_plan.root))}")
         return
     print(f"init: nothing written to {the_plan.root}")
     for step in the_plan.blocked:

@@ -14,6 +14,7 @@ import pytest
 
 from workloadctl import __version__
 from workloadctl.cli import main
+from workloadctl.runtime import own_command
 from workloadctl.template.package_source import BEGIN, END, index_block
 from workloadctl.template.selection import collect
 
@@ -73,7 +74,18 @@ def test_init_writes_exactly_this_repositorys_template(
         assert f"created     {entry.path}" in out
     assert "created     docs/index.html" in out
     assert f"{len(TEMPLATE) + 1} created, 0 overwritten, 0 unchanged" in out
-    assert f"next: workloadctl validate --root {empty_repo}" in out
+    assert f"next: {own_command.workloadctl_program()} validate --root {empty_repo}" in out
+
+
+def test_init_next_step_names_workloadctl_as_the_caller_runs_it(
+    empty_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A checkout's .venv/bin/workloadctl is not on PATH: a bare `workloadctl` would exit 127.
+    monkeypatch.setattr(own_command, "workloadctl_program", lambda: "/co/.venv/bin/workloadctl")
+    assert init(str(empty_repo)) == 0
+    assert (
+        f"next: /co/.venv/bin/workloadctl validate --root {empty_repo}" in capsys.readouterr().out
+    )
 
 
 def test_init_sets_modes(empty_repo: Path) -> None:
