@@ -40,6 +40,7 @@ from workloadctl.runtime.decision import (
     read_decision,
     seed_config_path,
 )
+from workloadctl.runtime.finish_lock import flock_within
 from workloadctl.settings import Settings
 
 # A loader for each manager, bound to that manager's environment.
@@ -211,17 +212,14 @@ def decision_lock(
         yield False
         return
     try:
-        deadline = clock() + wait
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if clock() >= deadline:
-                    yield False
-                    return
-                time.sleep(LOCK_POLL_SECONDS)
-        yield True
+        yield flock_within(
+            descriptor,
+            fcntl.LOCK_EX,
+            wait,
+            poll=LOCK_POLL_SECONDS,
+            sleep=time.sleep,
+            clock=clock,
+        )
     finally:
         os.close(descriptor)  # releases the lock
 

@@ -21,6 +21,29 @@ FINISH_LOCK_WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.01
 
 
+def flock_within(
+    fd: int,
+    operation: int,
+    timeout: float,
+    *,
+    poll: float,
+    sleep: Callable[[float], object],
+    clock: Callable[[], float],
+) -> bool:
+    """Take the flock `operation` (LOCK_SH or LOCK_EX) on `fd`, looking every `poll`
+    seconds: whether it was taken within `timeout`. Any other OSError than the lock being
+    held propagates. The launchers' decision lock (cross_policy) polls through it too."""
+    deadline = clock() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if clock() >= deadline:
+                return False
+            sleep(poll)
+
+
 def wait_for_finish(
     lock: Path,
     *,
@@ -39,20 +62,14 @@ def wait_for_finish(
     except OSError as exc:
         return f"cannot open {lock} ({exc.strerror}): not waiting for the previous finish"
     try:
-        deadline = clock() + timeout
-        while True:
-            try:
-                # Shared: only a writer's (the finish script's `flock`) exclusive lock blocks it.
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                return None
-            except BlockingIOError:
-                if clock() >= deadline:
-                    return (
-                        f"{lock} is still held after {timeout:g} s (the previous finish has "
-                        "not ended): deciding without waiting for it"
-                    )
-                sleep(POLL_SECONDS)
-            except OSError as exc:  # no locks on this file system: nothing to wait for
-                return f"cannot lock {lock} ({exc.strerror}): not waiting for the previous finish"
+        # Shared: only a writer's (the finish script's `flock`) exclusive lock blocks it.
+        if flock_within(fd, fcntl.LOCK_SH, timeout, poll=POLL_SECONDS, sleep=sleep, clock=clock):
+            return None
+        return (
+            f"{lock} is still held after {timeout:g} s (the previous finish has "
+            "not ended): deciding without waiting for it"
+        )
+    except OSError as exc:  # no locks on this file system: nothing to wait for
+        return f"cannot lock {lock} ({exc.strerror}): not waiting for the previous finish"
     finally:
         os.close(fd)  # also drops our shared lock: the next finish must get it at once
