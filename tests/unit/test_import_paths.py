@@ -79,3 +79,16 @@ def test_validate_imports_nothing_its_child_would_wait_for(absent: str) -> None:
 def test_boot_imports_no_account_commands_nor_stack_records(absent: str) -> None:
     # `boot` is the s6-rc oneshot both managers wait for at every container start.
     assert absent not in _imported("workloadctl.cli, workloadctl.commands.boot")
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        "workloadctl.runtime.boot",  # only when the state dir lost what `boot` made
+        "secrets",  # the same: a missing secret
+        "workloadctl.runtime.reaper",  # only for a sweep the finish did not make redundant
+        "psutil",
+    ],
+)
+def test_launch_imports_neither_boot_nor_the_reaper(absent: str) -> None:
+    assert absent not in _imported("workloadctl.cli, workloadctl.commands.launch")

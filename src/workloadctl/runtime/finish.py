@@ -9,11 +9,13 @@ itself after `finish_bound_seconds`.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping
 from typing import TextIO
 
 from workloadctl.manager_names import Manager
+from workloadctl.managers.environment import instance_id
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord, read_decision
 from workloadctl.runtime.quarantine import (
     S6_KILLED_BY_SIGNAL,
@@ -26,11 +28,12 @@ from workloadctl.runtime.quarantine import (
     policy_from_env,
     record_death,
 )
+from workloadctl.runtime.reap_record import forget_reaped, record_reaped
 from workloadctl.runtime.reaper import (
     KILL_ROUNDS,
     KILL_WAIT_SECONDS,
     grace_from_env,
-    reap_dead_manager,
+    reap_and_confirm,
 )
 from workloadctl.settings import Settings
 
@@ -54,14 +57,12 @@ def _uptime(decision: DecisionRecord, now: float) -> float | None:
 
 
 def _death(
-    settings: Settings,
-    manager: Manager,
+    decision: DecisionRecord,
     exit_code: int | None,
     signal: int | None,
     now: float,
     policy: QuarantinePolicy,
 ) -> Death:
-    decision = read_decision(settings, manager) or EMPTY_RECORD
     # A launcher that never exec'd (missing binary or seed) is no manager death.
     started = decision.started
     uptime = _uptime(decision, now) if started else None
@@ -115,15 +116,21 @@ def finish(
     """Record the death, then reap. Reports on `stderr`; returns 0 whatever happens."""
     now = time.time() if now is None else now
     policy, _ = policy_from_env(environ)
-    death = _death(settings, manager, exit_code, signal, now, policy)
+    decision = read_decision(settings, manager) or EMPTY_RECORD
+    death = _death(decision, exit_code, signal, now, policy)
     try:
         record_death(settings, manager, death)
         verdict = _verdict(settings, manager, death, policy, now)
     except OSError as exc:
         verdict = f"WARNING: cannot record it: {exc}"
     print(f"workloadctl: {manager} {_how(death)}: {verdict}", file=stderr, flush=True)
-    killed = reap_dead_manager(manager, settings, environ)
+    # An older note must not outlive this reap should it be killed midway.
+    forget_reaped(settings.run_dir, manager)
+    killed, clean = reap_and_confirm(manager, settings, environ)
     for entry in killed:
         print(f"workloadctl: {manager}: killed a leftover program: {entry.describe()}", file=stderr)
+    if clean:
+        with contextlib.suppress(OSError):  # without the note the next launch sweeps itself
+            record_reaped(settings.run_dir, manager, decision, instance_id(settings))
     stderr.flush()
     return 0

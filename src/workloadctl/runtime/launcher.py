@@ -37,8 +37,6 @@ from workloadctl.runtime.banner import (
     project_notice,
     seed_banner,
 )
-from workloadctl.runtime.boot import prepare_state
-from workloadctl.runtime.boot_system import RealSystem
 from workloadctl.runtime.cross_policy import (
     decision_lock,
     launcher_loaders,
@@ -55,11 +53,13 @@ from workloadctl.runtime.decision import (
     record_decision,
     record_not_started,
 )
+from workloadctl.runtime.decision_record import read_decision
 from workloadctl.runtime.edited_path import at_edited_path
 from workloadctl.runtime.finish_lock import wait_for_finish
+from workloadctl.runtime.manager_session import current_session, record_session
 from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.quarantine import policy_from_env
-from workloadctl.runtime.reaper import current_session, reap_dead_manager, record_session
+from workloadctl.runtime.reap_record import reaped_by_finish
 from workloadctl.settings import (
     ENABLE_SWITCHES,
     Settings,
@@ -126,6 +126,10 @@ def _prepare_state(
     serve its API with no token at all."""
     if _state_is_prepared(settings):
         return
+    # Here: the state is prepared at nearly every start, by `boot` (~16 ms of imports).
+    from workloadctl.runtime.boot import prepare_state
+    from workloadctl.runtime.boot_system import RealSystem
+
     report = prepare_state(settings, RealSystem(environ))
     for line in report.lines:
         _say(stderr, f"workloadctl: {manager}: {line}")
@@ -161,6 +165,8 @@ def _reap_leftovers(
 ) -> None:
     """Belt and braces: `finish` may have given up (its own bound) or been killed before
     it was done, or still run when the wait for its lock ended."""
+    from workloadctl.runtime.reaper import reap_dead_manager  # psutil: only for a sweep
+
     try:
         killed = reap_dead_manager(manager, settings, environ)
     except Exception as exc:  # a failed sweep must not keep the manager down
@@ -225,6 +231,16 @@ def _run_quietly(argv: Sequence[str]) -> int:
         return 1
 
 
+def _reaped_by_finish(manager: Manager, settings: Settings) -> bool:
+    """Whether the finish after the previous instance's death reaped it to the last
+    leftover (its note names that instance's decision); consumes the note either way."""
+    try:
+        previous = read_decision(settings, manager)
+        return reaped_by_finish(settings.run_dir, manager, previous, instance_id(settings))
+    except Exception:  # not known: sweep
+        return False
+
+
 def _record_session(manager: Manager, settings: Settings, stderr: TextIO) -> None:
     """Our PID becomes the manager's (exec), and its programs' session id: write it down
     for `finish` and the next launch, which find what the manager left behind by it."""
@@ -271,10 +287,13 @@ def _clean_up_and_plan(
     *,
     environ: Mapping[str, str],
     stderr: TextIO,
+    sweep: bool = True,
 ) -> LaunchPlan:
-    """Clean up after the previous instance and turn `decision` into a plan."""
+    """Clean up after the previous instance and turn `decision` into a plan (`sweep`:
+    False when `finish` is known to have reaped the previous instance to the last one)."""
     manager = decision.manager
-    _reap_leftovers(manager, settings, environ, stderr)
+    if sweep:
+        _reap_leftovers(manager, settings, environ, stderr)
     # After the reap: a socket whose owner was just killed is stale now.
     _remove_stale_socket(kind(manager).socket(settings))
     return LaunchPlan(
@@ -310,8 +329,11 @@ def prepare(
     stderr: TextIO,
     loader: Loader | None = None,
     now: float | None = None,
+    reaped_by_finish: bool = False,
 ) -> LaunchPlan | int:
-    """Decide, print, record and clean up; the plan to exec, or the exit code to return."""
+    """Decide, print, record and clean up; the plan to exec, or the exit code to return.
+    `reaped_by_finish`: the previous instance's `finish` reaped its leftovers to the last
+    one (reap_record), so our own sweep would find nothing."""
     now = time.time() if now is None else now
     binary = find_binary(manager, environ)
     if binary is None:
@@ -348,7 +370,15 @@ def prepare(
     if not announced:
         return EXIT_TEMPORARY_FAILURE
     # The reap and the socket concern only our own previous instance: after the lock.
-    plan = _clean_up_and_plan(decision, binary, env, settings, environ=environ, stderr=stderr)
+    plan = _clean_up_and_plan(
+        decision,
+        binary,
+        env,
+        settings,
+        environ=environ,
+        stderr=stderr,
+        sweep=not reaped_by_finish,
+    )
     if programs_problem is not None:
         _say(stderr, f"workloadctl: {manager}: WARNING: {programs_problem}")
     return plan
@@ -419,8 +449,16 @@ def launch(
     problem = wait_for_finish(settings.finish_lock(manager))
     if problem is not None:
         _say(stderr, f"workloadctl: {manager}: WARNING: {problem}")
+    reaped = _reaped_by_finish(manager, settings)
     try:
-        plan = prepare(manager, settings, environ=environ, stderr=stderr, loader=loader)
+        plan = prepare(
+            manager,
+            settings,
+            environ=environ,
+            stderr=stderr,
+            loader=loader,
+            reaped_by_finish=reaped and problem is None,
+        )
     except Exception as exc:  # the seed must always be tried
         plan = fallback_plan(manager, settings, exc, environ=environ, stderr=stderr)
     if isinstance(plan, int):

@@ -29,14 +29,21 @@ import os
 import signal
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 import psutil
 
 from workloadctl.manager_names import Manager
 from workloadctl.managers.environment import ENV_INSTANCE, ENV_MANAGER, instance_id
-from workloadctl.runtime.statefile import read_json_object, write_json_atomic
+from workloadctl.runtime.manager_session import ManagerSession as ManagerSession
+from workloadctl.runtime.manager_session import current_session as current_session
+from workloadctl.runtime.manager_session import forget_session as forget_session
+from workloadctl.runtime.manager_session import proc_stat as proc_stat
+from workloadctl.runtime.manager_session import read_session as read_session
+from workloadctl.runtime.manager_session import record_session as record_session
+from workloadctl.runtime.manager_session import (
+    session_record_path as session_record_path,
+)
 from workloadctl.settings import Settings
 
 ENV_REAP_GRACE = "WORKLOADCTL_REAP_GRACE"
@@ -48,70 +55,6 @@ KILL_WAIT_SECONDS = 1.0
 POLL_SECONDS = 0.05
 # Programs that fork while being stopped: rescan this many times before giving up.
 KILL_ROUNDS = 3
-
-
-@dataclass(frozen=True)
-class ManagerSession:
-    """The session a manager's programs share: its leader's PID (= the session id), and
-    the start times (clock ticks since boot, /proc/PID/stat field 22) of the leader and
-    of PID 1. Ticks, not wall-clock seconds: they are the kernel's own record, and
-    comparable across processes whatever the wall clock did meanwhile."""
-
-    pid: int
-    started: int
-    init_started: int
-
-
-def proc_stat(pid: int) -> tuple[int, int] | None:
-    """(session id, start time in ticks) of `pid` from /proc/PID/stat, readable for any
-    process; None when it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            raw = handle.read()
-    except OSError:
-        return None
-    # The command name (field 2) may hold spaces and parentheses: fields follow the last ")".
-    fields = raw[raw.rfind(b")") + 2 :].split()
-    try:
-        return int(fields[3]), int(fields[19])  # field 6 (session), field 22 (starttime)
-    except (IndexError, ValueError):
-        return None
-
-
-def current_session() -> ManagerSession | None:
-    """This process as a manager's session leader (the launcher, just before its exec).
-    None when it does not lead its session (not started by s6-supervise)."""
-    pid = os.getpid()
-    ours, init = proc_stat(pid), proc_stat(1)
-    if ours is None or init is None or ours[0] != pid:
-        return None
-    return ManagerSession(pid, ours[1], init[1])
-
-
-def session_record_path(run_dir: Path, manager: Manager) -> Path:
-    return run_dir / f"{manager}.session"
-
-
-def record_session(run_dir: Path, manager: Manager, session: ManagerSession) -> None:
-    write_json_atomic(session_record_path(run_dir, manager), asdict(session))
-
-
-def read_session(run_dir: Path, manager: Manager) -> ManagerSession | None:
-    """The recorded session, or None when there is none, it is damaged, or PID 1 is not
-    the one it was recorded under (a new container boot or a new local stack)."""
-    data = read_json_object(session_record_path(run_dir, manager)) or {}
-    pid, started, init_started = data.get("pid"), data.get("started"), data.get("init_started")
-    if not (isinstance(pid, int) and isinstance(started, int) and isinstance(init_started, int)):
-        return None
-    init = proc_stat(1)
-    if pid <= 1 or init is None or init[1] != init_started:
-        return None
-    return ManagerSession(pid, started, init_started)
-
-
-def forget_session(run_dir: Path, manager: Manager) -> None:
-    with contextlib.suppress(OSError):
-        session_record_path(run_dir, manager).unlink()
 
 
 @dataclass(frozen=True)
@@ -294,3 +237,19 @@ def reap_dead_manager(
     )
     forget_session(settings.run_dir, manager)
     return killed
+
+
+def reap_and_confirm(
+    manager: Manager, settings: Settings, environ: Mapping[str, str]
+) -> tuple[list[ReapedProcess], bool]:
+    """`reap_dead_manager`, and whether a last scan (by the same session and markers)
+    found none of its leftovers alive: `finish` records that for the next launch."""
+    session = read_session(settings.run_dir, manager)
+    instance = instance_id(settings)
+    killed = reap(manager, instance, session=session, grace=grace_from_env(environ))
+    # Nothing found at all: the scan that found nothing is the last one.
+    clean = not killed or not any(
+        _is_alive(proc) for proc in find_marked(manager, instance, session)
+    )
+    forget_session(settings.run_dir, manager)
+    return killed, clean
