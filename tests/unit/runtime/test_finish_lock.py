@@ -223,3 +223,94 @@ def test_the_finish_script_returns_at_once_and_its_finish_holds_the_lock(
     assert words[4] == f"sid={words[5].removeprefix('pid=')}"  # its own session
     (service / "go").touch()
     assert FL.wait_for_finish(lock) is None  # freed when it ended
+
+
+def _fake_tools(
+    tmp_path: Path, manager: str, tools: tuple[str, ...]
+) -> tuple[Path, dict[str, str]]:
+    """A service dir, and a PATH with the fake with-contenv and workloadctl plus only `tools`
+    of the machine's own (the finish script needs sh builtins, `cut` and `sleep` besides)."""
+    bin_dir, service = tmp_path / "bin", tmp_path / "service" / manager
+    bin_dir.mkdir(parents=True)
+    for name, text in (
+        ("with-contenv", '#!/bin/sh\nexec "$@"\n'),
+        ("workloadctl", FAKE_WORKLOADCTL),
+    ):
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    for tool in ("sh", "cut", "sleep", *tools):
+        found = shutil.which(tool)
+        assert found is not None, tool
+        (bin_dir / tool).symlink_to(found)
+    service.mkdir(parents=True)
+    return service, {"PATH": str(bin_dir)}
+
+
+@pytest.mark.parametrize("missing", ["flock", "setsid"])
+def test_without_flock_or_setsid_the_finish_runs_in_the_foreground(
+    tmp_path: Path, missing: str
+) -> None:
+    """An adopter's image without util-linux: the death is still recorded, as before."""
+    dash = shutil.which("dash")
+    if dash is None:
+        pytest.skip("dash not installed")
+    present = tuple(tool for tool in ("flock", "setsid") if tool != missing)
+    service, env = _fake_tools(tmp_path, "supervisord", present)
+    (service / "go").touch()  # the fake finish ends at once
+    script = Path(__file__).parents[3] / ".devcontainer/s6-rc.d/supervisord/finish"
+    done = subprocess.run([dash, str(script), "256", "9"], cwd=service, env=env, check=False)
+    assert done.returncode == 0
+    words = (service / "ran").read_text().split()  # written before the script returned
+    assert words[:4] == ["finish", "supervisord", "256", "9"]
+    assert words[4] != f"sid={words[5].removeprefix('pid=')}"  # not a session of its own
+
+
+def test_where_the_lock_file_cannot_be_made_the_finish_runs_in_the_foreground(
+    tmp_path: Path,
+) -> None:
+    dash = shutil.which("dash")
+    if dash is None or shutil.which("flock") is None or shutil.which("setsid") is None:
+        pytest.skip("dash, flock or setsid not installed")
+    service, env = _fake_tools(tmp_path, "supervisord", ("flock", "setsid"))
+    (service / "go").touch()
+    (service / "finish.lock").mkdir()  # cannot be opened for writing, even by root
+    script = Path(__file__).parents[3] / ".devcontainer/s6-rc.d/supervisord/finish"
+    done = subprocess.run(
+        [dash, str(script), "256", "9"], cwd=service, env=env, check=False, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == b""
+    words = (service / "ran").read_text().split()
+    assert words[:4] == ["finish", "supervisord", "256", "9"]
+    assert words[4] != f"sid={words[5].removeprefix('pid=')}"
+
+
+def test_a_lock_still_held_by_a_previous_finish_is_waited_for_3_s_at_most(
+    tmp_path: Path,
+) -> None:
+    """Within s6's timeout-finish (5 s): a finish that blocked on the lock would be killed
+    by s6 with the death unrecorded."""
+    dash = shutil.which("dash")
+    if dash is None or shutil.which("flock") is None or shutil.which("setsid") is None:
+        pytest.skip("dash, flock or setsid not installed")
+    service, env = _fake_tools(tmp_path, "supervisord", ("flock", "setsid"))
+    script = Path(__file__).parents[3] / ".devcontainer/s6-rc.d/supervisord/finish"
+    with held(service / "finish.lock"):
+        done = subprocess.run(
+            [dash, str(script), "256", "9"],
+            cwd=service,
+            env=env,
+            check=False,
+            capture_output=True,
+            timeout=30,
+        )
+    assert done.returncode == 0
+    assert done.stderr == (
+        b"workloadctl: supervisord: finish.lock still held after 3 s; finishing without it\n"
+    )
+    for _ in range(1000):
+        if (service / "ran").is_file() and (service / "ran").read_text().endswith("\n"):
+            break
+        time.sleep(0.01)
+    assert (service / "ran").read_text().split()[:4] == ["finish", "supervisord", "256", "9"]
+    (service / "go").touch()
