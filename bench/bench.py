@@ -159,7 +159,8 @@ def slope(sizes: Sequence[int], seconds: Sequence[float]) -> float:
 def validate_times(
     tmp: Path, programs: int, runs: int, env: dict[str, str], *, serial: bool = False
 ) -> dict[str, float]:
-    """ours, peer and (`serial`) ours without the forked supervisord child, interleaved."""
+    """ours, peer and (`serial`) ours without the forked supervisord child and the floor
+    (a Python start with Supervisor's own parser on the same project.conf), interleaved."""
     pc_bin = S.process_compose_binary()
     assert pc_bin is not None
     root = tmp / f"layout-{programs}"
@@ -176,6 +177,9 @@ def validate_times(
     }
     if serial:
         sides["serial"] = lambda: run_quiet(ours, serial_env, root)
+        conf = str(root / "workloads/supervisord/project.conf")
+        floor = [sys.executable, BOOT_FLOOR, "supervisord", conf]
+        sides["floor"] = lambda: run_quiet(floor, env, root)
     return interleaved(sides, runs)
 
 
@@ -550,6 +554,15 @@ def main() -> int:
             report.goal(
                 "validate, 200, serial (no fork)", times["serial"], times["peer"], "pc --dry-run", 3
             )
+            # What no validate can skip: Supervisor's own import and parse of project.conf.
+            report.goal(
+                "validate floor: Python + Supervisor's parser",
+                times["floor"],
+                times["peer"],
+                "pc --dry-run",
+                3,
+            )
+            goal_vs_floor(report, "validate", times["floor"] / times["peer"], 3)
             report.absolute(
                 "process-compose loader, 200 processes", loader_seconds(tmp, 200, runs), 0.5
             )
