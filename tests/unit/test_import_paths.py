@@ -92,3 +92,22 @@ def test_boot_imports_no_account_commands_nor_stack_records(absent: str) -> None
 )
 def test_launch_imports_neither_boot_nor_the_reaper(absent: str) -> None:
     assert absent not in _imported("workloadctl.cli, workloadctl.commands.launch")
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        # a start on the project config prints no command of ours: only banners and hints
+        "workloadctl.runtime.own_command",
+        "workloadctl.runtime.local_stack",
+        "socket",  # only to probe a socket file a previous instance left behind
+        "subprocess",  # only for s6's own tools (s6-svperms, s6-svc)
+    ],
+)
+def test_launch_imports_no_command_hints_nor_sockets_nor_subprocesses(absent: str) -> None:
+    assert absent not in _imported("workloadctl.cli, workloadctl.commands.launch")
+
+
+def test_process_compose_loader_imports_no_decimal() -> None:
+    # decimal only formats a float a Go template renders; `launch` loads on every start
+    assert "decimal" not in _imported("workloadctl.checks.process_compose.loader")

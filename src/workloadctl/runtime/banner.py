@@ -11,7 +11,6 @@ from workloadctl.findings import Finding, Severity
 from workloadctl.manager_names import Manager
 from workloadctl.managers import kind
 from workloadctl.runtime.decision import CODE_PROJECT_MISSING, Decision
-from workloadctl.runtime.own_command import stack_command, workloadctl_program
 from workloadctl.settings import (
     Settings,
 )
@@ -25,6 +24,9 @@ CROSS_MANAGER_ERRORS = frozenset({"XM001", "XM002", "XM003"})
 
 def restart_command(manager: Manager, settings: Settings) -> str:
     """What the developer runs to retry: --state-dir included for a local stack."""
+    # Imported here: a start on the project config prints no command (~3 ms of imports).
+    from workloadctl.runtime.own_command import stack_command
+
     return stack_command(settings, "restart", manager)
 
 
@@ -44,12 +46,16 @@ def _finding_lines(findings: tuple[Finding, ...]) -> list[str]:
     lines = [f"  {finding.render()}" for finding in ordered[:MAX_FINDINGS_SHOWN]]
     hidden = len(ordered) - MAX_FINDINGS_SHOWN
     if hidden > 0:
+        from workloadctl.runtime.own_command import workloadctl_program
+
         lines.append(f"  ... and {hidden} more (run `{workloadctl_program()} validate` for all)")
     return lines
 
 
 def _what_to_do(decision: Decision, retry: str) -> list[str]:
     """`retry`: the restart command the banner ends with (its --state-dir found once)."""
+    from workloadctl.runtime.own_command import workloadctl_program
+
     if decision.failed:
         return ["this is a bug in workloadctl (please report it); the seed runs meanwhile."]
     if decision.quarantine is not None:

@@ -22,7 +22,6 @@ from workloadctl.managers import kind
 from workloadctl.runtime.decision_record import DecisionRecord, Source, utc_time
 from workloadctl.runtime.decision_record import decision_path as decision_path  # re-exported
 from workloadctl.runtime.decision_record import read_decision as read_decision  # re-exported
-from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.quarantine import (
     QuarantinePolicy,
     QuarantineRecord,
@@ -201,6 +200,9 @@ def _decide(
         check_quarantine(settings, manager, digest, policy=policy, now=now) if digest else None
     )
     if quarantine is not None:
+        # Imported here: only a quarantine names the command (~3 ms of imports otherwise).
+        from workloadctl.runtime.own_command import stack_command
+
         problem = error(
             project,
             None,

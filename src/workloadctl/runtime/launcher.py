@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -57,7 +55,6 @@ from workloadctl.runtime.decision_record import read_decision
 from workloadctl.runtime.edited_path import at_edited_path
 from workloadctl.runtime.finish_lock import wait_for_finish
 from workloadctl.runtime.manager_session import current_session, record_session
-from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.quarantine import policy_from_env
 from workloadctl.runtime.reap_record import reaped_by_finish
 from workloadctl.settings import (
@@ -141,6 +138,8 @@ def _remove_stale_socket(path: Path) -> None:
     """Remove a socket file nobody listens on; leave a live one for the manager to refuse."""
     if not path.is_socket():
         return
+    import socket  # only for a socket file left behind (~3 ms of imports otherwise)
+
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         probe.settimeout(1.0)
@@ -208,6 +207,8 @@ def stay_down(
     run: Runner,
 ) -> int:
     """The manager is switched off: tell s6 to keep this service down, exit cleanly."""
+    from workloadctl.runtime.own_command import stack_command  # only for this hint
+
     _say(
         stderr,
         f"workloadctl: {manager} is disabled ({settings.disabled_marker(manager)} exists, "
@@ -225,6 +226,8 @@ def stay_down(
 
 
 def _run_quietly(argv: Sequence[str]) -> int:
+    import subprocess  # only for s6's own tools (s6-svperms, s6-svc), not on every start
+
     try:
         return subprocess.run(argv, check=False, timeout=S6_SVC_TIMEOUT_SECONDS).returncode
     except (OSError, subprocess.SubprocessError):
