@@ -21,7 +21,9 @@ Check what the stack needs and say, for each problem, what to install or change:
   way the launcher finds them ($WORKLOADCTL_SUPERVISORD, $WORKLOADCTL_PROCESS_COMPOSE,
   next to workloadctl's python, then PATH);
 - outside the container: unshare and PID namespaces (`workloadctl up` runs s6-svscan
-  as PID 1 of a new one; needs root); inside: that PID 1 is s6-overlay's s6-svscan;
+  as PID 1 of a new one; needs root); inside: that PID 1 is s6-overlay's s6-svscan,
+  and util-linux's flock and setsid (a warning without them: the s6 finish scripts then
+  run `workloadctl finish` in the foreground, ~0.1 s slower recovery, nothing lost);
 - the configs: `workloadctl validate` of the repository, each error and warning
   listed (its notes about this machine only are not);
 - the TCP ports the configs want on 127.0.0.1 (supervisord's web UI, ports in the
@@ -32,6 +34,7 @@ Check what the stack needs and say, for each problem, what to install or change:
 
 The state dir is the container's (/var/lib/workloadctl) inside the container, else the
 local stack's: --state-dir, $WORKLOADCTL_STATE_DIR, or .state/ of the repository.
+A warning (WARN; in --json, "ok": true with a "fix") costs something but fails nothing.
 Exit status: 0 when every check passes, 1 otherwise.
 
 Examples:
@@ -62,11 +65,17 @@ def run(args: argparse.Namespace) -> int:
 def _print_human(checks: list[Check], ok: bool) -> None:
     width = max(len(c.name) for c in checks)
     for check in checks:
-        mark = "ok  " if check.ok else "FAIL"
+        mark = ("WARN" if check.fix else "ok  ") if check.ok else "FAIL"
         print(f"{mark} {check.name:<{width}}  {check.detail}")
         for finding in check.findings:
             print(f"     {'':<{width}}  {finding.render()}")
         if check.fix:
             print(f"     {'':<{width}}  fix: {check.fix}")
     problems = sum(not c.ok for c in checks)
-    print("doctor: all good" if ok else f"doctor: {problems} problem{'s' * (problems != 1)}")
+    warnings = sum(c.ok and c.fix is not None for c in checks)
+    warned = f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+    print(
+        f"doctor: all good{warned}"
+        if ok
+        else f"doctor: {problems} problem{'s' * (problems != 1)}{warned}"
+    )

@@ -13,7 +13,8 @@ class Check:
     name: str  # short and stable: "s6", "supervisord", "port 9001", "secrets"
     ok: bool
     detail: str  # what was found, in a sentence
-    fix: str | None = None  # what to install or change; None when ok
+    # What to install or change: None when ok, except on a warning (ok, but worth a fix).
+    fix: str | None = None
     findings: tuple[Finding, ...] = ()  # each error and warning behind it (the configs)
 
     def as_dict(self) -> dict[str, Any]:
@@ -26,3 +27,8 @@ def passed(name: str, detail: str) -> Check:
 
 def failed(name: str, detail: str, fix: str) -> Check:
     return Check(name, False, detail, fix)
+
+
+def warned(name: str, detail: str, fix: str) -> Check:
+    """Works, at a cost worth fixing: never fails doctor (its exit status stays 0)."""
+    return Check(name, True, detail, fix)

@@ -15,6 +15,7 @@ from workloadctl.doctor.ports import check_port, running_configs, running_owners
 from workloadctl.doctor.system import DoctorSystem
 from workloadctl.doctor.tools import (
     check_execline,
+    check_finish_programs,
     check_manager,
     check_pid1,
     check_pid_namespace,
@@ -95,7 +96,7 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
         ),
     ]
     if in_container:
-        checks.append(check_pid1(system))
+        checks += [check_pid1(system), check_finish_programs(system)]
     else:
         checks += [check_unshare(system), check_pid_namespace(system)]
     checks.append(check_configs(context.root, context.env))

@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from workloadctl.doctor.model import Check, failed, passed
+from workloadctl.doctor.model import Check, failed, passed, warned
 from workloadctl.doctor.system import DoctorSystem
 from workloadctl.managers.base import ManagerKind
 from workloadctl.runtime.own_command import own_command
@@ -22,6 +22,9 @@ S6_PROGRAMS = (
 )
 # Only s6-overlay (the image) has these; Debian's s6 package has neither.
 S6_OVERLAY_PROGRAMS = ("s6-rc", "with-contenv")
+
+# util-linux's, which the s6 finish scripts use to run `workloadctl finish` in the background.
+FINISH_PROGRAMS = ("flock", "setsid")
 
 APT_S6 = "sudo apt-get install s6 execline (what `make setup` runs on Debian/Ubuntu)"
 REBUILD = "rebuild the dev container from .devcontainer/Dockerfile (the image provides it)"
@@ -62,6 +65,21 @@ def check_execline(system: DoctorSystem, *, in_container: bool) -> Check:
         )
     version = "" if in_container else _debian_version(system, "execline")
     return passed("execline", f"{path}{version}")
+
+
+def check_finish_programs(system: DoctorSystem) -> Check:
+    """In the container: without these the finish scripts still work, in the foreground."""
+    found, missing = _missing(system, FINISH_PROGRAMS)
+    if missing:
+        return warned(
+            "util-linux",
+            f"not found on PATH: {', '.join(missing)}: the s6 finish scripts run `workloadctl "
+            "finish` in the foreground (a manager's recovery after it dies is ~0.1 s slower; "
+            "nothing is lost)",
+            "install util-linux in the image (Debian: apt-get install util-linux in "
+            ".devcontainer/Dockerfile), then rebuild",
+        )
+    return passed("util-linux", ", ".join(found))
 
 
 def _debian_version(system: DoctorSystem, package: str) -> str:

@@ -126,7 +126,32 @@ def test_in_the_container_checks_pid1_not_namespaces(
     checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     assert "pid-namespace" not in checks and "unshare" not in checks
     assert checks["pid-1"]["ok"] is False
+    assert checks["util-linux"]["ok"] is True
+    assert checks["util-linux"]["detail"].startswith("not found on PATH: flock, setsid:")
+    assert "util-linux" in checks["util-linux"]["fix"]
     assert checks["state-dir"]["detail"].startswith(str(repo / "var-lib"))
+
+
+def test_a_warning_is_shown_and_fails_nothing(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(S.ENV_IN_CONTAINER, "1")
+    monkeypatch.setenv(S.ENV_ROOT, str(repo))
+    monkeypatch.setenv(S.ENV_STATE_DIR, str(repo / "var-lib"))
+    monkeypatch.setenv(S.ENV_RUN_DIR, str(repo / "run"))
+    system = healthy()
+    system.programs.update({"s6-rc": "/command/s6-rc", "with-contenv": "/command/with-contenv"})
+    system.programs["setsid"] = "/usr/bin/setsid"  # flock missing
+    # The configs' pidfile and log directories, private, as boot makes them.
+    (repo / "run").mkdir(mode=0o700)
+    (repo / "var-lib").mkdir(mode=0o700)
+    (repo / "var-lib/logs").mkdir()
+    use(monkeypatch, system)
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "WARN util-linux" in out and "not found on PATH: flock:" in out
+    assert "fix: install util-linux" in out
+    assert out.rstrip().endswith("doctor: all good, 1 warning")
 
 
 def test_context_reads_the_stack_record(repo: Path, tmp_path: Path) -> None:

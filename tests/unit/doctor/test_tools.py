@@ -53,6 +53,26 @@ def test_execline_missing() -> None:
     assert not check.ok and check.fix is not None and "execline" in check.fix
 
 
+def test_finish_programs_present() -> None:
+    system = FakeSystem(programs={"flock": "/usr/bin/flock", "setsid": "/usr/bin/setsid"})
+    check = tools.check_finish_programs(system)
+    assert check.ok and check.fix is None
+    assert check.name == "util-linux"
+    assert check.detail == "/usr/bin/flock, /usr/bin/setsid"
+
+
+@pytest.mark.parametrize("missing", ["flock", "setsid"])
+def test_finish_programs_missing_is_a_warning(missing: str) -> None:
+    programs = {"flock": "/usr/bin/flock", "setsid": "/usr/bin/setsid"}
+    del programs[missing]
+    check = tools.check_finish_programs(FakeSystem(programs=programs))
+    assert check.ok, "a warning, never a failure: the finish still runs, in the foreground"
+    assert check.detail.startswith(f"not found on PATH: {missing}:")
+    assert "in the foreground" in check.detail and "~0.1 s slower" in check.detail
+    assert "nothing is lost" in check.detail
+    assert check.fix is not None and "util-linux" in check.fix
+
+
 @pytest.mark.parametrize(
     ("answer", "ok", "text"),
     [
