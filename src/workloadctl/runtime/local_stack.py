@@ -106,6 +106,17 @@ class LocalLayout:
         return env
 
 
+def caller_path(services_path: str) -> str | None:
+    """The PATH `up` was run with, when `services_path` is the PATH `LocalLayout.environment`
+    gave a stack's services (its shim dir, this venv's bin, then the caller's); else None.
+    A hint a service prints (the launcher's banner) is read by the developer, not by s6."""
+    shims, _, rest = services_path.partition(os.pathsep)
+    venv_bin, _, caller = rest.partition(os.pathsep)
+    if not shims or not (Path(shims).parent / RECORD_NAME).is_file():
+        return None
+    return caller if venv_bin == str(Path(sys.executable).parent) else None
+
+
 @dataclass(frozen=True)
 class StackRecord:
     """What `up` leaves in S/stack.json for the commands that come after it."""

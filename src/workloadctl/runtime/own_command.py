@@ -2,7 +2,8 @@
 it", "stop it with `workloadctl down --state-dir DIR`"): it must work exactly as printed.
 
 - the program: `workloadctl` when that is what PATH finds, else its full path (a checkout's
-  `.venv/bin/workloadctl` is not on PATH: a bare `workloadctl` there exits 127);
+  `.venv/bin/workloadctl` is not on PATH: a bare `workloadctl` there exits 127); in a local
+  stack's services, the PATH `up` was run with, not the one `up` gave them;
 - `--state-dir DIR` for a local stack that a command without it would not reach from here
   (a bare command reaches `$WORKLOADCTL_STATE_DIR`, else `.state/` of the repository).
 """
@@ -16,7 +17,13 @@ import sys
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, default_top, find_record
+from workloadctl.runtime.local_stack import (
+    RECORD_NAME,
+    StackRecord,
+    caller_path,
+    default_top,
+    find_record,
+)
 
 PASSTHROUGH_COMMANDS = frozenset({"supervisorctl", "process-compose"})
 
@@ -27,7 +34,9 @@ def workloadctl_program() -> str:
     beside = Path(sys.executable).parent / "workloadctl"
     if not beside.is_file():
         return "workloadctl"
-    on_path = shutil.which("workloadctl")
+    # In a local stack's service (the launcher's banner) PATH has the venv that `up` put
+    # first; the developer reading the stack's log has the PATH `up` was run with.
+    on_path = shutil.which("workloadctl", path=caller_path(os.environ.get("PATH", "")))
     if on_path is not None and os.path.realpath(on_path) == os.path.realpath(beside):
         return "workloadctl"
     return str(beside)

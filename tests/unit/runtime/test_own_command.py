@@ -4,6 +4,7 @@ without it would reach another stack (or none)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -47,6 +48,30 @@ def test_the_program_is_the_full_path_when_path_does_not_find_it(
     monkeypatch.setenv("PATH", "/nonexistent")
     assert O.workloadctl_program() == str(beside)
     monkeypatch.setenv("PATH", str(beside.parent))
+    assert O.workloadctl_program() == "workloadctl"
+
+
+def test_a_service_of_a_stack_judges_the_program_by_the_path_up_was_run_with(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `up` puts S/bin and this venv's bin first on its services' PATH; the banner the
+    # launcher prints is read by a developer whose PATH lacks the venv (a bare
+    # `workloadctl` there exits 127).
+    beside = Path(sys.executable).parent / "workloadctl"
+    if not beside.is_file():
+        pytest.skip(f"no workloadctl beside {sys.executable} (not run from the venv)")
+    top = tmp_path / "stack"
+    _record(top, repo)
+    (top / "bin").mkdir()
+    developers = tmp_path / "developer-bin"
+    developers.mkdir()
+    services_path = os.pathsep.join([str(top / "bin"), str(beside.parent), str(developers)])
+    monkeypatch.setenv("PATH", services_path)
+    assert O.workloadctl_program() == str(beside)
+    settings = S.Settings.from_env({S.ENV_STATE_DIR: str(top / "var/lib/workloadctl")})
+    assert O.stack_command(settings, "restart", "supervisord").startswith(f"{beside} restart")
+    # A developer who has the venv on PATH too gets the bare name.
+    monkeypatch.setenv("PATH", services_path + os.pathsep + str(beside.parent))
     assert O.workloadctl_program() == "workloadctl"
 
 
