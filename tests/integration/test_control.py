@@ -10,7 +10,6 @@ import base64
 import contextlib
 import json
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from workloadctl.runtime.own_command import workloadctl_program
 
 from .stack_support import (
     Stack,
+    free_port,
     make_repo,
     managers,
     process_compose_available,
@@ -85,19 +85,13 @@ PC_EXTRA = """\
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     require_stack_tools()
     tmp = tmp_path_factory.mktemp("control")
     logs = tmp / "logs"
     logs.mkdir()
-    sv = supervisord_conf(SV_SLEEPERS, inet_port=_free_port()) + _supervisord_extra(logs)
+    sv = supervisord_conf(SV_SLEEPERS, inet_port=free_port()) + _supervisord_extra(logs)
     pc = process_compose_yaml(PC_SLEEPERS) + PC_EXTRA
     with running_stack(make_repo(tmp, sv, pc), tmp / "state") as started:
         started.wait_running("supervisord", SV_RUNNING - {"grp:sv-g"} | {"sv-g"})

@@ -21,6 +21,7 @@ from workloadctl.clients import s6
 from .stack_support import (
     SUPERVISORD_HEADER,
     Stack,
+    free_port,
     make_repo,
     managers,
     process_compose_available,
@@ -33,14 +34,8 @@ from .stack_support import (
 pytestmark = pytest.mark.integration
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-SV_PORT = _free_port()
-PC_PORT = _free_port()
+SV_PORT = free_port()
+PC_PORT = free_port()
 
 # slow-stop ignores SIGTERM (SIG_IGN survives exec), so supervisord takes stopwaitsecs to
 # stop: a `start` right after `s6-svc -d` finds it still up, on its way down.

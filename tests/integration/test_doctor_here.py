@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from .stack_support import (
+    free_port,
     make_repo,
     process_compose_available,
     process_compose_yaml,
@@ -24,12 +25,6 @@ from .stack_support import (
 
 pytestmark = pytest.mark.integration
 WORKLOADCTL = Path(sys.executable).parent / "workloadctl"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def doctor(top: Path, cwd: Path) -> tuple[int, dict[str, dict[str, Any]]]:

@@ -35,7 +35,7 @@ from workloadctl.managers.environment import (
 )
 from workloadctl.runtime.reaper import find_marked, reap
 
-from .stack_support import require_process_compose
+from .stack_support import free_port, require_process_compose
 
 pytestmark = pytest.mark.integration
 
@@ -60,13 +60,6 @@ def workloadctl(*args: str) -> list[str]:
     if {"launch", "finish"} <= set(cli.COMMANDS):
         return [sys.executable, "-m", "workloadctl", *args]
     return [sys.executable, "-c", _SHIM, *args]
-
-
-def free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -132,7 +125,7 @@ def stack(tmp_path: Path) -> Stack:
     for name in ("UNAME", "REPO_NAME", "PC_API_TOKEN", "PC_SOCKET_PATH", "PC_NO_SERVER"):
         env.pop(name, None)
     (tmp_path / "project").mkdir()
-    return Stack(tmp_path, env, S.Settings.from_env(env), free_loopback_port())
+    return Stack(tmp_path, env, S.Settings.from_env(env), free_port())
 
 
 Launch = Callable[[Manager], tuple[subprocess.Popen[bytes], Path]]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from workloadctl.runtime.own_command import workloadctl_program
 
 from .stack_support import (
+    free_port,
     make_repo,
     managers,
     process_compose_yaml,
@@ -28,12 +28,6 @@ from .stack_support import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _workloadctl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -75,7 +69,7 @@ def test_a_second_stack_on_the_same_port_is_refused_listed_and_all_stopped(
     tmp_path: Path,
 ) -> None:
     require_stack_tools()
-    port = _free_port()
+    port = free_port()
     repo = _repo(tmp_path, "a", port)
     first, second = (tmp_path / "state-a").resolve(), (tmp_path / "state-b").resolve()
     try:
@@ -105,7 +99,7 @@ def test_a_second_stack_on_the_same_port_is_refused_listed_and_all_stopped(
         assert "kill" not in held["fix"]
 
         # With its own port, the second stack runs beside the first.
-        other = _repo(tmp_path, "b", _free_port())
+        other = _repo(tmp_path, "b", free_port())
         up_b = _workloadctl("up", "--detach", "--root", str(other), "--state-dir", str(second))
         assert up_b.returncode == 0, up_b.stdout + up_b.stderr
         listed = _stacks()
@@ -129,7 +123,7 @@ def test_up_detach_on_a_seed_says_degraded(tmp_path: Path) -> None:
     require_stack_tools()
     require_process_compose()
     broken = "processes:\n  pc-worker:\n    command: [unclosed\n"
-    repo = _repo(tmp_path, "a", _free_port(), broken)
+    repo = _repo(tmp_path, "a", free_port(), broken)
     top = (tmp_path / "state").resolve()
     try:
         up = _workloadctl("up", "--detach", "--root", str(repo), "--state-dir", str(top))

@@ -16,7 +16,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -29,7 +28,7 @@ import pytest
 
 from workloadctl.settings import process_compose_binary, supervisord_binary
 
-from .stack_support import PROCESS_COMPOSE_MISSING, process_compose_available
+from .stack_support import PROCESS_COMPOSE_MISSING, free_port, process_compose_available
 
 pytestmark = pytest.mark.integration
 
@@ -37,13 +36,6 @@ REPO = Path(__file__).resolve().parents[2]
 SEED_CONF = REPO / ".devcontainer/supervisord/seed.conf"
 SEED_YAML = REPO / ".devcontainer/process-compose/seed.yaml"
 PROJECT_YAML = REPO / "workloads/process-compose/project.yaml"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_for(check: Callable[[], bool], seconds: float) -> bool:

@@ -4,7 +4,6 @@ Without process-compose on this machine, with process-compose switched off."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from .stack_support import (
+    free_port,
     make_repo,
     process_compose_available,
     process_compose_yaml,
@@ -22,12 +22,6 @@ from .stack_support import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _workloadctl(*args: str) -> subprocess.CompletedProcess[str]:
@@ -43,7 +37,7 @@ def _workloadctl(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_up_detach_status_down(tmp_path: Path) -> None:
     require_stack_tools()
-    port = _free_port()
+    port = free_port()
     repo = make_repo(
         tmp_path,
         supervisord_conf({"sv-web": 4501}, inet_port=port),
