@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -108,6 +109,31 @@ def _foreground_up(repo: Path, state: Path, stderr: IO[bytes]) -> Iterator[subpr
             )
 
 
+@dataclass
+class _RunningUp:
+    proc: subprocess.Popen[bytes]
+    stdout: IO[bytes]  # proc.stdout, the pipe up prints into
+    seen: bytearray  # what up printed so far
+    state: Path  # its --state-dir
+    stderr_file: Path  # where its stderr goes
+
+
+@contextmanager
+def _up_following(tmp_path: Path, extra_sv: str = "") -> Iterator[_RunningUp]:
+    """The start-up every test shares: `up` of a repository of supervisord's sv-a (plus
+    `extra_sv`) and process-compose's pc-a as a foreground job, read until it follows the
+    stack's log; brought down afterwards whatever happened."""
+    require_stack_tools()
+    state = tmp_path / "state"
+    stderr_file = tmp_path / "stderr"
+    repo = _repo(tmp_path, extra_sv)
+    with stderr_file.open("wb") as stderr, _foreground_up(repo, state, stderr) as proc:
+        assert proc.stdout is not None
+        up = _RunningUp(proc, proc.stdout, bytearray(), state, stderr_file)
+        _read_until(up.stdout, FOLLOWING, up.seen, STARTUP_TIMEOUT)
+        yield up
+
+
 def _stack_members(state: Path) -> list[int]:
     """Every process of the running stack: s6-svscan (PID 1 of its namespace) and below."""
     record = StackRecord.read(state / "stack.json")
@@ -136,68 +162,49 @@ def _alive(pids: list[int]) -> list[int]:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_stop_signal_stops_the_stack(tmp_path: Path, stop_signal: signal.Signals) -> None:
-    require_stack_tools()
-    state = tmp_path / "state"
-    stderr_file = tmp_path / "stderr"
-    seen = bytearray()
-    with stderr_file.open("wb") as stderr, _foreground_up(_repo(tmp_path), state, stderr) as up:
-        assert up.stdout is not None
-        _read_until(up.stdout, FOLLOWING, seen, STARTUP_TIMEOUT)
-        members = _stack_members(state)
-        os.killpg(up.pid, stop_signal)
-        _read_until(up.stdout, b"", seen, EXIT_TIMEOUT)
-        returncode = up.wait(timeout=EXIT_TIMEOUT)
+    with _up_following(tmp_path) as up:
+        members = _stack_members(up.state)
+        os.killpg(up.proc.pid, stop_signal)
+        _read_until(up.stdout, b"", up.seen, EXIT_TIMEOUT)
+        returncode = up.proc.wait(timeout=EXIT_TIMEOUT)
         left = _alive(members)
-    out, err = seen.decode(), stderr_file.read_text()
+    out, err = up.seen.decode(), up.stderr_file.read_text()
     assert left == [], f"stack processes left running: {left}\n{out}\n{err}"
     assert returncode == 128 + stop_signal, out + err
     assert f"up: {stop_signal.name}: stopping the stack" in out
     assert "no process left behind" in out and "Traceback" not in err
-    assert not (state / "stack.json").exists()
+    assert not (up.state / "stack.json").exists()
 
 
 def test_a_broken_pipe_then_ctrl_c_stops_the_stack(tmp_path: Path) -> None:
     """`up 2>&1 | tee log`, Ctrl-C: tee dies first, up's output is a dead pipe."""
-    require_stack_tools()
-    state = tmp_path / "state"
-    stderr_file = tmp_path / "stderr"
-    seen = bytearray()
-    with stderr_file.open("wb") as stderr, _foreground_up(_repo(tmp_path), state, stderr) as up:
-        assert up.stdout is not None
-        _read_until(up.stdout, FOLLOWING, seen, STARTUP_TIMEOUT)
-        members = _stack_members(state)
+    with _up_following(tmp_path) as up:
+        members = _stack_members(up.state)
         up.stdout.close()  # tee is gone
-        os.killpg(up.pid, signal.SIGINT)
-        returncode = up.wait(timeout=EXIT_TIMEOUT)
+        os.killpg(up.proc.pid, signal.SIGINT)
+        returncode = up.proc.wait(timeout=EXIT_TIMEOUT)
         left = _alive(members)
-    err = stderr_file.read_text()
+    err = up.stderr_file.read_text()
     assert left == [], f"stack processes left running: {left}\n{err}"
     # SIGINT, or SIGPIPE if a log line hit the dead pipe before the signal arrived.
     assert returncode in (128 + signal.SIGINT, 128 + signal.SIGPIPE), err
     # stdout is gone; what up still has to say goes to stderr, without a traceback.
     assert "stopping the stack" in err and "no process left behind" in err, err
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
-    assert not (state / "stack.json").exists()
+    assert not (up.state / "stack.json").exists()
 
 
 def test_a_second_ctrl_c_does_not_cut_the_stop_short(tmp_path: Path) -> None:
-    require_stack_tools()
-    state = tmp_path / "state"
-    stderr_file = tmp_path / "stderr"
-    seen = bytearray()
-    repo = _repo(tmp_path, SLOW_TO_STOP)
-    with stderr_file.open("wb") as stderr, _foreground_up(repo, state, stderr) as up:
-        assert up.stdout is not None
-        _read_until(up.stdout, FOLLOWING, seen, STARTUP_TIMEOUT)
-        wait_for("sv-slow running", lambda: _slow_program_runs(state), timeout=30)
-        members = _stack_members(state)
-        os.killpg(up.pid, signal.SIGINT)
-        _read_until(up.stdout, b"stopping the stack", seen, EXIT_TIMEOUT)
-        os.killpg(up.pid, signal.SIGINT)  # sv-slow keeps supervisord stopping for 4 s
-        _read_until(up.stdout, b"", seen, EXIT_TIMEOUT)
-        returncode = up.wait(timeout=EXIT_TIMEOUT)
+    with _up_following(tmp_path, SLOW_TO_STOP) as up:
+        wait_for("sv-slow running", lambda: _slow_program_runs(up.state), timeout=30)
+        members = _stack_members(up.state)
+        os.killpg(up.proc.pid, signal.SIGINT)
+        _read_until(up.stdout, b"stopping the stack", up.seen, EXIT_TIMEOUT)
+        os.killpg(up.proc.pid, signal.SIGINT)  # sv-slow keeps supervisord stopping for 4 s
+        _read_until(up.stdout, b"", up.seen, EXIT_TIMEOUT)
+        returncode = up.proc.wait(timeout=EXIT_TIMEOUT)
         left = _alive(members)
-    out, err = seen.decode(), stderr_file.read_text()
+    out, err = up.seen.decode(), up.stderr_file.read_text()
     assert left == [], f"stack processes left running: {left}\n{out}\n{err}"
     assert returncode == 130, out + err
     assert "SIGINT: already stopping the stack" in err, err
