@@ -19,7 +19,9 @@ from urllib.parse import unquote, urlparse
 DISTRIBUTION = "workloadctl"
 # Where the adopter's own copy of the steps lives (init writes it into every repository).
 GUIDE = '.devcontainer/README.md, "workloadctl before it is on the package index"'
-PORT = 8000
+# Not a port the template's own configs want (static-site has 8000): the wheel server runs
+# beside the developer's stack.
+PORT = 8765
 
 
 @dataclass(frozen=True)

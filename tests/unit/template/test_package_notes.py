@@ -12,6 +12,7 @@ import pytest
 
 from workloadctl import __version__
 from workloadctl.cli import main
+from workloadctl.doctor.port_preflight import wanted_by_up
 from workloadctl.template import package_notes
 from workloadctl.template.package_notes import LocalInstall, local_install, notes
 
@@ -54,8 +55,8 @@ def test_the_notes_for_a_local_wheel_serve_its_directory() -> None:
     )
     assert "workloadctl==1.2.3 from the package index" in lines[0]
     assert "PIP_FIND_LINKS" in lines[0]
-    assert "python3 -m http.server 8000 --bind 127.0.0.1 --directory /w/dist &" in lines[-1]
-    assert "--network host --build-arg PIP_FIND_LINKS=http://127.0.0.1:8000/" in lines[-1]
+    assert "python3 -m http.server 8765 --bind 127.0.0.1 --directory /w/dist &" in lines[-1]
+    assert "--network host --build-arg PIP_FIND_LINKS=http://127.0.0.1:8765/" in lines[-1]
 
 
 def test_the_notes_for_a_source_checkout_build_its_wheel_first() -> None:
@@ -85,7 +86,25 @@ def test_init_prints_where_the_image_gets_workloadctl(
     assert "--directory /tmp/dist &" in out
     assert main(["init", str(empty_repo), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert any("PIP_FIND_LINKS=http://127.0.0.1:8000/" in line for line in data["notes"])
+    assert any("PIP_FIND_LINKS=http://127.0.0.1:8765/" in line for line in data["notes"])
+
+
+def test_the_wheel_server_the_notes_print_is_on_a_port_the_template_leaves_free(
+    empty_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The developer runs it beside their stack: on a port the stack wants (static-site's
+    # 8000) it failed with "Address already in use" while the stack ran.
+    assert main(["init", str(empty_repo)]) == 0
+    capsys.readouterr()
+    wanted = {w.port for w in wanted_by_up(empty_repo, empty_repo / ".state", {})}
+    assert wanted, "the template's configs want no port: the check would prove nothing"
+    assert package_notes.PORT not in wanted
+    served = notes("1.2.3", LocalInstall(Path("/w/dist"), False))[-1]
+    assert f"http.server {package_notes.PORT} " in served
+    guide = (empty_repo / ".devcontainer/README.md").read_text()
+    assert f"python3 -m http.server {package_notes.PORT} --bind 127.0.0.1" in guide
+    assert f"PIP_FIND_LINKS=http://127.0.0.1:{package_notes.PORT}/" in guide
+    assert "PIP_FIND_LINKS=http://127.0.0.1:8000/" not in guide
 
 
 def test_init_into_workloadctls_own_source_prints_no_package_notes(
