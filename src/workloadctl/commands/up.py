@@ -23,7 +23,7 @@ from workloadctl.runtime.local_runner import (
     start_stack,
     stop_stack,
 )
-from workloadctl.runtime.local_stack import LocalLayout, default_top
+from workloadctl.runtime.local_stack import RECORD_NAME, LocalLayout, default_top
 from workloadctl.runtime.own_command import own_command
 
 DESCRIPTION = """\
@@ -39,7 +39,8 @@ log follows on stdout and whatever ends `up` stops everything: Ctrl-C, SIGTERM, 
 terminal closing (SIGHUP), or its output's reader going away (`up | tee`); the exit
 status is then 128 + the signal (130 for Ctrl-C; 141 for a broken pipe), and a second
 Ctrl-C does not cut the stop short. If the stop fails, stderr says so and names the
-`workloadctl down` command.
+`workloadctl down` command. `workloadctl down` from another terminal stops the stack and
+ends `up` (exit 0).
 
 With --detach, `up` returns once both managers answer over their APIs (or were
 switched off on purpose), at most --timeout seconds: exit 0; 3 when a manager answers
@@ -101,8 +102,10 @@ def run(args: argparse.Namespace) -> int:
                 out.line(line)
             if args.detach:
                 return _wait_for_managers(top, layout.log_file, say, args.timeout)
-            _follow(layout.log_file, out)
-            # The loop only ends when our output's reader is gone (`up | tee`, tee died).
+            if not _follow(layout.log_file, out, top):
+                say("the stack was stopped from elsewhere (`workloadctl down`); up ends")
+                return 0
+            # Else the loop ended because our output's reader is gone (`up | tee`, tee died).
             reason = signal.SIGPIPE
         except StopRequested as stop:
             if running_record(top) is None:
@@ -134,8 +137,10 @@ def _wait_for_managers(
     return outcome.exit_code
 
 
-def _follow(log_file: Path, out: QuietOutput) -> None:
-    """Copy the stack's log to our output until a stop signal or until nobody reads it."""
+def _follow(log_file: Path, out: QuietOutput, top: Path) -> bool:
+    """Copy the stack's log to our output until a stop signal, until nobody reads it (True)
+    or until the stack's record is gone (False: `workloadctl down` from another terminal
+    stopped it and removed the record; following on would hang over a log nobody writes)."""
     out.line("following the stack's log; Ctrl-C stops the stack")
     with log_file.open("rb") as log:
         log.seek(0, 2)
@@ -143,5 +148,9 @@ def _follow(log_file: Path, out: QuietOutput) -> None:
             chunk = log.read(65536)
             if chunk:
                 out.raw(chunk)
+            elif not (top / RECORD_NAME).is_file():
+                out.raw(log.read())  # what was written between the read and the check
+                return False
             else:
                 time.sleep(0.2)
+    return True
