@@ -37,7 +37,7 @@ from workloadctl.control.reload_switch import switch_to_project
 from workloadctl.envdir import read_envdir
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import Finding, error
-from workloadctl.manager_names import Manager
+from workloadctl.manager_names import PROGRAM_NOUN, Manager
 from workloadctl.managers import MANAGERS
 from workloadctl.managers.reload_apply import (
     PartialReloadError,
@@ -55,7 +55,7 @@ from workloadctl.runtime.decision import (
     decision_path,
     read_decision,
 )
-from workloadctl.runtime.decision_record import Source
+from workloadctl.runtime.decision_record import DecisionRecord, Source
 from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.own_command import stack_command
 from workloadctl.runtime.quarantine import policy_from_env
@@ -149,7 +149,9 @@ def _note_reload(settings: Settings, manager: Manager, decision: Decision) -> No
         updated.write(decision_path(settings, manager))
 
 
-def _refuse(manager: Manager, decision: Decision, *, on: Source) -> ManagerReload:
+def _refuse(
+    manager: Manager, decision: Decision, settings: Settings, *, on: Source
+) -> ManagerReload:
     findings = list(decision.findings)
     if on == "project":
         if not decision.errors and decision.project_config is not None:
@@ -161,7 +163,8 @@ def _refuse(manager: Manager, decision: Decision, *, on: Source) -> ManagerReloa
                     None,
                     CODE_PROJECT_GONE,
                     f"{manager} runs this project config, which no longer exists; "
-                    f"restore it, or run `workloadctl restart {manager}` to move to the seed",
+                    f"restore it, or run `{stack_command(settings, 'restart', manager)}` "
+                    "to move to the seed",
                 )
             )
         tail = "nothing was changed and every program keeps running"
@@ -173,8 +176,13 @@ def _refuse(manager: Manager, decision: Decision, *, on: Source) -> ManagerReloa
 
 
 def _reload_in_place(
-    manager: Manager, world: ReloadWorld, decision: Decision, loader_for: LoaderFor
+    manager: Manager,
+    world: ReloadWorld,
+    decision: Decision,
+    loader_for: LoaderFor,
+    running: DecisionRecord,
 ) -> ManagerReload:
+    """Apply the project config to the manager running on it (`running`: its record)."""
     findings: list[Finding] = list(decision.findings)
     try:
         applied = world.live(manager, world.settings).apply()
@@ -183,14 +191,26 @@ def _reload_in_place(
         applied.problems.append(str(exc))
     except WorkloadctlError as exc:
         return ManagerReload(manager, "error", str(exc), config="project", findings=findings)
+    shown = shown_path(decision.config, world.settings.project_root)
+    running_sha256 = running.project_sha256
     if applied.problems:
         action: Action = "error"
         message = "; ".join(applied.problems)
+    elif applied.nothing and running_sha256 not in (None, decision.project_sha256):
+        # The file changed, yet the manager found nothing to apply: the edit is in the
+        # settings it reads only at start ([inet_http_server], process-compose's log
+        # settings...). The record keeps the hash the manager really runs.
+        action = "unchanged"
+        noun = PROGRAM_NOUN[manager]
+        message = (
+            f"{shown} changed, but not in its {noun} definitions: {manager} reads its other "
+            f"settings only at start; to apply them, run "
+            f"`{stack_command(world.settings, 'restart', manager)}`"
+        )
     else:
         _note_reload(world.settings, manager, decision)
         _note_programs(decision, world, loader_for)
         action = "unchanged" if applied.nothing else "reloaded"
-        shown = shown_path(decision.config, world.settings.project_root)
         message = (
             f"{shown} has no change to apply"
             if applied.nothing
@@ -214,7 +234,7 @@ def _from_seed(
     if decision.source == "project":
         return switch_to_project(manager, world, pid)
     if decision.errors:
-        return _refuse(manager, decision, on="seed")
+        return _refuse(manager, decision, world.settings, on="seed")
     missing = any(f.code == CODE_PROJECT_MISSING for f in decision.findings)
     why = "there is no project config" if missing else decision.reason
     return ManagerReload(
@@ -249,17 +269,17 @@ def reload_manager(manager: Manager, world: ReloadWorld, *, explicit: bool) -> M
         )
     record = read_decision(settings, manager)
     source = record.started_source if record is not None else None
-    if source == "project":
+    if record is not None and source == "project":
         if decision.source != "project":
-            return _refuse(manager, decision, on="project")
-        return _reload_in_place(manager, world, decision, loader_for)
+            return _refuse(manager, decision, settings, on="project")
+        return _reload_in_place(manager, world, decision, loader_for, record)
     if source == "seed":
         return _from_seed(manager, world, decision, pid)
     return ManagerReload(
         manager,
         "error",
         f"no usable launch decision at {decision_path(settings, manager)}; "
-        f"restart {manager} with `workloadctl restart {manager}`",
+        f"restart {manager} with `{stack_command(settings, 'restart', manager)}`",
         findings=list(decision.findings),
     )
 

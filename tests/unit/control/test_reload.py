@@ -30,6 +30,7 @@ from workloadctl.control.reload import (
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import error, warning
 from workloadctl.manager_names import Manager
+from workloadctl.runtime import own_command
 from workloadctl.runtime.decision import Loader, decision_path, read_decision
 from workloadctl.runtime.local_stack import StackRecord
 from workloadctl.runtime.own_command import workloadctl_program
@@ -333,3 +334,39 @@ def test_state_dir_without_a_stack_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(WorkloadctlError) as caught:
         stack_settings(tmp_path)
     assert "no stack recorded in" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("manager", "noun"), [("supervisord", "program"), ("process-compose", "process")]
+)
+def test_an_edit_the_manager_cannot_apply_in_place_names_the_restart(
+    settings: Settings, manager: Manager, noun: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only [inet_http_server]'s port changed: supervisord's reloadConfig finds no group to
+    # add, change or remove. "has no change to apply" was untrue, and the port stayed.
+    monkeypatch.setattr(own_command, "workloadctl_program", lambda: "/co/.venv/bin/workloadctl")
+    write_project(settings, manager, "[inet_http_server]\nport = 127.0.0.1:9011\n")
+    write_record(settings, manager, "project", pid=42)
+    path = decision_path(settings, manager)
+    running = {**json.loads(path.read_text()), "project_sha256": "0" * 64}
+    path.write_text(json.dumps(running))
+    result = reload_manager(manager, make_world(settings), explicit=True)
+    assert result.action == "unchanged"
+    shown = f"workloads/{manager}/project.{'conf' if manager == 'supervisord' else 'yaml'}"
+    assert result.message == (
+        f"{shown} changed, but not in its {noun} definitions: {manager} reads its other "
+        f"settings only at start; to apply them, run "
+        f"`/co/.venv/bin/workloadctl restart {manager}`"
+    )
+    record = read_decision(settings, manager)
+    assert record is not None and record.project_sha256 == "0" * 64  # what still runs
+
+
+def test_refusals_name_restart_as_the_caller_runs_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(own_command, "workloadctl_program", lambda: "/co/.venv/bin/workloadctl")
+    write_project(settings, "supervisord")
+    result = reload_manager("supervisord", make_world(settings), explicit=True)  # no record
+    assert result.action == "error"
+    assert "`/co/.venv/bin/workloadctl restart supervisord`" in result.message
