@@ -65,7 +65,10 @@ class Forked(Generic[T]):
         except Exception:
             return None
         if captured_stderr and sys.stderr is not None:
-            sys.stderr.write(captured_stderr)
+            # A stderr gone since the fork loses the text only, as a warning written to it
+            # in-process would: the value (validate's findings, its exit code) stands.
+            with contextlib.suppress(OSError):
+                sys.stderr.write(captured_stderr)
         result: T = value
         return result
 

@@ -93,6 +93,22 @@ class _BrokenStream:
         raise BrokenPipeError(32, "Broken pipe")
 
 
+class _StderrGoneAfterTheFork:
+    def flush(self) -> None:
+        pass
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_stderr_gone_after_the_fork_loses_the_text_not_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Before: BrokenPipeError out of result(), which the CLI turns into exit 0.
+    monkeypatch.setattr(sys, "stderr", _StderrGoneAfterTheFork())
+    assert collected(start_forked(_writes_stderr)) == 7
+
+
 def test_a_broken_stream_means_no_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdout", _BrokenStream())
     assert start_forked(lambda: 1) is None
