@@ -23,7 +23,7 @@ from workloadctl.runtime.local_runner import (
     start_stack,
     stop_stack,
 )
-from workloadctl.runtime.local_stack import RECORD_NAME, LocalLayout, default_top
+from workloadctl.runtime.local_stack import RECORD_NAME, LocalLayout, StackRecord, default_top
 from workloadctl.runtime.own_command import own_command
 
 DESCRIPTION = """\
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
                 out.line(line)
             if args.detach:
                 return _wait_for_managers(top, layout.log_file, say, args.timeout)
-            if not _follow(layout.log_file, out, top):
+            if not _follow(layout.log_file, out, top, started.record):
                 say("the stack was stopped from elsewhere (`workloadctl down`); up ends")
                 return 0
             # Else the loop ended because our output's reader is gone (`up | tee`, tee died).
@@ -137,10 +137,12 @@ def _wait_for_managers(
     return outcome.exit_code
 
 
-def _follow(log_file: Path, out: QuietOutput, top: Path) -> bool:
+def _follow(log_file: Path, out: QuietOutput, top: Path, ours: StackRecord) -> bool:
     """Copy the stack's log to our output until a stop signal, until nobody reads it (True)
-    or until the stack's record is gone (False: `workloadctl down` from another terminal
-    stopped it and removed the record; following on would hang over a log nobody writes)."""
+    or until the stack's record is no longer `ours` (False: `workloadctl down` from another
+    terminal stopped it and removed the record; following on would hang over a log nobody
+    writes). Another stack's record counts as gone: a fresh `up` of this state dir may have
+    written it before we looked, and its log is not ours to follow nor its stack to stop."""
     out.line("following the stack's log; Ctrl-C stops the stack")
     with log_file.open("rb") as log:
         log.seek(0, 2)
@@ -148,7 +150,7 @@ def _follow(log_file: Path, out: QuietOutput, top: Path) -> bool:
             chunk = log.read(65536)
             if chunk:
                 out.raw(chunk)
-            elif not (top / RECORD_NAME).is_file():
+            elif StackRecord.read(top / RECORD_NAME) != ours:
                 out.raw(log.read())  # what was written between the read and the check
                 return False
             else:

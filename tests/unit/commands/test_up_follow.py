@@ -10,9 +10,25 @@ import pytest
 
 from workloadctl.commands import up
 from workloadctl.runtime.foreground import QuietOutput
-from workloadctl.runtime.local_stack import RECORD_NAME
+from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord
 
 NAPS_BEFORE_GIVING_UP = 50
+
+
+def _stack_record(top: Path, svscan_pid: int = 4242, started_at: float = 1.0) -> StackRecord:
+    """The record `up` wrote for its stack in `top` (S/stack.json)."""
+    record = StackRecord(
+        root=str(top.parent),
+        top=str(top),
+        unshare_pid=svscan_pid - 1,
+        svscan_pid=svscan_pid,
+        services=[],
+        longruns=["supervisord", "process-compose"],
+        env={},
+        started_at=started_at,
+    )
+    record.write(top / RECORD_NAME)
+    return record
 
 
 def _output() -> tuple[QuietOutput, io.BytesIO]:
@@ -25,8 +41,8 @@ def test_following_ends_once_down_from_elsewhere_removed_the_record(
 ) -> None:
     top = tmp_path / "state"
     top.mkdir()
+    ours = _stack_record(top)
     record = top / RECORD_NAME
-    record.write_text("{}")
     log = tmp_path / "stack.log"
     log.write_bytes(b"before up followed\n")
     naps: list[float] = []
@@ -42,7 +58,7 @@ def test_following_ends_once_down_from_elsewhere_removed_the_record(
 
     monkeypatch.setattr(up.time, "sleep", nap)
     out, raw = _output()
-    assert up._follow(log, out, top) is False
+    assert up._follow(log, out, top, ours) is False
     assert raw.getvalue().endswith(b"down: stack stopped\n")
     assert b"before up followed" not in raw.getvalue()
 
@@ -52,7 +68,7 @@ def test_following_a_running_stack_ends_only_when_nobody_reads(
 ) -> None:
     top = tmp_path / "state"
     top.mkdir()
-    (top / RECORD_NAME).write_text("{}")
+    ours = _stack_record(top)
     log = tmp_path / "stack.log"
     log.write_bytes(b"")
     out, _ = _output()
@@ -64,5 +80,33 @@ def test_following_a_running_stack_ends_only_when_nobody_reads(
             out.gone = True  # the reader of `up | tee` went away
 
     monkeypatch.setattr(up.time, "sleep", nap)
-    assert up._follow(log, out, top) is True
+    assert up._follow(log, out, top, ours) is True
     assert len(naps) == 3
+
+
+def test_following_ends_when_a_fresh_up_replaced_the_record_before_we_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`down`, then at once `up` of the same state dir: the record is never missing when
+    we look, but it is another stack's; following it (and stopping it on Ctrl-C) is wrong."""
+    top = tmp_path / "state"
+    top.mkdir()
+    ours = _stack_record(top)
+    log = tmp_path / "stack.log"
+    log.write_bytes(b"")
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 1:  # `down` removed ours, a fresh `up` wrote its own
+            (top / RECORD_NAME).unlink()
+            with log.open("ab") as stack_log:
+                stack_log.write(b"up: the fresh stack starts\n")
+            _stack_record(top, svscan_pid=5353, started_at=2.0)
+        if len(naps) > NAPS_BEFORE_GIVING_UP:
+            raise AssertionError("up follows the log of a stack it did not start")
+
+    monkeypatch.setattr(up.time, "sleep", nap)
+    out, _ = _output()
+    assert up._follow(log, out, top, ours) is False
+    assert len(naps) == 1
