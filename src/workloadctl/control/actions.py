@@ -455,6 +455,14 @@ def _restart_manager(
     before = _service_state(ctx, manager)
     notes = []
     if clear:
+        locked = quarantine.unliftable(ctx.settings, manager)
+        if locked is not None:
+            again = stack_command(ctx.settings, "restart", manager, "--clear-quarantine")
+            raise WorkloadctlError(
+                f"{manager}: cannot lift the quarantine: this user may not remove {locked} "
+                f"(root's state; the group only reads it); run `sudo {again}`, or edit the "
+                "project config (a changed file lifts the quarantine)"
+            )
         lifted = quarantine.clear_quarantine(ctx.settings, manager)
         notes.append("quarantine lifted" if lifted else "no quarantine was in force")
     ctx.settings.disabled_marker(manager).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import signal
 import time
 from collections.abc import Callable, Mapping
@@ -251,6 +252,16 @@ def _remove(path: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def unliftable(settings: Settings, manager: Manager) -> Path | None:
+    """The quarantine or death record that `clear_quarantine` would have to remove but this
+    user may not: in the image the state dir is root's and the group `workloadctl` only
+    reads it, and a removal that fails must not pass for "no quarantine was in force"."""
+    for path in (quarantine_path(settings, manager), deaths_path(settings, manager)):
+        if path.exists() and not os.access(path.parent, os.W_OK | os.X_OK):
+            return path
+    return None
 
 
 def clear_quarantine(settings: Settings, manager: Manager, *, forget_deaths: bool = True) -> bool:

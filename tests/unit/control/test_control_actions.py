@@ -3,6 +3,7 @@ waits, and what the result says."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,9 @@ from control_support import make_ctx, service
 
 from workloadctl.control import actions
 from workloadctl.control.names import Target
+from workloadctl.errors import WorkloadctlError
 from workloadctl.managers.program_status import CommonState, ProgramStatus
+from workloadctl.runtime import quarantine
 from workloadctl.runtime.own_command import workloadctl_program
 from workloadctl.runtime.statefile import write_json_atomic
 
@@ -370,3 +373,29 @@ def test_a_manager_that_answers_after_a_crashed_first_start_shows_the_live_pid(
     assert ok is True
     assert "None" not in message and "PID 4100" in message, message
     assert "exited" in message, message
+
+
+def test_clear_quarantine_that_this_user_may_not_remove_says_so_and_names_sudo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In the image the developer (group workloadctl) only reads root's state dir: the
+    # removal failed there and restart said "no quarantine was in force" while the
+    # quarantine stayed (found by a container trial). Root passes any access check, so
+    # the test takes the developer's answer from os.access.
+    ctx = make_ctx(tmp_path)
+    record = quarantine.quarantine_path(ctx.settings, "supervisord")
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(os, "access", lambda _path, _mode: False)
+    monkeypatch.setattr(actions.s6, "is_supervised", lambda _service: True)
+    monkeypatch.setattr(actions.s6, "state", lambda _service: service(pid=40))
+    controlled: list[tuple[str, ...]] = []
+    monkeypatch.setattr(actions.s6, "control", lambda _service, *flags: controlled.append(flags))
+    with pytest.raises(WorkloadctlError) as raised:
+        actions.act_on_manager(
+            ctx, "restart", Target("supervisord", None), 1.0, clear_quarantine=True
+        )
+    assert f"may not remove {record}" in str(raised.value)
+    assert f"run `sudo {PROGRAM} restart supervisord --clear-quarantine`" in str(raised.value)
+    assert record.exists()
+    assert controlled == []  # nothing restarted onto the quarantine it could not lift
