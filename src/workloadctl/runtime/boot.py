@@ -26,7 +26,7 @@ import secrets
 import stat
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workloadctl.findings import Finding, error, has_errors, warning
@@ -87,6 +87,10 @@ _PRIVATE_DIR_MODE = 0o700
 # With the control group: it may read (never write) the state and the secrets, and
 # connect to the sockets (supervisord's chmod=0770; process-compose's umask 002).
 _SHARED_DIR_MODE = 0o2750
+# ... except the crash-loop records: the group may control the services (s6-svperms), so
+# it may also lift a quarantine (`restart --clear-quarantine` removes the quarantine and
+# death records), which needs write access to their directories.
+_GROUP_WRITABLE_DIR_MODE = 0o2770
 _SHARED_FILE_MODE = 0o640
 
 # Per top-level path, how many individual chown failures become findings (the rest are
@@ -383,8 +387,11 @@ def prepare_state(settings: Settings, system: System) -> PhaseReport:
     """Create the state, secrets and run directories and generate the missing secrets."""
     report = PhaseReport("state")
     access = state_access(settings, system)
+    writable = replace(access, dir_mode=_GROUP_WRITABLE_DIR_MODE)
+    group_writable = {settings.deaths_dir, settings.quarantine_dir} if access.group else set()
     for directory in (*settings.shared_state_dirs, settings.run_dir):
-        if not _ensure_state_dir(report, directory, access):
+        chosen = writable if directory in group_writable else access
+        if not _ensure_state_dir(report, directory, chosen):
             return report
     _ensure_secret(report, supervisord_password_path(settings), MIN_PASSWORD_CHARS, access)
     _ensure_secret(report, process_compose_token_path(settings), MIN_TOKEN_CHARS, access)

@@ -439,6 +439,26 @@ def test_state_creates_private_dirs_and_secrets(settings: Settings, home: Path) 
     assert password.read_text() not in text and token.read_text() not in text
 
 
+def test_state_with_the_control_group_lets_it_lift_a_quarantine(
+    settings: Settings, home: Path
+) -> None:
+    # The group reads the state; it may also remove the crash-loop records, or the fix
+    # the banner prints (`workloadctl restart MANAGER --clear-quarantine`) fails for the
+    # developer (found in the container: "no quarantine was in force", still on the seed).
+    system = make_system(home)
+    system.groups.append(Group(settings.control_group, os.getegid(), ()))
+    report = boot.prepare_state(settings, system)
+    assert not report.findings
+    modes = {
+        directory: stat.S_IMODE(os.stat(directory).st_mode)
+        for directory in (*settings.shared_state_dirs, settings.run_dir)
+    }
+    assert modes == {
+        directory: 0o2770 if directory in (settings.deaths_dir, settings.quarantine_dir) else 0o2750
+        for directory in modes
+    }
+
+
 def test_state_is_idempotent_and_keeps_existing_secrets(settings: Settings, home: Path) -> None:
     boot.prepare_state(settings, make_system(home))
     token = settings.secrets_dir / "process-compose-token"
