@@ -332,8 +332,10 @@ def _manager_outcome(
     config = decision.source if state.up else None
     reason = decision.reason if state.up else None
     if config == "seed" and action != "stop":
+        # "running, PID 5; but on its SEED config"; after a failure ("... did not answer")
+        # it is one more thing wrong, not a contrast.
+        message += f"; {'but' if ok else 'and'} {_on_the_seed(ctx, target.manager, decision)}"
         ok = False
-        message += f"; {_on_the_seed(ctx, target.manager, decision)}"
     elif state.up and config:
         message += f"; {config} config ({reason})"
     return Outcome(
@@ -355,7 +357,7 @@ def _on_the_seed(ctx: ControlContext, manager: Manager, decision: DecisionRecord
     project = decision.project_config or "(no project root)"
     found = first_finding(decision)
     return (
-        f"but on its SEED config: the project config {project} was refused "
+        f"on its SEED config: the project config {project} was refused "
         f"({decision.reason}){f': {found}' if found else ''}; "
         f"`{own_command('validate')}` shows every finding; after the fix: "
         f"`{retry_command(manager, decision, ctx.settings)}`"

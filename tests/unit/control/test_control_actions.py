@@ -290,7 +290,13 @@ def test_outcome_json_has_the_documented_keys() -> None:
 
 
 def _manager_outcome_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, action: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    source: str,
+    action: str,
+    *,
+    ok: bool = True,
+    message: str = "running, PID 40",
 ) -> Any:
     ctx = make_ctx(tmp_path)
     monkeypatch.setattr(actions.s6, "state", lambda _service: service(pid=40))
@@ -313,7 +319,7 @@ def _manager_outcome_on(
         },
     )
     target = Target("process-compose", None)
-    return actions._manager_outcome(ctx, target, action, 39, ok=True, message="running, PID 40")  # type: ignore[arg-type]
+    return actions._manager_outcome(ctx, target, action, 39, ok=ok, message=message)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("action", ["restart", "start"])
@@ -328,6 +334,20 @@ def test_a_manager_start_that_ends_on_the_seed_fails_in_one_line(
     assert "/repo/workloads/process-compose/project.yaml was refused" in line
     assert "project.yaml:56: error: not YAML [PC001]" in line
     assert f"`{PROGRAM} validate`" in line
+
+
+def test_a_start_that_failed_and_ended_on_the_seed_reads_as_two_faults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seen in the container: "up (PID 146) but its API did not answer within 30 s; but on
+    # its SEED config: ...".
+    failed = "up (PID 40) but its API did not answer within 30 s"
+    outcome = _manager_outcome_on(tmp_path, monkeypatch, "seed", "start", ok=False, message=failed)
+    assert outcome.ok is False
+    assert outcome.message.startswith(f"{failed}; and on its SEED config: ")
+    (tmp_path / "2").mkdir()
+    started = _manager_outcome_on(tmp_path / "2", monkeypatch, "seed", "start")
+    assert started.message.startswith("running, PID 40; but on its SEED config: ")
 
 
 def test_a_manager_restart_on_the_project_config_succeeds(
