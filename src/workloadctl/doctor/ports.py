@@ -110,13 +110,35 @@ def wanted_ports(configs: list[ConfigChoice], root: Path) -> list[WantedPort]:
     return [by_port[p] for p in sorted(by_port)]
 
 
-def stack_roots(record: StackRecord | None, *, in_container: bool) -> set[int]:
+def stack_roots(
+    record: StackRecord | None, *, in_container: bool, manager_pids: frozenset[int] | None = None
+) -> set[int]:
+    """The processes whose descendants are our stack's. In the container: the managers
+    (`manager_pids`, as s6 reports them), not PID 1, which also adopts any detached
+    process (`setsid`, `nohup ... &` from a closed shell); PID 1 only when s6 could not
+    be asked (None)."""
     roots: set[int] = set()
     if record is not None:
         roots.add(record.svscan_pid)
     if in_container:
-        roots.add(1)
+        roots.update({1} if manager_pids is None else manager_pids)
     return roots
+
+
+def manager_pids(settings: S.Settings) -> frozenset[int] | None:
+    """The running managers' PIDs as s6 reports them (in the container, our PID namespace),
+    or None when s6 cannot be asked."""
+    from workloadctl.clients import s6
+
+    pids: set[int] = set()
+    for name in KINDS:
+        try:
+            state = s6.state(settings.service_dir / name)
+        except (WorkloadctlError, OSError):
+            return None
+        if state.up and state.pid is not None:
+            pids.add(state.pid)
+    return frozenset(pids)
 
 
 def _is_ours(system: DoctorSystem, pid: int, record: StackRecord | None, roots: set[int]) -> bool:
@@ -152,6 +174,7 @@ def check_port(
     in_container: bool,
     running: frozenset[str] = frozenset(),
     stacks: Sequence[StackEntry] = (),
+    managers: frozenset[int] | None = None,
 ) -> Check:
     name = f"port {wanted.port}"
     if not system.port_in_use(wanted.port):
@@ -164,7 +187,7 @@ def check_port(
             f"in use; its manager says {', '.join(ours)} runs (this user cannot see the "
             "listening process itself); that is fine",
         )
-    roots = stack_roots(record, in_container=in_container)
+    roots = stack_roots(record, in_container=in_container, manager_pids=managers)
     if holders and all(_is_ours(system, pid, record, roots) for pid in holders):
         shown = ", ".join(f"PID {pid} ({system.describe_process(pid)})" for pid in holders)
         return passed(name, f"in use by our own running stack: {shown}; that is fine")

@@ -11,7 +11,13 @@ from workloadctl import settings as S
 from workloadctl.doctor.configs import check_configs
 from workloadctl.doctor.model import Check, passed
 from workloadctl.doctor.permissions import check_private_dir, check_secrets, check_sockets
-from workloadctl.doctor.ports import check_port, running_configs, running_owners, wanted_ports
+from workloadctl.doctor.ports import (
+    check_port,
+    manager_pids,
+    running_configs,
+    running_owners,
+    wanted_ports,
+)
 from workloadctl.doctor.system import DoctorSystem
 from workloadctl.doctor.tools import (
     check_execline,
@@ -107,6 +113,7 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
         busy = any(system.port_in_use(entry.port) for entry in wanted)
         running = running_owners(settings) if busy else frozenset()
         stacks = live_stacks(context.env) if busy else []
+        managers = manager_pids(settings) if busy and in_container else None
         for entry in wanted:
             checks.append(
                 check_port(
@@ -116,6 +123,7 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
                     in_container=in_container,
                     running=running,
                     stacks=stacks,
+                    managers=managers,
                 )
             )
     checks += [

@@ -96,6 +96,19 @@ def test_in_the_container_descendants_of_pid1_are_ours() -> None:
     assert not check_port(system, wanted(), None, in_container=True).ok
 
 
+def test_in_the_container_a_detached_process_adopted_by_pid1_is_not_ours() -> None:
+    # Seen in the container: `setsid python3 -m http.server 9001 &` holding the web UI's
+    # port (supervisord crash-looping on it) was "in use by our own running stack".
+    system = FakeSystem(busy_ports={9001: [95]}, parents={95: [1]})
+    check = check_port(system, wanted(), None, in_container=True, managers=frozenset({40}))
+    assert not check.ok and check.fix == "stop it (kill 95), or change the port in x.conf"
+    # Both managers down: nothing running is theirs.
+    assert not check_port(system, wanted(), None, in_container=True, managers=frozenset()).ok
+    # A manager's own program (supervisord is PID 40) is.
+    system = FakeSystem(busy_ports={9001: [80]}, parents={80: [40, 1]})
+    assert check_port(system, wanted(), None, in_container=True, managers=frozenset({40})).ok
+
+
 def test_outside_without_a_stack_nothing_is_ours() -> None:
     system = FakeSystem(busy_ports={9001: [80]}, parents={80: [40, 1]})
     assert not check_port(system, wanted(), None, in_container=False).ok
@@ -159,3 +172,24 @@ def test_running_owners_are_the_managers_that_answer_and_their_running_programs(
     monkeypatch.setattr(connect, "process_compose_client", lambda *_a, **_k: Unreachable())
     owners = running_owners(S.Settings.from_env({}))
     assert owners == {"supervisord", "supervisord:web"}
+
+
+def test_manager_pids_asks_s6_and_says_none_when_it_cannot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workloadctl.clients import s6
+    from workloadctl.doctor.ports import manager_pids
+
+    settings = S.Settings.from_env({"WORKLOADCTL_STATE_DIR": str(tmp_path / "state")})
+    states = {
+        "supervisord": s6.ServiceState(True, True, True, 40, None, None, 9),
+        "process-compose": s6.ServiceState(False, True, False, None, 1, None, 0),
+    }
+    monkeypatch.setattr(s6, "state", lambda service: states[service.name])
+    assert manager_pids(settings) == frozenset({40})
+
+    def unreachable(service: Path) -> s6.ServiceState:
+        raise s6.S6Error("s6-svstat: not supervised")
+
+    monkeypatch.setattr(s6, "state", unreachable)
+    assert manager_pids(settings) is None
