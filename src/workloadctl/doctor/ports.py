@@ -131,9 +131,9 @@ def manager_pids(settings: S.Settings) -> frozenset[int] | None:
     from workloadctl.clients import s6
 
     pids: set[int] = set()
-    for name in KINDS:
+    for manager in KINDS.values():
         try:
-            state = s6.state(settings.service_dir / name)
+            state = s6.state(manager.service(settings))
         except (WorkloadctlError, OSError):
             return None
         if state.up and state.pid is not None:
