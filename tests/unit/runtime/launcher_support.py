@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from workloadctl import settings as S
 from workloadctl.checks.programs import LoadResult
 from workloadctl.findings import Finding, error, warning
+from workloadctl.runtime import launcher
 
 
 def tmp_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -70,3 +72,23 @@ def invalid_loader() -> FakeLoader:
             ("warning", 2, "SUP998", "a harmless warning"),
         ]
     )
+
+
+# Binaries that exist, for a launch whose exec is a stand-in.
+BINARIES = {S.ENV_SUPERVISORD_BIN: "/bin/true", S.ENV_PROCESS_COMPOSE_BIN: "/bin/true"}
+
+
+def launch_supervisord(tmp_path: Path) -> tuple[int, str]:
+    """`launch supervisord` on tmp_path's settings with a FakeLoader and no exec: (exit
+    code, what it printed)."""
+    err = io.StringIO()
+    code = launcher.launch(
+        "supervisord",
+        tmp_settings(tmp_path),
+        environ=tmp_env(tmp_path, **BINARIES),
+        stderr=err,
+        cwd=tmp_path,
+        execve=lambda binary, argv, env: None,
+        loader=FakeLoader(),
+    )
+    return code, err.getvalue()

@@ -14,19 +14,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from launcher_support import FakeLoader, tmp_env, tmp_settings, write_project, write_seed
+from launcher_support import (
+    FakeLoader,
+    launch_supervisord,
+    tmp_env,
+    tmp_settings,
+    write_project,
+    write_seed,
+)
 
-from workloadctl import settings as S
 from workloadctl.runtime import decision as D
 from workloadctl.runtime import finish as F
 from workloadctl.runtime import finish_lock as FL
-from workloadctl.runtime import launcher as L
 from workloadctl.runtime import quarantine as Q
 from workloadctl.runtime import reaper as R
 from workloadctl.runtime.decision_record import read_decision
 from workloadctl.runtime.reaper import ReapedProcess
-
-BINARIES = {S.ENV_SUPERVISORD_BIN: "/bin/true", S.ENV_PROCESS_COMPOSE_BIN: "/bin/true"}
 
 
 @contextmanager
@@ -106,17 +109,7 @@ def _no_reap(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _launch(tmp_path: Path) -> tuple[int, str]:
-    err = io.StringIO()
-    code = L.launch(
-        "supervisord",
-        tmp_settings(tmp_path),
-        environ=tmp_env(tmp_path, **BINARIES),
-        stderr=err,
-        cwd=tmp_path,
-        execve=lambda binary, argv, env: None,
-        loader=FakeLoader(),
-    )
-    return code, err.getvalue()
+    return launch_supervisord(tmp_path)
 
 
 def test_launch_decides_only_after_the_background_finish_recorded_the_death(

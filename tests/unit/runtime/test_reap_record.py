@@ -10,16 +10,13 @@ import signal
 from pathlib import Path
 
 import pytest
-from launcher_support import FakeLoader, tmp_env, tmp_settings, write_seed
+from launcher_support import launch_supervisord, tmp_env, tmp_settings, write_seed
 
-from workloadctl import settings as S
 from workloadctl.runtime import finish as F
 from workloadctl.runtime import launcher as L
 from workloadctl.runtime import reap_record as RR
 from workloadctl.runtime import reaper as R
 from workloadctl.runtime.reaper import ReapedProcess
-
-BINARIES = {S.ENV_SUPERVISORD_BIN: "/bin/true", S.ENV_PROCESS_COMPOSE_BIN: "/bin/true"}
 
 
 class Reaps:
@@ -45,18 +42,9 @@ def reaps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Reaps:
 
 
 def launch(tmp_path: Path) -> str:
-    err = io.StringIO()
-    code = L.launch(
-        "supervisord",
-        tmp_settings(tmp_path),
-        environ=tmp_env(tmp_path, **BINARIES),
-        stderr=err,
-        cwd=tmp_path,
-        execve=lambda binary, argv, env: None,
-        loader=FakeLoader(),
-    )
+    code, err = launch_supervisord(tmp_path)
     assert code == 0
-    return err.getvalue()
+    return err
 
 
 def finish(tmp_path: Path) -> None:
