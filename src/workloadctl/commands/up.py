@@ -24,7 +24,7 @@ from workloadctl.runtime.local_runner import (
     stop_stack,
 )
 from workloadctl.runtime.local_stack import RECORD_NAME, LocalLayout, StackRecord, default_top
-from workloadctl.runtime.own_command import own_command
+from workloadctl.runtime.own_command import own_command, read_from_anywhere
 
 DESCRIPTION = """\
 Run the container's process layer on this machine, without Docker: read
@@ -92,8 +92,9 @@ def run(args: argparse.Namespace) -> int:
             err.line(f"up: {line}")
 
     # From the first step on: a signal while starting stops what already runs
-    # (start_stack stops the stack on any exception, StopRequested included).
-    with StopOnSignals(STOP_BOUND):
+    # (start_stack stops the stack on any exception, StopRequested included). What we
+    # print to run next is run from another terminal: each command names the state dir.
+    with read_from_anywhere(), StopOnSignals(STOP_BOUND):
         try:
             started = start_stack(root, top, say)
             say(f"stack up in {started.seconds:.1f} s")

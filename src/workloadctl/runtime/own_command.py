@@ -5,7 +5,9 @@ it", "stop it with `workloadctl down --state-dir DIR`"): it must work exactly as
   `.venv/bin/workloadctl` is not on PATH: a bare `workloadctl` there exits 127); in a local
   stack's services, the PATH `up` was run with, not the one `up` gave them;
 - `--state-dir DIR` for a local stack that a command without it would not reach from here
-  (a bare command reaches `$WORKLOADCTL_STATE_DIR`, else `.state/` of the repository).
+  (a bare command reaches `$WORKLOADCTL_STATE_DIR`, else `.state/` of the repository);
+  always, within `read_from_anywhere()`: there the lines are run from another terminal,
+  wherever it is (`up` follows the stack's log in this one), and with its environment.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import os
 import shlex
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from workloadctl import settings as S
@@ -26,6 +31,21 @@ from workloadctl.runtime.local_stack import (
 )
 
 PASSTHROUGH_COMMANDS = frozenset({"supervisorctl", "process-compose"})
+
+_READ_FROM_ANYWHERE: ContextVar[bool] = ContextVar("read_from_anywhere", default=False)
+
+
+@contextmanager
+def read_from_anywhere() -> Iterator[None]:
+    """Within: every command line names its stack's state dir. `up` prints what to run next
+    while its terminal follows the log: the reader runs it from a second terminal, whose
+    directory and environment are not ours, so "a bare command reaches it from here" does
+    not hold there (`workloadctl status` printed inside the repository failed elsewhere)."""
+    token = _READ_FROM_ANYWHERE.set(True)
+    try:
+        yield
+    finally:
+        _READ_FROM_ANYWHERE.reset(token)
 
 
 def workloadctl_program() -> str:
@@ -56,8 +76,10 @@ def _default_top() -> Path:
 
 def state_dir_words(top: Path | str | None) -> list[str]:
     """`--state-dir TOP` unless a command without it reaches that stack anyway (or there is
-    no local stack: None, the container's own paths)."""
-    if top is None or os.path.realpath(top) == os.path.realpath(_default_top()):
+    no local stack: None, the container's own paths); always within `read_from_anywhere`."""
+    if top is None:
+        return []
+    if not _READ_FROM_ANYWHERE.get() and os.path.realpath(top) == os.path.realpath(_default_top()):
         return []
     return ["--state-dir", str(top)]
 

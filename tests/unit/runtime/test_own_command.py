@@ -128,3 +128,14 @@ def test_a_pass_through_command_takes_the_state_dir_before_the_clients_words(
     assert O.own_command("process-compose", "process", "list", top=other) == (
         f"{O.workloadctl_program()} process-compose --state-dir {other} process list"
     )
+
+
+def test_read_from_anywhere_names_even_the_default_stack(repo: Path) -> None:
+    # `up` prints what to run next while its terminal follows the log: the reader runs it
+    # from another terminal, wherever that is; a bare command reaches the stack only here.
+    _record(repo / ".state", repo)
+    with O.read_from_anywhere():
+        assert O.own_command("status", top=repo / ".state") == (
+            f"{O.workloadctl_program()} status --state-dir {repo / '.state'}"
+        )
+    assert O.own_command("status", top=repo / ".state") == f"{O.workloadctl_program()} status"
