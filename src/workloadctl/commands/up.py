@@ -40,7 +40,8 @@ terminal closing (SIGHUP), or its output's reader going away (`up | tee`); the e
 status is then 128 + the signal (130 for Ctrl-C; 141 for a broken pipe), and a second
 Ctrl-C does not cut the stop short. If the stop fails, stderr says so and names the
 `workloadctl down` command. `workloadctl down` from another terminal stops the stack and
-ends `up` (exit 0).
+ends `up` (exit 0); a stop only ever stops the stack this `up` started, never
+one a fresh `up` of the same state dir started since.
 
 With --detach, `up` returns once both managers answer over their APIs (or were
 switched off on purpose), at most --timeout seconds: exit 0; 3 when a manager answers
@@ -95,8 +96,10 @@ def run(args: argparse.Namespace) -> int:
     # (start_stack stops the stack on any exception, StopRequested included). What we
     # print to run next is run from another terminal: each command names the state dir.
     with read_from_anywhere(), StopOnSignals(STOP_BOUND):
+        ours: StackRecord | None = None  # the stack this up started: the only one it stops
         try:
             started = start_stack(root, top, say)
+            ours = started.record
             say(f"stack up in {started.seconds:.1f} s")
             layout = LocalLayout.create(root, top)
             for line in describe_access(layout):
@@ -109,12 +112,14 @@ def run(args: argparse.Namespace) -> int:
             # Else the loop ended because our output's reader is gone (`up | tee`, tee died).
             reason = signal.SIGPIPE
         except StopRequested as stop:
-            if running_record(top) is None:
+            if ours is None or running_record(top) is None:
                 return exit_status(stop.signum)  # start_stack has stopped it already
             reason = signal.Signals(stop.signum)
         say(f"{reason.name}: stopping the stack")
         try:
-            stop_stack(top, say)
+            # Compared with the record right before stopping: `_follow` looks only every
+            # 0.2 s, and a `down` then a fresh `up` from elsewhere may fall in between.
+            stop_stack(top, say, only=ours)
         except WorkloadctlError as exc:
             err.line(f"workloadctl: error: {exc}")
             return 1

@@ -290,11 +290,21 @@ def _reap_if_our_child(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def stop_stack(top: Path, say: Say, timeout: float = DOWN_TIMEOUT) -> int:
-    """Bring the stack down in reverse dependency order. Returns how many processes had to be killed."""
+def stop_stack(
+    top: Path, say: Say, timeout: float = DOWN_TIMEOUT, *, only: StackRecord | None = None
+) -> int:
+    """Bring the stack down in reverse dependency order. Returns how many processes had to be killed.
+    With `only` (the foreground `up`: the stack it started), a stack recorded in `top` that
+    is another one is left running: a `down` and a fresh `up` from another terminal."""
     layout_record = StackRecord.read(top / "stack.json")
     if layout_record is None:
         raise WorkloadctlError(f"no local stack recorded in {top} (nothing to stop)")
+    if only is not None and layout_record != only:
+        say(
+            f"the stack recorded in {top} (s6-svscan PID {layout_record.svscan_pid}) is not "
+            "the one this up started (stopped and started again from elsewhere): left running"
+        )
+        return 0
     record = layout_record
     service_dir = Path(record.top) / "run/service"
     deadline = time.monotonic() + timeout
@@ -327,7 +337,8 @@ def stop_stack(top: Path, say: Say, timeout: float = DOWN_TIMEOUT) -> int:
             f"processes left behind: {', '.join(str(p.pid) for p in still)}; the stack still "
             f"runs: stop it with `{own_command('down', '--state-dir', str(top))}`"
         )
-    (top / "stack.json").unlink(missing_ok=True)
-    stack_registry.unregister(top)
+    if StackRecord.read(top / "stack.json") == record:  # else a fresh `up` wrote its own
+        (top / "stack.json").unlink(missing_ok=True)
+        stack_registry.unregister(top)
     say("stack stopped; no process left behind" + (f" ({killed} killed)" if killed else ""))
     return killed
