@@ -14,8 +14,10 @@ Sections (each skipped, saying why, when the machine lacks what it needs):
   boot       `up` until every program runs vs both bare managers started directly;
              its floor: the bare managers with supervisord's start after Supervisor's
              parser read its config in a fresh Python (bench/boot_floor.py); beside
-             process-compose's restart share, its floor: a Python start composing
-             project.yaml with libyaml;
+             process-compose's restart share, its floors: a Python start composing
+             project.yaml with libyaml, then also importing the standard library a
+             launcher needs (argparse, json, hashlib), then also what our code is
+             written with (pathlib, dataclasses, typing); validate's floor likewise;
   scaling    validate, status and launch at 10, 100, 500 and 1,000 programs, with the
              growth exponent (log-log slope): linear or better when it is <= 1.
 
@@ -180,6 +182,9 @@ def validate_times(
         conf = str(root / "workloads/supervisord/project.conf")
         floor = [sys.executable, BOOT_FLOOR, "supervisord", conf]
         sides["floor"] = lambda: run_quiet(floor, env, root)
+        modules = ",".join(CLI_STDLIB + STYLE_STDLIB)
+        with_stdlib = [sys.executable, BOOT_FLOOR, "--stdlib", modules, "supervisord", conf]
+        sides["floor+stdlib"] = lambda: run_quiet(with_stdlib, env, root)
     return interleaved(sides, runs)
 
 
@@ -437,15 +442,24 @@ def _all_bare(plans: list[Exec]) -> Iterator[None]:
 # --- floors of our work before an exec -------------------------------------------------
 
 BOOT_FLOOR = str(Path(__file__).with_name("boot_floor.py"))
+# The standard library beneath every floor of ours (boot_floor.py --stdlib), in two sets:
+# what the job needs whatever the code (a command line; for `launch` also the JSON
+# records and the config's sha256 that keys the quarantine), and what the code is
+# written with (every module of ours imports pathlib, dataclasses and typing).
+CLI_STDLIB: tuple[str, ...] = ("argparse",)
+LAUNCH_STDLIB: tuple[str, ...] = ("argparse", "json", "hashlib")
+STYLE_STDLIB: tuple[str, ...] = ("pathlib", "dataclasses", "typing")
 _CONFIG_FLAG = {"supervisord": "-c", "process-compose": "-f"}
 
 
-def floor_seconds(plan: Exec, manager: str) -> float:
+def floor_seconds(plan: Exec, manager: str, stdlib: Sequence[str] = ()) -> float:
     """A Python start reading the manager's config as `launch` must before its exec
     (boot_floor.py: Supervisor's parser, or libyaml with line marks), in the manager's
-    environment and directory."""
+    environment and directory; `stdlib`: the standard-library modules imported first."""
     config = plan.argv[plan.argv.index(_CONFIG_FLAG[manager]) + 1]
-    return run_quiet([sys.executable, BOOT_FLOOR, manager, config], plan.env, Path(plan.cwd))
+    modules = ["--stdlib", ",".join(stdlib)] if stdlib else []
+    argv = [sys.executable, BOOT_FLOOR, *modules, manager, config]
+    return run_quiet(argv, plan.env, Path(plan.cwd))
 
 
 def goal_vs_floor(report: Report, what: str, floor_ratio: float, limit: float) -> None:
@@ -563,6 +577,15 @@ def main() -> int:
                 3,
             )
             goal_vs_floor(report, "validate", times["floor"] / times["peer"], 3)
+            # ... and with the standard library every command of ours imports first.
+            report.goal(
+                "validate floor + stdlib (argparse; pathlib, dataclasses, typing)",
+                times["floor+stdlib"],
+                times["peer"],
+                "pc --dry-run",
+                3,
+            )
+            goal_vs_floor(report, "validate (+ stdlib)", times["floor+stdlib"] / times["peer"], 3)
             report.absolute(
                 "process-compose loader, 200 processes", loader_seconds(tmp, 200, runs), 0.5
             )
@@ -676,24 +699,35 @@ def stack_sections(
     goal_vs_floor(report, "boot to ready", statistics.median(boot_floor) / bare_ready, 1.1)
     # process-compose's restart share against its floor: a Python start composing
     # project.yaml with libyaml (line marks), alternating with its own start until it answers.
-    pc_floor: list[float] = []
+    # The same floor with the standard library a launcher needs for its job (its command
+    # line, its JSON records, the config's sha256), then also with what our code is
+    # written with; all alternating with process-compose's own start.
+    pc_plan = plans["process-compose"]
+    pc_floors: dict[str, tuple[Sequence[str], list[float]]] = {
+        "Python + libyaml": ((), []),
+        "+ argparse, json, hashlib": (LAUNCH_STDLIB, []),
+        "+ pathlib, dataclasses, typing": (LAUNCH_STDLIB + STYLE_STDLIB, []),
+    }
     pc_own: list[float] = []
     for _ in range(runs):
-        pc_floor.append(floor_seconds(plans["process-compose"], "process-compose"))
-        pc_own.append(
-            bare_start({"process-compose": plans["process-compose"]}, probes)["process-compose"][0]
-        )
+        for stdlib, samples in pc_floors.values():
+            samples.append(floor_seconds(pc_plan, "process-compose", stdlib))
+        pc_own.append(bare_start({"process-compose": pc_plan}, probes)["process-compose"][0])
     pc_own_start = statistics.median(pc_own)
-    report.goal(
-        "process-compose restart floor: Python + libyaml",
-        statistics.median(pc_floor),
-        pc_own_start,
-        "process-compose start",
-        1,
-    )
-    goal_vs_floor(
-        report, "process-compose restart share", statistics.median(pc_floor) / pc_own_start, 1
-    )
+    for name, (_, samples) in pc_floors.items():
+        report.goal(
+            f"process-compose restart floor: {name}",
+            statistics.median(samples),
+            pc_own_start,
+            "process-compose start",
+            1,
+        )
+        goal_vs_floor(
+            report,
+            f"process-compose restart share ({name})",
+            statistics.median(samples) / pc_own_start,
+            1,
+        )
     # Scaling of status and launch (100 programs: the figures above).
     for size in sizes:
         if size == 100:

@@ -5,9 +5,15 @@ before it execs supervisord, so a Python start, `import supervisor.options` and
 `launch process-compose` must read project.yaml with line marks: a Python start,
 `import yaml` and libyaml composing the same file. bench.py times this beside boot to
 ready and process-compose's restart share.
-Usage: python bench/boot_floor.py supervisord CONFIG | process-compose YAML
+
+`--stdlib MODULES` (comma-separated) first imports those standard-library modules: the
+floor of a program of ours, which needs some of them whatever it does (a command line,
+JSON records, a hash of the config) and is written with others (pathlib, dataclasses and
+typing in every module). bench.py names the sets it measures.
+Usage: python bench/boot_floor.py [--stdlib M,M...] supervisord CONFIG | process-compose YAML
 """
 
+import importlib
 import sys
 
 
@@ -30,7 +36,12 @@ def compose_process_compose(path: str) -> None:
 
 
 def main() -> int:
-    manager, path = sys.argv[1:3]
+    args = sys.argv[1:]
+    if args[0] == "--stdlib":
+        for module in args[1].split(","):
+            importlib.import_module(module)
+        args = args[2:]
+    manager, path = args[:2]
     if manager == "supervisord":
         parse_supervisord(path)
     else:
