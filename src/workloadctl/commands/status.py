@@ -21,10 +21,12 @@ A manager that is down or unreachable is shown as such; the rest is still shown.
 
 Exit status: 0 when every manager runs its project config (or was deliberately
 switched off) and every program that should run does (supervisord: autostart=true;
-process-compose: not disabled) or exited cleanly; 1 when a manager or a program that
-should run does not, or when no stack runs here; 3 (DEGRADED) when all that runs, but
-a manager runs its seed because its project config was refused or quarantined (a
-DEGRADED line names it, its first finding and the retry command); 4 (STARTING) when
+process-compose: not disabled) or exited cleanly; 1 when a manager does not run, or a
+program that should run does not under a manager on its project config, or when no
+stack runs here; 3 (DEGRADED) when nothing else fails, but a manager runs its seed
+because its project config was refused or quarantined (a DEGRADED line names it, its
+first finding and the retry command; a failing program of the seed is the seed's
+doing and exits 3 too); 4 (STARTING) when
 nothing failed, but a program that should run is still within its start time
 (supervisord: STARTING, before its startsecs; process-compose: Pending, Launching):
 ask again in a few seconds.

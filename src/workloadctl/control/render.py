@@ -96,18 +96,22 @@ def degraded_line(manager: ManagerStatus) -> str:
     """One line: which manager runs its seed, the launcher's first finding, the retry."""
     why = manager.first_finding or _text(manager.reason)
     retry = manager.retry or own_command("restart", manager.name)
+    validate = manager.validate or own_command("validate")
     return (
         f"DEGRADED: {manager.name} runs its SEED config, not the project config: {why}; "
-        f"after the fix: `{retry}` (`{own_command('validate')}` shows every finding)"
+        f"after the fix: `{retry}` (`{validate}` shows every finding)"
     )
 
 
 def verdict(status: StackStatus) -> str:
-    if not status.running:
+    if status.failing_beyond_seed:
         return "NOT all running (a `!` marks a program that should run and does not)"
     if status.degraded:
         names = ", ".join(status.degraded)
-        return f"DEGRADED: running, but on the seed config ({names}), not the project's"
+        line = f"DEGRADED: running, but on the seed config ({names}), not the project's"
+        if not status.running:
+            line += "; a `!` marks a program of the seed that does not run either"
+        return line
     if status.starting:
         names = ", ".join(status.starting)
         return (

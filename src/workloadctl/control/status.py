@@ -7,10 +7,13 @@ A manager that is down or unreachable is reported as such; the rest still is.
 Exit code (`StackStatus.exit_code`), documented in docs/status-json.md: 0 when every
 manager is `running` or deliberately `disabled`, none runs its seed, and every program
 that should run (supervisord: autostart=true; process-compose: not
-disabled/foreground/scheduled) is `running` or `exited` cleanly; 1 when a manager or a
-program that should run does not; 3 (EXIT_DEGRADED) when all that runs, but a manager
-runs its seed because its project config was refused or quarantined: the project's
-programs are then not running, which a health check must not take for healthy; 4
+disabled/foreground/scheduled) is `running` or `exited` cleanly; 1 when a manager, or a
+program that should run under a manager on its project config, does not; 3
+(EXIT_DEGRADED) when nothing else fails, but a manager runs its seed because its project
+config was refused or quarantined: the project's programs are then not running, which a
+health check must not take for healthy, and the seed's own programs that fail (the
+template seed's code-server where it is not installed) are the seed's doing, so 3 wins
+over 1 for them, as `up --detach` exits 3 for that stack; 4
 (EXIT_STARTING) when nothing failed and no manager runs its seed, but a program that
 should run is still within its start time (`states.within_start`): not yet, ask again.
 """
@@ -32,7 +35,7 @@ from workloadctl.managers import MANAGERS, kind
 from workloadctl.managers.base import ProgramsSnapshot
 from workloadctl.managers.program_status import ProgramStatus
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord
-from workloadctl.runtime.own_command import stack_command
+from workloadctl.runtime.own_command import stack_command, validate_command
 from workloadctl.settings import Settings
 
 ManagerState = Literal["running", "unreachable", "down", "disabled", "unsupervised"]
@@ -60,6 +63,7 @@ class ManagerStatus:
     error: str | None  # why down, unreachable or unsupervised
     first_finding: str | None = None  # on the seed: the launcher's first finding, rendered
     retry: str | None = None  # on the seed: the command that retries after the fix
+    validate: str | None = None  # on the seed: the command that shows every finding
 
     @property
     def up_as_wanted(self) -> bool:
@@ -92,6 +96,17 @@ class StackStatus:
         return all(m.up_as_wanted for m in self.managers) and all(p.ok for p in self.programs)
 
     @property
+    def failing_beyond_seed(self) -> bool:
+        """Something fails that a seed does not explain: a manager not up as wanted, or a
+        program that should run and does not under a manager on its project config. (A
+        seed's own programs, e.g. the template seed's code-server where it is not
+        installed, fail because the project config was refused: the seed is the cause.)"""
+        degraded = set(self.degraded)
+        return not all(m.up_as_wanted for m in self.managers) or any(
+            not p.ok for p in self.programs if p.manager not in degraded
+        )
+
+    @property
     def degraded(self) -> list[Manager]:
         return [m.name for m in self.managers if m.degraded]
 
@@ -102,7 +117,7 @@ class StackStatus:
 
     @property
     def exit_code(self) -> int:
-        if not self.running:
+        if self.failing_beyond_seed:
             return EXIT_NOT_RUNNING
         if self.degraded:
             return EXIT_DEGRADED
@@ -277,6 +292,7 @@ def manager_status(
         base.update(
             first_finding=first_finding(decision),
             retry=retry_command(manager, decision, ctx.settings),
+            validate=validate_command(ctx.settings),
         )
     state = service.value
     if state is None:
@@ -288,7 +304,7 @@ def manager_status(
         return ManagerStatus(**{**base, "state": "unreachable", "error": api_error})
     if not state.wanted_up:
         reason = _disabled_reason(ctx, manager)
-        base.update(config=None, reason=reason, first_finding=None, retry=None)
+        base.update(config=None, reason=reason, first_finding=None, retry=None, validate=None)
         return ManagerStatus(**{**base, "state": "disabled"})
     return ManagerStatus(**{**base, "state": "down", "error": _down_reason(state)})
 

@@ -307,13 +307,42 @@ def test_a_manager_switched_off_on_purpose_is_not_degraded(ctx: ControlContext) 
     assert "DEGRADED" not in render_status(status)
 
 
-def test_not_running_outranks_degraded(ctx: ControlContext) -> None:
+def test_the_seeds_own_failing_program_is_degraded_not_not_running(ctx: ControlContext) -> None:
+    # The trial's stack: supervisord on its seed, whose code-server is not installed
+    # (BACKOFF, can't find command). `up --detach` exits 3; status must too: the seed is
+    # the cause. The JSON still lists the failing program.
     _on_the_seed(ctx)
-    infos = [sv_info("web", "FATAL", stopped=True)]
-    status = build_status(ctx, raw(sv=Answer((infos, [sv_config("web")]))))
+    infos = [sv_info("code-server", "BACKOFF")]
+    status = build_status(ctx, raw(sv=Answer((infos, [sv_config("code-server")]))))
+    assert status.exit_code == 3 and status.degraded == ["supervisord"]
+    data = status.as_json()
+    assert [(p["name"], p["ok"]) for p in data["programs"]] == [
+        ("code-server", False),
+        ("api", True),
+    ]
+    text = render_status(status)
+    assert "DEGRADED: supervisord" in text and "NOT all running" not in text
+    assert "code-server  starting!" in text
+    assert "a `!` marks a program of the seed" in text.splitlines()[-1]
+
+
+def test_a_failure_beside_the_seed_outranks_degraded(ctx: ControlContext) -> None:
+    # process-compose runs its project config and its api crashed: the seed does not
+    # explain that, so 1 outranks 3.
+    _on_the_seed(ctx)
+    processes = [pc_process("api", "Error", exit_code=2)]
+    status = build_status(ctx, raw(pc=Answer((processes, frozenset()))))
     assert status.exit_code == 1 and status.degraded == ["supervisord"]
     text = render_status(status)
     assert "DEGRADED: supervisord" in text and "NOT all running" in text
+
+
+def test_a_manager_down_beside_the_seed_outranks_degraded(ctx: ControlContext) -> None:
+    _on_the_seed(ctx)
+    status = build_status(
+        ctx, raw(pc_service=Answer(service(up=False, wanted_up=True)), pc=Answer(None, "x"))
+    )
+    assert status.exit_code == 1 and status.degraded == ["supervisord"]
 
 
 def test_every_json_key_and_the_degraded_exit_code_are_documented(ctx: ControlContext) -> None:
