@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workloadctl.commands.command_support import add_command, add_state_dir, positive_int
+from workloadctl.commands.command_support import add_command, add_state_dir, non_negative_int
 
 HELP = "show (and follow) a program's output, from whichever manager runs it"
 
@@ -26,6 +26,7 @@ examples:
   workloadctl logs web
   workloadctl logs -f -n 100 process-compose:api
   workloadctl logs --stderr worker
+  workloadctl logs -f -n 0 web      (only the lines written from now on)
 """
 
 
@@ -36,10 +37,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "-n",
         "--lines",
-        type=positive_int,
+        type=non_negative_int,
         default=50,
         metavar="N",
-        help="how many of the last lines to show (default 50)",
+        help="how many of the last lines to show (default 50; 0 with -f: only new lines)",
     )
     parser.add_argument(
         "--stderr", action="store_true", help="supervisord: the stderr log instead of stdout"

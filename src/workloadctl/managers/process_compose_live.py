@@ -172,5 +172,19 @@ class LiveProcessCompose:
     def logs(self, name: str, lines: int, *, follow: bool, stderr: bool) -> Iterator[str]:
         if not follow:
             self.client.process(name)  # a one-line error for a process that is gone
+            if lines == 0:
+                return  # process-compose's limit 0 means the whole buffer
+        if follow and lines == 0:
+            yield from self._new_lines_only(name)
+            return
         found = self.client.follow_logs(name, lines) if follow else self.client.logs(name, 0, lines)
+        yield from (line + "\n" for line in found)
+
+    def _new_lines_only(self, name: str) -> Iterator[str]:
+        """`logs -f -n 0`: the stream's tail of 0 is the whole buffer, so ask for its last
+        line and drop it (when the buffer has one) before passing on the new lines."""
+        had_a_line = bool(self.client.logs(name, 0, 1))
+        found = self.client.follow_logs(name, 1)
+        if had_a_line:
+            next(found, None)
         yield from (line + "\n" for line in found)

@@ -101,8 +101,7 @@ def no_file_channel(logfile: str) -> bool:
 
 
 def last_lines(text: str, count: int) -> list[str]:
-    lines = text.splitlines()
-    return lines[-count:] if count > 0 else lines
+    return text.splitlines()[-count:] if count > 0 else []
 
 
 def new_log_text(text: str, previous: int, offset: int) -> str:

@@ -153,6 +153,40 @@ def test_new_log_text(text: str, previous: int, offset: int, new: str) -> None:
 def test_last_lines() -> None:
     assert last_lines("a\nb\nc\n", 2) == ["b", "c"]
     assert last_lines("", 2) == []
+    assert last_lines("a\nb\n", 0) == []
+
+
+def test_zero_lines_prints_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeSupervisord(sv_info("web", "RUNNING") | {"stdout_logfile": "/l"}, "one\ntwo\n")
+    ctx = _ctx_with(tmp_path, monkeypatch, fake)
+    out: list[str] = []
+    show_logs(ctx, Target("supervisord", "web"), LogRequest(0, False), out.append)
+    assert "".join(out) == ""
+
+
+def test_follow_zero_lines_prints_only_new_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`logs -f -n 0`, as `tail -f -n 0`: what was there before is not shown."""
+    fake = FakeSupervisord(sv_info("web", "RUNNING") | {"stdout_logfile": "/l"}, "old\n")
+    ctx = _ctx_with(tmp_path, monkeypatch, fake)
+
+    def grow(f: FakeSupervisord) -> None:
+        f.log += b"new\n"
+
+    out: list[str] = []
+    pending = iter([grow])
+
+    def sleep(_seconds: float) -> None:
+        try:
+            next(pending)(fake)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr(supervisord_live.time, "sleep", sleep)
+    with pytest.raises(KeyboardInterrupt):
+        show_logs(ctx, Target("supervisord", "web"), LogRequest(0, True), out.append)
+    assert "".join(out) == "new\n"
 
 
 def test_follow_prints_only_new_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
