@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup system-deps venv process-compose devcontainer-cli dist test lint unit integration container-test up down bench faults fuzz clean
 
-setup: system-deps venv process-compose devcontainer-cli
+# What `make up` needs; `make test` adds the Dev Containers CLI (devcontainer-cli).
+setup: system-deps venv process-compose
 
 system-deps:
 	@scripts/install-system-deps.sh
@@ -29,8 +30,8 @@ process-compose: venv
 		echo "WARNING: process-compose is not installed; tests that need it will be SKIPPED" >&2; }
 
 # The Dev Containers CLI for the Dev Container Template's test, into $(VENV)/node (where the
-# test looks after PATH). Never fatal: without npm or the npm registry that test skips,
-# saying so.
+# test looks after PATH): part of `make test`'s set-up only, nothing else uses it. Never
+# fatal: without npm or the npm registry that test skips, saying so.
 DEVCONTAINER_CLI_VERSION := 0.89.0
 devcontainer-cli: venv
 	@if command -v devcontainer >/dev/null || [ -x $(VENV)/node/node_modules/.bin/devcontainer ]; then :; \
@@ -55,7 +56,7 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: setup lint
+test: setup devcontainer-cli lint
 	$(BIN)/pytest
 
 unit: venv

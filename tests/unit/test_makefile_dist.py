@@ -1,5 +1,6 @@
 """The Makefile's `dist` (the wheel an adopter installs before a release) and
-`devcontainer-cli` (the set-up step that lets the Dev Containers CLI test run)."""
+`devcontainer-cli` (the step of `make test`'s set-up that lets the Dev Containers CLI test
+run; `make up` has no need of it)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,19 @@ def test_the_readme_installs_the_wheel_make_dist_writes() -> None:
 def test_make_test_sets_up_the_dev_containers_cli_without_failing() -> None:
     commands = dry_run("devcontainer-cli")
     assert "npm install --prefix .venv/node" in commands
-    setup = next(
-        line for line in (REPO / "Makefile").read_text().splitlines() if line.startswith("setup:")
+    assert "npm install --prefix .venv/node" in dry_run("test")
+
+
+def test_make_up_installs_no_dev_containers_cli() -> None:
+    # Only the Dev Container Template's test uses it: `make up` has no need of npm.
+    assert "npm install" not in dry_run("up")
+    assert "devcontainer-cli" not in make_rule("setup").split()
+    assert "devcontainer-cli" in make_rule("test").split()
+
+
+def make_rule(target: str) -> str:
+    return next(
+        line
+        for line in (REPO / "Makefile").read_text().splitlines()
+        if line.startswith(f"{target}:")
     )
-    assert "devcontainer-cli" in setup.split()
