@@ -25,6 +25,7 @@ from workloadctl.runtime.local_runner import (
 )
 from workloadctl.runtime.local_stack import RECORD_NAME, LocalLayout, StackRecord, default_top
 from workloadctl.runtime.own_command import own_command, read_from_anywhere
+from workloadctl.runtime.stack_log_view import StackLogView
 
 DESCRIPTION = """\
 Run the container's process layer on this machine, without Docker: read
@@ -148,16 +149,19 @@ def _follow(log_file: Path, out: QuietOutput, top: Path, ours: StackRecord) -> b
     or until the stack's record is no longer `ours` (False: `workloadctl down` from another
     terminal stopped it and removed the record; following on would hang over a log nobody
     writes). Another stack's record counts as gone: a fresh `up` of this state dir may have
-    written it before we looked, and its log is not ours to follow nor its stack to stop."""
+    written it before we looked, and its log is not ours to follow nor its stack to stop.
+    What it copies is the log less its terminal escapes (StackLogView)."""
     out.line("following the stack's log; Ctrl-C stops the stack")
+    view = StackLogView()
     with log_file.open("rb") as log:
         log.seek(0, 2)
         while not out.gone:
             chunk = log.read(65536)
             if chunk:
-                out.raw(chunk)
+                out.raw(view.feed(chunk))
             elif StackRecord.read(top / RECORD_NAME) != ours:
-                out.raw(log.read())  # what was written between the read and the check
+                # What was written between the read and the check, and what view held.
+                out.raw(view.feed(log.read()) + view.flush())
                 return False
             else:
                 time.sleep(0.2)

@@ -110,3 +110,35 @@ def test_following_ends_when_a_fresh_up_replaced_the_record_before_we_looked(
     out, _ = _output()
     assert up._follow(log, out, top, ours) is False
     assert len(naps) == 1
+
+
+def test_following_shows_no_terminal_escapes_and_says_what_ctrl_c_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """process-compose's title escape at each start retitled the terminal `up` runs in, and
+    its "Press Ctrl+C to quit" at each stop invited the Ctrl-C that stops the whole stack."""
+    top = tmp_path / "state"
+    top.mkdir()
+    ours = _stack_record(top)
+    log = tmp_path / "stack.log"
+    log.write_bytes(b"")
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 1:
+            with log.open("ab") as stack_log:
+                stack_log.write(b"\x1b]0;process-compose: vm/project\x07[web\t] listening\n")
+                stack_log.write(b"Project Completed. Press Ctrl+C to quit\n")
+        if len(naps) == 2:
+            (top / RECORD_NAME).unlink()
+        if len(naps) > NAPS_BEFORE_GIVING_UP:
+            raise AssertionError("up still follows the log of a stack that is gone")
+
+    monkeypatch.setattr(up.time, "sleep", nap)
+    out, raw = _output()
+    assert up._follow(log, out, top, ours) is False
+    shown = raw.getvalue()
+    assert b"\x1b" not in shown
+    assert b"[web\t] listening\nProject Completed. Press Ctrl+C to quit\nup: (" in shown
+    assert b"Ctrl-C here stops the whole stack" in shown
