@@ -33,7 +33,7 @@ from workloadctl.control.status import first_finding, retry_command
 from workloadctl.errors import WorkloadctlError
 from workloadctl.manager_names import Manager
 from workloadctl.managers import kind
-from workloadctl.managers.base import LiveManager
+from workloadctl.managers.base import CommandNotFoundError, LiveManager
 from workloadctl.managers.program_status import ProgramStatus
 from workloadctl.runtime import quarantine
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord, read_decision
@@ -298,7 +298,15 @@ _PROGRAM_ACTIONS: dict[Action, Callable[[ProgramDriver, Target, str, float], Out
 def act_on_program(ctx: ControlContext, action: Action, target: Target, timeout: float) -> Outcome:
     assert target.program is not None
     driver = ProgramDriver(ctx, target.manager, timeout)
-    return _PROGRAM_ACTIONS[action](driver, target, target.program, timeout)
+    try:
+        return _PROGRAM_ACTIONS[action](driver, target, target.program, timeout)
+    except CommandNotFoundError as exc:
+        # Deferred: it reads the config supervisord runs, only on this error path.
+        from workloadctl.control.program_source import command_not_found, missing_command
+
+        name = target.program
+        found = command_not_found(ctx, name, missing_command(ctx, name))
+        raise WorkloadctlError(f"{target.label}: did not start ({exc}): {found}") from None
 
 
 # --- managers -------------------------------------------------------------------------

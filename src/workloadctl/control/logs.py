@@ -8,8 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from workloadctl.checks.supervisord.program_source import ProgramSource
 from workloadctl.control.context import ControlContext
 from workloadctl.control.names import Target
+from workloadctl.control.program_source import (
+    command_not_found,
+    missing_command,
+    supervisord_source,
+)
 from workloadctl.errors import UsageError, WorkloadctlError
 from workloadctl.managers import kind
 from workloadctl.managers.base import NoLogError
@@ -45,14 +51,6 @@ def _where_it_goes(ctx: ControlContext, logfile: str) -> str:
     return "nothing keeps it"
 
 
-# An event listener's stdout is its protocol with supervisord (READY, RESULT): a file of it
-# holds no output of the listener's own, which it writes to stderr (the template's log-echo).
-_LISTENER_NOTE = (
-    "; an [eventlistener:]'s stdout is its conversation with supervisord, its own output is "
-    "its stderr"
-)
-
-
 def _other_channel(ctx: ControlContext, error: NoLogError) -> str:
     """Where the program's other channel goes, when that differs: `; its stderr ...`."""
     other, logfile = ("stderr" if error.channel == "stdout" else "stdout"), error.other_logfile
@@ -65,20 +63,64 @@ def _other_channel(ctx: ControlContext, error: NoLogError) -> str:
     return f"; its {other} is in {logfile}: `{shown}`"
 
 
-def no_log_message(ctx: ControlContext, manager: str, error: NoLogError) -> str:
+def _listener_stdout(ctx: ControlContext, error: NoLogError, source: ProgramSource) -> str:
+    """An event listener's stdout is its protocol with supervisord (READY, RESULT): a file
+    of it would hold no output of its own, which it writes to stderr (the template's
+    log-echo). Point at that stderr, or at how to give it a file."""
+    name = error.name
+    where = f"{source.header} ({source.file}:{source.line})"
+    text = (
+        f"{name} is an event listener, {where}: its stdout is its conversation with "
+        f"supervisord (READY, RESULT), not a log; its own output is its stderr"
+    )
+    if error.other_logfile and error.other_is_file:
+        shown = stack_command(ctx.settings, "logs", "--stderr", name)
+        return f"{text}, in {error.other_logfile}: `{shown}`"
+    if error.other_logfile:
+        text += f", which goes to {error.other_logfile}: {_where_it_goes(ctx, error.other_logfile)}"
+    shown = stack_command(ctx.settings, "logs", "--stderr", name)
+    return (
+        f"{text}. To read it with `{shown}`, set stderr_logfile=AUTO or a path in its "
+        f"{source.header} section."
+    )
+
+
+def _no_file_message(ctx: ControlContext, manager: str, error: NoLogError) -> str:
     name, channel, logfile = error.name, error.channel, error.logfile
+    if error.redirected:
+        return (
+            f"{name}'s stderr goes into its stdout log (redirect_stderr=true): "
+            f"`{stack_command(ctx.settings, 'logs', name)}` shows both"
+        )
+    source = supervisord_source(ctx, name) if manager == "supervisord" else None
+    if source is not None and source.kind == "eventlistener" and channel == "stdout":
+        return _listener_stdout(ctx, error, source)
+    section = source.header if source is not None else "[program:]"
+    return (
+        f"{manager} sends {name}'s {channel} to {logfile or 'NONE'}, not to a file: there "
+        f"is no log to tail ({_where_it_goes(ctx, logfile)}){_other_channel(ctx, error)}"
+        f". Set {channel}_logfile=AUTO or a path in its {section} section to use "
+        f"`{stack_command(ctx.settings, 'logs', *(['--stderr'] if channel == 'stderr' else []), name)}`."
+    )
+
+
+def _never_ran_message(ctx: ControlContext, manager: str, error: NoLogError) -> str:
+    name, logfile = error.name, error.logfile
+    text = (
+        f"{name} has not run since {manager} started, so its log file {logfile} does not exist yet"
+    )
+    command = missing_command(ctx, name) if manager == "supervisord" else None
+    if command is not None:
+        return f"{text}, and it cannot start: {command_not_found(ctx, name, command)}"
+    return f"{text}: `{stack_command(ctx.settings, 'start', name)}` starts it"
+
+
+def no_log_message(ctx: ControlContext, manager: str, error: NoLogError) -> str:
     if error.no_file:
-        return (
-            f"{manager} sends {name}'s {channel} to {logfile or 'NONE'}, not to a file: there "
-            f"is no log to tail ({_where_it_goes(ctx, logfile)}){_other_channel(ctx, error)}"
-            f". Set {channel}_logfile=AUTO or a path in its [program:] section to use "
-            f"`{stack_command(ctx.settings, 'logs', name)}`{_LISTENER_NOTE if channel == 'stdout' else ''}."
-        )
+        return _no_file_message(ctx, manager, error)
     if error.never_ran:
-        return (
-            f"{name} has not run since {manager} started, so its log file {logfile} does "
-            f"not exist yet: `{stack_command(ctx.settings, 'start', name)}` starts it"
-        )
+        return _never_ran_message(ctx, manager, error)
+    name, logfile = error.name, error.logfile
     return (
         f"{name}'s log file {logfile} is gone (deleted?): {manager} goes on writing to the "
         f"deleted file until {name} restarts; `{stack_command(ctx.settings, 'restart', name)}` "

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from workloadctl.errors import WorkloadctlError
 from workloadctl.manager_names import Manager
 from workloadctl.managers.program_status import PidMap, ProgramStatus
 from workloadctl.settings import Settings
@@ -39,6 +40,12 @@ class NoLogError(Exception):
     never_ran: bool = False
     other_logfile: str = ""  # the other channel's file when it differs
     other_is_file: bool = False
+    redirected: bool = False  # stderr goes into the stdout log (redirect_stderr=true)
+
+
+class CommandNotFoundError(WorkloadctlError):
+    """A start refused because the program's command is not found (supervisord's NO_FILE);
+    control/actions.py names the command and where it is configured."""
 
 
 class LiveManager(Protocol):

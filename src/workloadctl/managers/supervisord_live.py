@@ -21,13 +21,14 @@ from typing import Any
 from workloadctl.clients.supervisord import (
     FAULT_ABNORMAL_TERMINATION,
     FAULT_ALREADY_STARTED,
+    FAULT_NO_FILE,
     FAULT_NOT_RUNNING,
     FAULT_SPAWN_ERROR,
     SupervisordClient,
     SupervisordError,
 )
 from workloadctl.errors import WorkloadctlError
-from workloadctl.managers.base import NoLogError, ProgramsSnapshot
+from workloadctl.managers.base import CommandNotFoundError, NoLogError, ProgramsSnapshot
 from workloadctl.managers.program_status import CommonState, PidMap, ProgramStatus
 from workloadctl.managers.reload_apply import Applied, apply_supervisord
 
@@ -167,6 +168,8 @@ class LiveSupervisord:
                 return "it exited before its startsecs"
             if exc.fault_code == FAULT_SPAWN_ERROR:  # also what an exit at once gives
                 return "it could not be spawned, or exited at once"
+            if exc.fault_code == FAULT_NO_FILE:  # checked before any spawn: no state, no log
+                raise CommandNotFoundError(str(exc)) from None
             # No fault code: the call itself timed out (startsecs longer than the
             # wait); the state is polled by the caller.
             if exc.fault_code not in (FAULT_ALREADY_STARTED, None):
@@ -203,9 +206,21 @@ class LiveSupervisord:
             # supervisord creates the file when it first starts the program.
             never_ran = not no_file and not info.get("start")
             other_is_file = not no_file_channel(other_logfile)
+            redirected = channel == "stderr" and no_file and self._redirects_stderr(name)
             raise NoLogError(
-                name, channel, logfile, no_file, never_ran, other_logfile, other_is_file
+                name, channel, logfile, no_file, never_ran, other_logfile, other_is_file, redirected
             )
+
+    def _redirects_stderr(self, name: str) -> bool:
+        """Whether its config says redirect_stderr=true (only getAllConfigInfo tells)."""
+        with suppress(WorkloadctlError):
+            for config in self.client.config_info():
+                if (
+                    config.get("name") == name
+                    or f"{config.get('group')}:{config.get('name')}" == name
+                ):
+                    return bool(config.get("redirect_stderr"))
+        return False
 
     def _tail(self, name: str, channel: str, count: int) -> tuple[str, int]:
         """The last `count` lines and the log's size (where following starts)."""

@@ -14,6 +14,7 @@ from workloadctl.control.names import Target
 from workloadctl.errors import UsageError
 from workloadctl.managers import connect, supervisord_live
 from workloadctl.managers.supervisord_live import last_lines, new_log_text
+from workloadctl.runtime.decision_record import DecisionRecord, decision_path
 from workloadctl.runtime.own_command import workloadctl_program
 
 # How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
@@ -26,9 +27,13 @@ class FakeSupervisord:
         self.log = log.encode()
         self.exists = True  # the log file is there (supervisord's readProcess*Log)
         self.tails: list[tuple[int, int]] = []
+        self.configs: list[dict[str, Any]] = []  # getAllConfigInfo
 
     def process(self, _name: str) -> dict[str, Any]:
         return self.info
+
+    def config_info(self) -> list[dict[str, Any]]:
+        return self.configs
 
     def log_exists(self, _name: str, _channel: str) -> bool:
         return self.exists
@@ -98,20 +103,115 @@ def test_no_log_file_says_where_output_goes(
     assert fake.tails == []  # never reads /dev/stdout of supervisord
 
 
+LISTENER_CONF = """\
+[supervisord]
+[eventlistener:log-echo]
+command=/bin/cat
+events=PROCESS_LOG
+stdout_logfile=NONE
+stderr_logfile=/dev/stdout
+
+[program:web]
+command=/bin/cat
+stdout_logfile=/dev/stdout
+redirect_stderr=true
+
+[program:difit]
+; GitHub-style view (needs Node >= 21 and `npm install -g difit`).
+command=no-such-command-workloadctl . --port 4966
+stdout_logfile=/l/difit.log
+"""
+
+
+def _running_config(ctx: Any, tmp_path: Path) -> Path:
+    """A decision record saying supervisord runs LISTENER_CONF (written to tmp_path)."""
+    config = tmp_path / "project.conf"
+    config.write_text(LISTENER_CONF)
+    record = DecisionRecord(
+        manager="supervisord",
+        source="project",
+        reason=None,
+        pid=1,
+        started=True,
+        config=str(config),
+    )
+    ctx.settings.decisions_dir.mkdir(parents=True, exist_ok=True)
+    record.write(decision_path(ctx.settings, "supervisord"))
+    return config
+
+
 def test_an_event_listener_is_pointed_at_its_stderr_not_at_stdout_logfile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The template's log-echo: its stdout is the event protocol (NONE), its own output
-    goes to stderr, /dev/stdout: setting stdout_logfile would keep only READY/RESULT."""
+    goes to stderr, /dev/stdout: setting stdout_logfile would keep only READY/RESULT, and
+    the section is an [eventlistener:], not a [program:]."""
     info = sv_info("log-echo", "RUNNING") | {"stdout_logfile": "", "stderr_logfile": "/dev/stdout"}
     ctx = _ctx_with(tmp_path, monkeypatch, FakeSupervisord(info, ""))
-    ctx.record = type("R", (), {"top": "/s"})()
+    ctx.record = type("R", (), {"top": "/s", "env": {}})()
+    config = _running_config(ctx, tmp_path)
     with pytest.raises(NoLogFileError) as caught:
         show_logs(ctx, Target("supervisord", "log-echo"), LogRequest(1, False), print)
     message = str(caught.value)
-    assert "its stderr goes to /dev/stdout: it is in the stack's log, /s/log/stack.log" in message
-    assert "[eventlistener:]'s stdout is its conversation with supervisord" in message
+    assert f"log-echo is an event listener, [eventlistener:log-echo] ({config}:2)" in message
+    assert "its stdout is its conversation with supervisord" in message
+    assert "which goes to /dev/stdout: it is in the stack's log, /s/log/stack.log" in message
+    assert "stdout_logfile" not in message and "[program:" not in message
+    assert (
+        f"`{PROGRAM} logs --stderr log-echo`, set stderr_logfile=AUTO or a path in its "
+        "[eventlistener:log-echo] section" in message
+    )
     assert "\n" not in message
+
+
+def test_a_listener_with_a_stderr_file_is_pointed_at_logs_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = sv_info("log-echo", "RUNNING") | {"stdout_logfile": "", "stderr_logfile": "/l/e.log"}
+    ctx = _ctx_with(tmp_path, monkeypatch, FakeSupervisord(info, ""))
+    _running_config(ctx, tmp_path)
+    with pytest.raises(NoLogFileError) as caught:
+        show_logs(ctx, Target("supervisord", "log-echo"), LogRequest(1, False), print)
+    assert str(caught.value).endswith(f"in /l/e.log: `{PROGRAM} logs --stderr log-echo`")
+
+
+def test_stderr_of_a_program_that_redirects_it_points_at_its_stdout_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """redirect_stderr=true: supervisord reports stderr_logfile as none; setting
+    stderr_logfile=AUTO would do nothing. Its stderr is in the stdout log."""
+    info = sv_info("docs", "RUNNING") | {"stdout_logfile": "/l/docs.log", "stderr_logfile": ""}
+    fake = FakeSupervisord(info, "")
+    fake.configs = [{"name": "docs", "group": "docs", "redirect_stderr": True}]
+    ctx = _ctx_with(tmp_path, monkeypatch, fake)
+    with pytest.raises(NoLogFileError) as caught:
+        show_logs(ctx, Target("supervisord", "docs"), LogRequest(1, False, stderr=True), print)
+    message = str(caught.value)
+    assert message == (
+        f"docs's stderr goes into its stdout log (redirect_stderr=true): `{PROGRAM} logs docs` "
+        "shows both"
+    )
+
+
+def test_a_program_whose_command_is_missing_says_so_not_start_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`logs difit` said "`start difit` starts it", and `start difit` failed with NO_FILE:
+    a loop. It names the missing command, its command= line and the config's install hint."""
+    info = sv_info("difit", "STOPPED") | {"stdout_logfile": "/l/difit.log", "start": 0}
+    fake = FakeSupervisord(info, "")
+    fake.exists = False
+    ctx = _ctx_with(tmp_path, monkeypatch, fake)
+    config = _running_config(ctx, tmp_path)
+    with pytest.raises(NoLogFileError) as caught:
+        show_logs(ctx, Target("supervisord", "difit"), LogRequest(5, False), print)
+    message = str(caught.value)
+    assert "start difit" not in message
+    assert (
+        f"its command 'no-such-command-workloadctl' is not found where supervisord looks "
+        f"(`command=` at {config}:15): install it, or fix the command; its config says: "
+        "GitHub-style view (needs Node >= 21 and `npm install -g difit`)." in message
+    )
 
 
 def test_a_stderr_file_is_named_when_stdout_has_none(
