@@ -8,7 +8,8 @@ from workloadctl.commands.command_support import add_client_command
 
 DESCRIPTION = """\
 Run process-compose's own command-line client against the process-compose of the
-running stack (the container's, or with --state-dir one started by `workloadctl up`):
+running stack (the one --state-dir names, else as every command finds it: see
+--state-dir):
 its unix socket and API token file are passed for you (PC_SOCKET_PATH and
 PC_API_TOKEN_PATH in its environment), every ARG goes to process-compose untouched.
 process-compose replaces this process, so its output and exit status are its own.

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import cast
 
-from workloadctl.commands.command_support import add_command
+from workloadctl.commands.command_support import add_command, add_state_dir
 from workloadctl.control.reload import reload_stack, stack_settings, world_for
 from workloadctl.control.reload_render import relative_report, render_json, render_text
 from workloadctl.manager_names import Manager
@@ -54,11 +53,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="supervisord or process-compose (default: both)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    parser.add_argument(
-        "--state-dir",
-        type=Path,
-        help="state dir of a stack started by `workloadctl up` (default: the container's)",
-    )
+    add_state_dir(parser)
     parser.set_defaults(handler=run)
 
 

@@ -7,8 +7,8 @@ import argparse
 from workloadctl.commands.command_support import add_client_command
 
 DESCRIPTION = """\
-Run Supervisor's supervisorctl against the supervisord of the running stack (the
-container's, or with --state-dir one started by `workloadctl up`): the stack's unix
+Run Supervisor's supervisorctl against the supervisord of the running stack (the one
+--state-dir names, else as every command finds it: see --state-dir): the stack's unix
 socket and the generated login are passed for you, every ARG goes to supervisorctl
 untouched. supervisorctl replaces this process, so its output and exit status are its
 own. Without ARGS it opens supervisorctl's interactive shell.
