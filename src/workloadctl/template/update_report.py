@@ -7,7 +7,7 @@ import shlex
 from typing import Any
 
 from workloadctl.runtime.own_command import own_command
-from workloadctl.template.update import Outcome, UpdatePlan
+from workloadctl.template.update import Change, Outcome, UpdatePlan
 
 _PAST = {
     Outcome.UNCHANGED: "unchanged",
@@ -58,23 +58,40 @@ def next_steps(the_plan: UpdatePlan, *, dry_run: bool) -> list[str]:
     return steps
 
 
-def print_human(the_plan: UpdatePlan, version: str, *, dry_run: bool) -> None:
+def _headline(the_plan: UpdatePlan, version: str, *, dry_run: bool) -> str:
+    if the_plan.blocked:
+        return f"nothing written to {the_plan.root}"
+    if the_plan.old_version == version and all(
+        change.outcome is Outcome.UNCHANGED for change in the_plan.changes
+    ):
+        return f"{the_plan.root} is already up to date with the template of {version}"
     old = the_plan.old_version or "no record (an older init)"
     verb = "would update" if dry_run else "updated"
-    if the_plan.blocked:
-        print(f"init --update: nothing written to {the_plan.root}")
-    else:
-        print(f"init --update: {verb} {the_plan.root} from {old} to {version}")
+    return f"{verb} {the_plan.root} from {old} to {version}"
+
+
+def _conflict_detail(change: Change, *, dry_run: bool) -> str:
+    if dry_run:
+        return (
+            f"yours would be kept; the merge with its conflicts would be written to "
+            f"{change.conflict_path}"
+        )
+    return f"yours kept; the merge with its conflicts is in {change.conflict_path}"
+
+
+def print_human(the_plan: UpdatePlan, version: str, *, dry_run: bool) -> None:
+    print(f"init --update: {_headline(the_plan, version, dry_run=dry_run)}")
     for change in the_plan.changes:
         word = str(change.outcome) if dry_run else _PAST[change.outcome]
         detail = change.reason or _NOTE.get(change.outcome, "")
         if change.outcome is Outcome.CONFLICT and not change.pending:
-            detail = f"yours kept; the merge with its conflicts is in {change.conflict_path}"
+            detail = _conflict_detail(change, dry_run=dry_run)
         if change.outcome is Outcome.DROPPED:
             detail = f"no longer in the template, left in place ({change.reason})"
         print(f"  {word:<11} {change.path}" + (f": {detail}" if detail else ""))
     for change in the_plan.with_outcome(Outcome.CONFLICT):
-        print(f"init --update: conflict in {change.path}; from your file to the merge:")
+        merge = "the merge it would write" if dry_run else "the merge"
+        print(f"init --update: conflict in {change.path}; from your file to {merge}:")
         print(change.diff, end="")
     counts = ", ".join(
         f"{len(the_plan.with_outcome(o))} {o if dry_run else _PAST[o]}"
