@@ -41,6 +41,12 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
+def why(manager: ManagerStatus) -> str:
+    """The WHY column: the error, else the reason, and a note when the file changed since."""
+    text = manager.error or _text(manager.reason)
+    return f"{text}; {manager.config_changed}" if manager.config_changed else text
+
+
 def manager_rows(managers: Sequence[ManagerStatus]) -> list[list[str]]:
     return [
         [
@@ -50,7 +56,7 @@ def manager_rows(managers: Sequence[ManagerStatus]) -> list[list[str]]:
             duration(m.uptime_seconds),
             _text(m.restarts),
             _text(m.config),
-            m.error or _text(m.reason),
+            why(m),
         ]
         for m in managers
     ]
@@ -97,10 +103,13 @@ def degraded_line(manager: ManagerStatus) -> str:
     why = manager.first_finding or _text(manager.reason)
     retry = manager.retry or own_command("restart", manager.name)
     validate = manager.validate or own_command("validate")
-    return (
+    line = (
         f"DEGRADED: {manager.name} runs its SEED config, not the project config: {why}; "
         f"after the fix: `{retry}` (`{validate}` shows every finding)"
     )
+    if manager.config_changed:
+        line += f"; that finding may be stale: {manager.config_changed}"
+    return line
 
 
 def verdict(status: StackStatus) -> str:

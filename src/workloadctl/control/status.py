@@ -64,6 +64,8 @@ class ManagerStatus:
     first_finding: str | None = None  # on the seed: the launcher's first finding, rendered
     retry: str | None = None  # on the seed: the command that retries after the fix
     validate: str | None = None  # on the seed: the command that shows every finding
+    # The project config on disk is not the one `reason` was decided on (control/config_drift).
+    config_changed: str | None = None
 
     @property
     def up_as_wanted(self) -> bool:
@@ -294,6 +296,11 @@ def manager_status(
             retry=retry_command(manager, decision, ctx.settings),
             validate=validate_command(ctx.settings),
         )
+    if decision.source is not None:
+        # Imported here: only a recorded decision has a file to compare.
+        from workloadctl.control.config_drift import config_drift
+
+        base["config_changed"] = config_drift(ctx.settings, manager, decision)
     state = service.value
     if state is None:
         return ManagerStatus(**{**base, "state": "unsupervised", "error": service.error})
@@ -304,7 +311,14 @@ def manager_status(
         return ManagerStatus(**{**base, "state": "unreachable", "error": api_error})
     if not state.wanted_up:
         reason = _disabled_reason(ctx, manager)
-        base.update(config=None, reason=reason, first_finding=None, retry=None, validate=None)
+        base.update(
+            config=None,
+            reason=reason,
+            first_finding=None,
+            retry=None,
+            validate=None,
+            config_changed=None,
+        )
         return ManagerStatus(**{**base, "state": "disabled"})
     return ManagerStatus(**{**base, "state": "down", "error": _down_reason(state)})
 

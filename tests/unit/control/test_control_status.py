@@ -419,3 +419,62 @@ def test_the_starting_exit_code_is_documented() -> None:
     assert "4 (STARTING)" in " ".join(
         (root / "src/workloadctl/commands/status.py").read_text().split()
     )
+
+
+def _decided_on(ctx: ControlContext, manager: str, source: str, text: str) -> Path:
+    """A decision record made on a project config holding `text`; returns its path."""
+    import hashlib
+
+    path = ctx.settings.state_dir.parent / f"{manager}-project.conf"
+    path.write_text(text)
+    write_json_atomic(
+        ctx.settings.decisions_dir / f"{manager}.json",
+        {
+            "source": source,
+            "reason": "the project config is valid"
+            if source == "project"
+            else "the project config is invalid (1 error)",
+            "config": str(path),
+            "project_config": str(path),
+            "project_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "findings": [] if source == "project" else [SV001],
+            "started": True,
+        },
+    )
+    return path
+
+
+def test_a_reason_about_a_file_edited_since_says_so(ctx: ControlContext) -> None:
+    # After a refused reload the record still says "valid": the file on disk is not that file.
+    path = _decided_on(ctx, "supervisord", "project", "[program:web]\n")
+    assert build_status(ctx, raw()).managers[0].config_changed is None
+    path.write_text("[program:web\n")
+    status = build_status(ctx, raw())
+    note = status.managers[0].config_changed
+    assert note is not None and note.startswith(f"{path} changed since (sha256 "), note
+    assert f"`{PROGRAM} reload supervisord` or `{PROGRAM} restart supervisord` applies it" in note
+    assert "validate" in note
+    assert status.as_json()["managers"][0]["config_changed"] == note
+    row = next(
+        line for line in render_status(status).splitlines() if line.startswith("supervisord")
+    )
+    assert row.endswith(f"the project config is valid; {note}"), row
+
+
+def test_a_seed_finding_about_a_file_fixed_since_says_it_may_be_stale(ctx: ControlContext) -> None:
+    path = _decided_on(ctx, "supervisord", "seed", "[program:web\n")
+    path.write_text("[program:web]\n")
+    status = build_status(ctx, raw())
+    assert status.exit_code == 3
+    line = next(
+        x for x in render_status(status).splitlines() if x.startswith("DEGRADED: supervisord")
+    )
+    assert "Supervisor refuses this file [SV001]" in line
+    assert f"that finding may be stale: {path} changed since" in line, line
+
+
+def test_a_project_config_deleted_since_says_so(ctx: ControlContext) -> None:
+    path = _decided_on(ctx, "process-compose", "project", "processes: {}\n")
+    path.unlink()
+    note = build_status(ctx, raw()).managers[1].config_changed
+    assert note is not None and note.startswith(f"{path} no longer exists"), note
