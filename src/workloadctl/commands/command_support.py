@@ -121,6 +121,21 @@ def add_action_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
 
+def _say_what_takes_time(program: str | None, manager: str, action: str, timeout: float) -> None:
+    """A manager's stop or restart waits for all its programs to stop (each up to its own
+    stop timeout) and is silent meanwhile: say so on stderr first (not in --json)."""
+    if program is not None or action not in ("stop", "restart"):
+        return
+    doing, then = (
+        ("restarting", ", then starting it again") if action == "restart" else ("stopping", "")
+    )
+    print(
+        f"{doing} {manager}: stopping its programs{then} (waiting up to {timeout:g} s)...",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def run_action(args: argparse.Namespace, action: str) -> int:
     """Resolve every NAME first (an unknown one changes nothing), then act on each in turn."""
     from workloadctl.control.actions import ACTIONS, act
@@ -136,6 +151,8 @@ def run_action(args: argparse.Namespace, action: str) -> int:
         raise UsageError("--clear-quarantine applies to a manager (supervisord, process-compose)")
     outcomes = []
     for target in targets:
+        if not args.json:
+            _say_what_takes_time(target.program, target.manager, verb, args.timeout)
         outcome = act(ctx, verb, target, args.timeout, clear_quarantine=clear)
         outcomes.append(outcome)
         if not args.json:

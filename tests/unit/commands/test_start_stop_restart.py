@@ -124,3 +124,42 @@ def test_duplicate_names_act_once(fake_stack: list[tuple[str, Target, bool]]) ->
 
 def test_run_action_is_what_the_commands_use() -> None:
     assert command_support.run_action.__module__ == "workloadctl.commands.command_support"
+
+
+@pytest.mark.parametrize(
+    ("action", "line"),
+    [
+        ("restart", "restarting supervisord: stopping its programs, then starting it again"),
+        ("stop", "stopping supervisord: stopping its programs"),
+    ],
+)
+def test_a_manager_stop_or_restart_says_what_it_waits_for_first(
+    fake_stack: list[tuple[str, Target, bool]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    action: str,
+    line: str,
+) -> None:
+    """supervisord waits for its programs to stop (~6 s with the template's): the line
+    comes on stderr before that wait, the result after it on stdout."""
+    fake_act = actions.act
+    seen_before: list[str] = []
+
+    def act(*args: object, **kwargs: object) -> Outcome:
+        seen_before.append(capsys.readouterr().err)
+        return fake_act(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions, "act", act)
+    assert main([action, "supervisord", "--timeout", "12"]) == 0
+    assert seen_before == [f"{line} (waiting up to 12 s)...\n"]
+    assert capsys.readouterr().out == "supervisord: running\n"
+
+
+def test_no_progress_line_for_a_program_or_with_json(
+    fake_stack: list[tuple[str, Target, bool]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["restart", "web"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["restart", "supervisord", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and json.loads(captured.out)["ok"] is True
