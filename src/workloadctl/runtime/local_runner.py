@@ -311,9 +311,12 @@ def stop_stack(
     if psutil.pid_exists(record.svscan_pid):
         for name in reversed(record.longruns):
             path = service_dir / name
+            wait = max(1.0, deadline - time.monotonic())
+            # A manager's stop waits for its programs to stop (seconds): say so before.
+            say(f"longrun {name}: stopping (waiting up to {wait:.0f} s)...")
             try:
                 s6.control(path, "-d")
-                ok = s6.wait(path, up=False, timeout=max(1.0, deadline - time.monotonic()))
+                ok = s6.wait(path, up=False, timeout=wait)
                 say(f"longrun {name}: {'down' if ok else 'still stopping'}")
             except s6.S6Error as exc:
                 say(f"longrun {name}: {exc}")
