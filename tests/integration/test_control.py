@@ -305,7 +305,8 @@ def test_a_manager_on_its_seed_fails_restart_and_status_until_fixed(
         assert "running, PID" in line and "but on its SEED config" in line, line
         assert "project.yaml was refused (the project config is invalid" in line, line
         assert "project.yaml:" in line and "error:" in line and "]; " in line, line
-        assert f"`{workloadctl_program()} validate` shows every finding" in line, line
+        validate = f"`{workloadctl_program()} validate --root {stack.root.resolve()}`"
+        assert f"{validate} shows every finding" in line, line
         code, out, _ = cli(stack, capsys, "status")
         assert code == 3, out
         degraded = [row for row in out.splitlines() if row.startswith("DEGRADED: ")]

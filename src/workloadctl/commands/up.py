@@ -24,7 +24,7 @@ from workloadctl.runtime.local_runner import (
     stop_stack,
 )
 from workloadctl.runtime.local_stack import RECORD_NAME, LocalLayout, StackRecord, default_top
-from workloadctl.runtime.own_command import own_command, read_from_anywhere
+from workloadctl.runtime.own_command import own_command
 from workloadctl.runtime.stack_log_view import StackLogView
 
 DESCRIPTION = """\
@@ -94,9 +94,8 @@ def run(args: argparse.Namespace) -> int:
             err.line(f"up: {line}")
 
     # From the first step on: a signal while starting stops what already runs
-    # (start_stack stops the stack on any exception, StopRequested included). What we
-    # print to run next is run from another terminal: each command names the state dir.
-    with read_from_anywhere(), StopOnSignals(STOP_BOUND):
+    # (start_stack stops the stack on any exception, StopRequested included).
+    with StopOnSignals(STOP_BOUND):
         ours: StackRecord | None = None  # the stack this up started: the only one it stops
         try:
             started = start_stack(root, top, say)
@@ -140,7 +139,7 @@ def _wait_for_managers(
             f"the stack still runs: `{own_command('status', top=top)}` shows it, "
             f"{log_file} holds its log"
         )
-    say(f"stop it with: {own_command('down', '--state-dir', str(top))}")
+    say(f"stop it with: {own_command('down', top=top)}")
     return outcome.exit_code
 
 

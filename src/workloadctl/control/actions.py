@@ -38,7 +38,7 @@ from workloadctl.managers.program_status import ProgramStatus
 from workloadctl.runtime import quarantine
 from workloadctl.runtime.decision_record import EMPTY_RECORD, DecisionRecord, read_decision
 from workloadctl.runtime.finish_lock import wait_for_finish
-from workloadctl.runtime.own_command import own_command, stack_command
+from workloadctl.runtime.own_command import stack_command, validate_command
 
 Action = Literal["start", "stop", "restart"]
 ACTIONS: tuple[Action, ...] = ("start", "stop", "restart")
@@ -367,7 +367,7 @@ def _on_the_seed(ctx: ControlContext, manager: Manager, decision: DecisionRecord
     return (
         f"on its SEED config: the project config {project} was refused "
         f"({decision.reason}){f': {found}' if found else ''}; "
-        f"`{own_command('validate')}` shows every finding; after the fix: "
+        f"`{validate_command(ctx.settings)}` shows every finding; after the fix: "
         f"`{retry_command(manager, decision, ctx.settings)}`"
     )
 

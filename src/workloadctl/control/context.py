@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workloadctl import settings as S
 from workloadctl.access import permission_denied
 from workloadctl.clients import s6
 from workloadctl.errors import WorkloadctlError
@@ -41,6 +42,13 @@ def _refuse_unreadable(path: Path, group: str) -> None:
         raise permission_denied(path, group)
 
 
+def _up_command(top: Path, root: Path | None) -> str:
+    """`workloadctl up --root REPO --state-dir TOP`: `up` takes its repository from the
+    current directory otherwise, which is the reader's (the repository here when not known)."""
+    repo = root if root is not None else S.find_repo_root(Path.cwd())
+    return own_command("up", "--root", os.path.abspath(repo), top=top)
+
+
 @dataclass
 class ControlContext:
     settings: Settings
@@ -59,7 +67,7 @@ class ControlContext:
             # Without this, a mistyped --state-dir would silently mean the container's paths.
             raise NoStackError(
                 f"no stack recorded in {state_dir} (no stack.json): start one with "
-                f"`{own_command('up', '--state-dir', str(state_dir))}`"
+                f"`{_up_command(state_dir, None)}`"
             )
         return cls(settings, record, timeout)
 
@@ -76,10 +84,11 @@ class ControlContext:
             # s6-svok cannot tell "not supervised" from "not yours": supervise/ says.
             _refuse_unreadable(self.service(manager) / "supervise", group)
         hint = (
-            f"start it with `{own_command('up')}`"
+            f"start it with `{_up_command(Path(self.record.top), Path(self.record.root))}`"
             if self.record is not None
             else "run this inside the dev container, or pass --state-dir DIR for a stack "
-            f"started with `{own_command('up')}`"
+            f"started with `{own_command('up')}`; `{own_command('stacks')}` lists the "
+            "stacks running on this machine with their state dirs"
         )
         raise NoStackError(
             f"no stack is running: s6 supervises nothing in {self.settings.service_dir} ({hint})"

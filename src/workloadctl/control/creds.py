@@ -79,8 +79,7 @@ def manager_process_environment(ctx: ControlContext, manager: Manager) -> dict[s
 
 
 def workloadctl_command(ctx: ControlContext, command: str, *args: str) -> str:
-    """A `workloadctl COMMAND` line for this stack, --state-dir included for a local one
-    that a command without it would not reach."""
+    """A `workloadctl COMMAND` line for this stack, --state-dir included for a local one."""
     return own_command(command, *args, top=ctx.record.top if ctx.record else None)
 
 

@@ -39,23 +39,27 @@ def _boxed(lines: list[str]) -> str:
     return "\n".join([RULE, *body, RULE]) + "\n"
 
 
-def _finding_lines(findings: tuple[Finding, ...]) -> list[str]:
+def validate_line(settings: Settings) -> str:
+    """`workloadctl validate`, with --root for a local stack's repository."""
+    from workloadctl.runtime.own_command import validate_command
+
+    return validate_command(settings)
+
+
+def _finding_lines(findings: tuple[Finding, ...], validate: str) -> list[str]:
     ordered = [f for f in findings if f.severity is Severity.ERROR] + [
         f for f in findings if f.severity is Severity.WARNING
     ]
     lines = [f"  {finding.render()}" for finding in ordered[:MAX_FINDINGS_SHOWN]]
     hidden = len(ordered) - MAX_FINDINGS_SHOWN
     if hidden > 0:
-        from workloadctl.runtime.own_command import workloadctl_program
-
-        lines.append(f"  ... and {hidden} more (run `{workloadctl_program()} validate` for all)")
+        lines.append(f"  ... and {hidden} more (run `{validate}` for all)")
     return lines
 
 
-def _what_to_do(decision: Decision, retry: str) -> list[str]:
-    """`retry`: the restart command the banner ends with (its --state-dir found once)."""
-    from workloadctl.runtime.own_command import workloadctl_program
-
+def _what_to_do(decision: Decision, retry: str, validate: str) -> list[str]:
+    """`retry`: the restart command the banner ends with, `validate` the check of the
+    repository (each with the stack's --state-dir or --root, found once)."""
     if decision.failed:
         return ["this is a bug in workloadctl (please report it); the seed runs meanwhile."]
     if decision.quarantine is not None:
@@ -72,14 +76,14 @@ def _what_to_do(decision: Decision, retry: str) -> list[str]:
                 f"mount the repository at {root}, or rebuild the image with the build args",
                 "UNAME and REPO_NAME naming where it is mounted (/home/UNAME/REPO_NAME).",
             ]
-        return [f"create {decision.project_config} (`{workloadctl_program()} validate` checks it)."]
+        return [f"create {decision.project_config} (`{validate}` checks it)."]
     if any(finding.code in CROSS_MANAGER_ERRORS for finding in decision.findings):
         return [
             "define each program in one manager only: remove it from this project config,",
             "or from the other manager's config and restart that manager first",
-            f"(both places are named above; `{workloadctl_program()} validate` shows the same).",
+            f"(both places are named above; `{validate}` shows the same).",
         ]
-    return [f"fix the file (`{workloadctl_program()} validate` shows the same findings)."]
+    return [f"fix the file (`{validate}` shows the same findings)."]
 
 
 def seed_banner(decision: Decision, settings: Settings) -> str:
@@ -92,11 +96,13 @@ def seed_banner(decision: Decision, settings: Settings) -> str:
         f"project: {decision.project_config or '(no project root)'}",
         f"running: {decision.config}",
     ]
-    shown = _finding_lines(decision.findings)
+    validate = validate_line(settings)
+    shown = _finding_lines(decision.findings, validate)
     if shown:
         lines += ["", "findings:", *shown]
     retry = restart_command(manager, settings)
-    lines += ["", "what to do:", *[f"  {line}" for line in _what_to_do(decision, retry)]]
+    todo = _what_to_do(decision, retry, validate)
+    lines += ["", "what to do:", *[f"  {line}" for line in todo]]
     lines += [
         "then retry with:",
         f"    {retry}",

@@ -203,7 +203,7 @@ def start_stack(
     if existing is not None:
         raise WorkloadctlError(
             f"a stack already runs from {layout.top} (s6-svscan PID {existing.svscan_pid}); "
-            f"stop it with `{own_command('down', '--state-dir', str(layout.top))}`"
+            f"stop it with `{own_command('down', top=layout.top)}`"
         )
     tree = load_s6rc_tree(layout.root / S.S6_RC_SOURCE_DIR)
     if has_errors(tree.findings):
@@ -338,7 +338,7 @@ def stop_stack(
     if still:
         raise WorkloadctlError(
             f"processes left behind: {', '.join(str(p.pid) for p in still)}; the stack still "
-            f"runs: stop it with `{own_command('down', '--state-dir', str(top))}`"
+            f"runs: stop it with `{own_command('down', top=top)}`"
         )
     if StackRecord.read(top / "stack.json") == record:  # else a fresh `up` wrote its own
         (top / "stack.json").unlink(missing_ok=True)

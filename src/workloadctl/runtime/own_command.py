@@ -1,13 +1,15 @@
 """Our own command line, as the tool prints it in a hint ("`workloadctl start difit` starts
-it", "stop it with `workloadctl down --state-dir DIR`"): it must work exactly as printed.
+it", "stop it with `workloadctl down --state-dir DIR`"): it must work exactly as printed,
+from whatever directory and environment the reader runs it in.
 
 - the program: `workloadctl` when that is what PATH finds, else its full path (a checkout's
   `.venv/bin/workloadctl` is not on PATH: a bare `workloadctl` there exits 127); in a local
   stack's services, the PATH `up` was run with, not the one `up` gave them;
-- `--state-dir DIR` for a local stack that a command without it would not reach from here
-  (a bare command reaches `$WORKLOADCTL_STATE_DIR`, else `.state/` of the repository);
-  always, within `read_from_anywhere()`: there the lines are run from another terminal,
-  wherever it is (`up` follows the stack's log in this one), and with its environment.
+- `--state-dir ABSOLUTE_DIR` for every local stack (one of `workloadctl up`), and
+  `--root ABSOLUTE_REPO` for its `validate`: a bare command finds its stack and repository
+  from the current directory and environment, which are the reader's, not ours (a bare
+  `workloadctl status` printed inside the repository reached no stack from /tmp). Inside
+  the container the bare `workloadctl` reaches its own /run stack from anywhere.
 """
 
 from __future__ import annotations
@@ -16,36 +18,12 @@ import os
 import shlex
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 
 from workloadctl import settings as S
-from workloadctl.runtime.local_stack import (
-    RECORD_NAME,
-    StackRecord,
-    caller_path,
-    default_top,
-    find_record,
-)
+from workloadctl.runtime.local_stack import caller_path, find_record
 
 PASSTHROUGH_COMMANDS = frozenset({"supervisorctl", "process-compose"})
-
-_READ_FROM_ANYWHERE: ContextVar[bool] = ContextVar("read_from_anywhere", default=False)
-
-
-@contextmanager
-def read_from_anywhere() -> Iterator[None]:
-    """Within: every command line names its stack's state dir. `up` prints what to run next
-    while its terminal follows the log: the reader runs it from a second terminal, whose
-    directory and environment are not ours, so "a bare command reaches it from here" does
-    not hold there (`workloadctl status` printed inside the repository failed elsewhere)."""
-    token = _READ_FROM_ANYWHERE.set(True)
-    try:
-        yield
-    finally:
-        _READ_FROM_ANYWHERE.reset(token)
 
 
 def workloadctl_program() -> str:
@@ -62,26 +40,10 @@ def workloadctl_program() -> str:
     return str(beside)
 
 
-def _default_top() -> Path:
-    """The state dir a command given no --state-dir looks at, from here."""
-    env = S.process_environment()
-    chosen = env.get(S.ENV_STATE_DIR)
-    # Inside a stack's services $WORKLOADCTL_STATE_DIR is the stack's internal state dir
-    # (no stack.json there): the person reading the hint does not have it set.
-    if chosen and StackRecord.read(Path(chosen) / RECORD_NAME) is not None:
-        return Path(chosen)
-    env.pop(S.ENV_STATE_DIR, None)
-    return default_top(S.find_repo_root(Path.cwd(), env), env)
-
-
 def state_dir_words(top: Path | str | None) -> list[str]:
-    """`--state-dir TOP` unless a command without it reaches that stack anyway (or there is
-    no local stack: None, the container's own paths); always within `read_from_anywhere`."""
-    if top is None:
-        return []
-    if not _READ_FROM_ANYWHERE.get() and os.path.realpath(top) == os.path.realpath(_default_top()):
-        return []
-    return ["--state-dir", str(top)]
+    """`--state-dir TOP` (absolute) for a local stack; nothing for the container's own
+    (None): its paths are the same from every directory."""
+    return [] if top is None else ["--state-dir", os.path.abspath(top)]
 
 
 def own_command(command: str, *args: str, top: Path | str | None = None) -> str:
@@ -98,6 +60,16 @@ def own_command(command: str, *args: str, top: Path | str | None = None) -> str:
 
 def stack_command(settings: S.Settings, command: str, *args: str) -> str:
     """`own_command` for the stack whose paths `settings` are: a local stack's services see
-    its internal state dir, whose record names the state dir the developer passes."""
+    its internal state dir ($WORKLOADCTL_STATE_DIR), whose record names the state dir the
+    developer passes."""
     record = find_record(settings.state_dir)
     return own_command(command, *args, top=record.top if record else None)
+
+
+def validate_command(settings: S.Settings) -> str:
+    """`workloadctl validate` of the repository the stack whose paths `settings` are runs:
+    `--root REPO` for a local stack (a bare validate checks the reader's git root)."""
+    record = find_record(settings.state_dir)
+    if record is None:
+        return own_command("validate")
+    return own_command("validate", "--root", os.path.abspath(record.root))

@@ -42,7 +42,7 @@ class StackEntry:
     @property
     def down_command(self) -> str:
         # Always named: of the stacks on this machine, `down` stops exactly this one.
-        return own_command("down", "--state-dir", self.top)
+        return own_command("down", top=self.top)
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "down": self.down_command}

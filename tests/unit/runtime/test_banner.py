@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from launcher_support import FakeLoader, invalid_loader, tmp_settings, write_project
 
+from workloadctl import settings as S
 from workloadctl.runtime import banner as B
 from workloadctl.runtime import decision as D
 from workloadctl.runtime import quarantine as Q
+from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord
 from workloadctl.runtime.own_command import workloadctl_program
 
 # How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
@@ -103,3 +106,23 @@ def test_missing_seed_is_one_line(tmp_path: Path) -> None:
     text = B.missing_seed_line(decision)
     assert text.count("\n") == 1
     assert str(settings.seed_supervisord_conf) in text
+
+
+def test_a_local_stacks_banner_names_its_state_dir_and_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a local stack's service $WORKLOADCTL_STATE_DIR is TOP/var/lib/workloadctl and
+    # $WORKLOADCTL_ROOT the repository: a bare command reached the stack only from inside
+    # the repository (the trial's default .state/), and the reader of the log is anywhere.
+    repo, top = tmp_path / "repo", tmp_path / "repo" / ".state"
+    internal = top / "var/lib/workloadctl"
+    internal.mkdir(parents=True)
+    StackRecord(str(repo), str(top), 1, 2, [], [], {}, 0.0).write(top / RECORD_NAME)
+    monkeypatch.setenv(S.ENV_STATE_DIR, str(internal))
+    monkeypatch.setenv(S.ENV_ROOT, str(repo))
+    monkeypatch.chdir(repo)
+    settings = tmp_settings(tmp_path, **{S.ENV_STATE_DIR: str(internal), S.ENV_ROOT: str(repo)})
+    write_project(settings)
+    text = B.seed_banner(D.decide("supervisord", settings, loader=invalid_loader()), settings)
+    assert f"    {PROGRAM} restart supervisord --state-dir {top}\n" in text
+    assert f"`{PROGRAM} validate --root {repo}` shows the same findings" in text

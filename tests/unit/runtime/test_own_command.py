@@ -1,6 +1,7 @@
-"""The command lines the tool prints of itself work as printed: the program as the caller
-runs it (a checkout's .venv/bin/workloadctl is not on PATH), --state-dir when a command
-without it would reach another stack (or none)."""
+"""The command lines the tool prints of itself work as printed, from any directory: the
+program as the caller runs it (a checkout's .venv/bin/workloadctl is not on PATH), an
+absolute --state-dir for every local stack, --root for its validate; the bare command
+for the container's own stack."""
 
 from __future__ import annotations
 
@@ -82,19 +83,29 @@ def test_another_stack_is_named_with_its_state_dir(repo: Path, tmp_path: Path) -
     assert line == f"{O.workloadctl_program()} start difit --state-dir '{other}'"
 
 
-def test_the_default_stack_needs_no_state_dir(repo: Path) -> None:
+def test_the_default_stack_is_named_with_its_state_dir_too(repo: Path) -> None:
+    # `.state/` of the repository is what a bare command reaches from inside the
+    # repository only; the reader may be anywhere (the trial ran `creds`' lines from /tmp).
     _record(repo / ".state", repo)
-    assert O.own_command("status", top=repo / ".state") == f"{O.workloadctl_program()} status"
+    assert O.own_command("status", top=repo / ".state") == (
+        f"{O.workloadctl_program()} status --state-dir {repo / '.state'}"
+    )
 
 
-def test_the_state_dir_in_the_environment_is_the_default(
+def test_the_state_dir_in_the_environment_is_named_too(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chosen = tmp_path / "chosen"
     _record(chosen, repo)
     monkeypatch.setenv(S.ENV_STATE_DIR, str(chosen))
-    assert O.state_dir_words(chosen) == []
-    assert O.state_dir_words(repo / ".state") == ["--state-dir", str(repo / ".state")]
+    assert O.state_dir_words(chosen) == ["--state-dir", str(chosen)]
+
+
+def test_a_relative_state_dir_is_printed_absolute(repo: Path) -> None:
+    # `creds --state-dir .state` must not print `--state-dir .state`: run elsewhere, that
+    # names another directory.
+    assert O.state_dir_words(".state") == ["--state-dir", str(repo / ".state")]
+    assert O.state_dir_words(Path("a/../.state")) == ["--state-dir", str(repo / ".state")]
 
 
 def test_a_service_of_a_stack_names_the_state_dir_the_developer_passes(
@@ -130,12 +141,19 @@ def test_a_pass_through_command_takes_the_state_dir_before_the_clients_words(
     )
 
 
-def test_read_from_anywhere_names_even_the_default_stack(repo: Path) -> None:
-    # `up` prints what to run next while its terminal follows the log: the reader runs it
-    # from another terminal, wherever that is; a bare command reaches the stack only here.
-    _record(repo / ".state", repo)
-    with O.read_from_anywhere():
-        assert O.own_command("status", top=repo / ".state") == (
-            f"{O.workloadctl_program()} status --state-dir {repo / '.state'}"
-        )
-    assert O.own_command("status", top=repo / ".state") == f"{O.workloadctl_program()} status"
+def test_validate_of_a_local_stack_names_its_repository(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bare `validate` checks the git root of the reader's directory, not the stack's.
+    top = tmp_path / "stack"
+    _record(top, repo)
+    internal = top / "var" / "lib" / "workloadctl"
+    internal.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    settings = S.Settings.from_env({S.ENV_STATE_DIR: str(internal)})
+    assert O.validate_command(settings) == f"{O.workloadctl_program()} validate --root {repo}"
+
+
+def test_validate_in_the_container_is_bare(repo: Path) -> None:
+    settings = S.Settings.from_env({S.ENV_STATE_DIR: str(repo / "var-lib")})
+    assert O.validate_command(settings) == f"{O.workloadctl_program()} validate"
