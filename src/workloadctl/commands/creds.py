@@ -27,7 +27,8 @@ Print how to reach each control surface of the running stack:
   `workloadctl process-compose ... process list` (its own client, any client command),
   the `process-compose attach` line for its TUI and a curl line for its REST API.
 
-Every command line printed works as printed (copy it whole).
+Every command line printed works as printed (copy it whole), from any directory: for a
+stack of `workloadctl up` each names the stack's absolute --state-dir.
 
 In the container root and the members of the group `workloadctl` (the developer) may
 read the secrets; anyone else is told so (exit status 1). Nothing here ever has a
