@@ -192,20 +192,20 @@ def _reload_in_place(
     except WorkloadctlError as exc:
         return ManagerReload(manager, "error", str(exc), config="project", findings=findings)
     shown = shown_path(decision.config, world.settings.project_root)
-    running_sha256 = running.project_sha256
+    noun = PROGRAM_NOUN[manager]
+    restart = f"`{stack_command(world.settings, 'restart', manager)}`"
+    settings_changed = _settings_changed(running, decision, applied_nothing=applied.nothing)
     if applied.problems:
         action: Action = "error"
         message = "; ".join(applied.problems)
-    elif applied.nothing and running_sha256 not in (None, decision.project_sha256):
+    elif applied.nothing and settings_changed:
         # The file changed, yet the manager found nothing to apply: the edit is in the
         # settings it reads only at start ([inet_http_server], process-compose's log
         # settings...). The record keeps the hash the manager really runs.
         action = "unchanged"
-        noun = PROGRAM_NOUN[manager]
         message = (
             f"{shown} changed, but not in its {noun} definitions: {manager} reads its other "
-            f"settings only at start; to apply them, run "
-            f"`{stack_command(world.settings, 'restart', manager)}`"
+            f"settings only at start; to apply them, run {restart}"
         )
     else:
         _note_reload(world.settings, manager, decision)
@@ -216,6 +216,12 @@ def _reload_in_place(
             if applied.nothing
             else f"applied {shown} without restarting {manager}"
         )
+        if settings_changed:
+            # Programs applied in the same edit must not hide the rest of it.
+            message += (
+                f"; {shown} also changed outside its {noun} definitions: {manager} reads "
+                f"those settings only at start; to apply them, run {restart}"
+            )
     return ManagerReload(
         manager,
         action,
@@ -225,7 +231,21 @@ def _reload_in_place(
         changed=applied.changed,
         removed=applied.removed,
         findings=findings,
+        restart_needed=bool(settings_changed) and not applied.problems,
     )
+
+
+def _settings_changed(
+    running: DecisionRecord, decision: Decision, *, applied_nothing: bool
+) -> bool:
+    """Whether the edit touches what the manager reads only at start: the digests of the
+    file outside its program definitions, the one it started with against the new one.
+    A record without one (an older launcher's) can only tell when the manager found
+    nothing to apply in a file that changed."""
+    if running.settings_sha256 is not None and decision.settings_sha256 is not None:
+        return running.settings_sha256 != decision.settings_sha256
+    running_sha256 = running.project_sha256
+    return applied_nothing and running_sha256 not in (None, decision.project_sha256)
 
 
 def _from_seed(

@@ -72,7 +72,13 @@ class ManagerReload:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # A switch's programs in both configs that were not running before (a seed program in
+    # BACKOFF): the restart started them; `changed` has those it restarted.
+    started: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # The edit changed settings the manager reads only at start: the message names the
+    # restart that applies them.
+    restart_needed: bool = False
 
     @property
     def ok(self) -> bool:

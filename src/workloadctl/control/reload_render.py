@@ -45,6 +45,7 @@ def summary_line(entry: ManagerReload) -> str:
         for part in (
             _names("added", entry.added),
             _names("changed (restarted)", entry.changed),
+            _names("started (not running before)", entry.started),
             _names("removed", entry.removed),
         )
         if part

@@ -55,9 +55,13 @@ def _wait(world: ReloadWorld, deadline: float, probe: Any) -> Any:
 def switch_to_project(manager: Manager, world: ReloadWorld, old_pid: int | None) -> ManagerReload:
     """Restart `manager` through s6 so its launcher picks the project config."""
     try:
-        before = program_names(manager, world)
+        live = world.live(manager, world.settings)
+        before = live.program_groups()
+        # Only these are restarted; the rest (a seed program in BACKOFF) never ran.
+        running_before = live.running_groups()
     except WorkloadctlError:
-        before = set()  # only used to say what changed; the switch itself does not need it
+        # Only used to say what changed; the switch itself does not need it.
+        before, running_before = set(), set()
     try:
         world.s6_control(world.service(manager), "-r")
     except WorkloadctlError as exc:
@@ -97,7 +101,8 @@ def switch_to_project(manager: Manager, world: ReloadWorld, old_pid: int | None)
         f"{shown_path(str(record.config), world.settings.project_root)}",
         config="project",
         added=sorted(after - before),
-        changed=sorted(after & before),
+        changed=sorted(after & before & running_before),
         removed=sorted(before - after),
+        started=sorted((after & before) - running_before),
         findings=list(record.findings),
     )

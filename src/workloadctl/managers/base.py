@@ -71,6 +71,10 @@ class LiveManager(Protocol):
         """What a reload adds, changes and removes: supervisord groups, processes."""
         ...
 
+    def running_groups(self) -> set[str]:
+        """The `program_groups` with a program running now."""
+        ...
+
     def program(self, name: str, pids: PidMap) -> ProgramStatus:
         """One program's state now."""
         ...
@@ -186,6 +190,11 @@ class ManagerKind(Protocol):
 
     def live(self, settings: Settings, timeout: float) -> LiveManager:
         """Its API client, with the credentials `boot` generated."""
+        ...
+
+    def settings_digest(self, text: bytes) -> str | None:
+        """A digest of what its config `text` says outside the program definitions (what a
+        reload cannot apply); None when it does not parse (managers/settings_digest.py)."""
         ...
 
     def access(self, inputs: AccessInputs, remarks: Remarks) -> ManagerAccess:

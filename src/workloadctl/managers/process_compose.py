@@ -130,6 +130,11 @@ class ProcessCompose:
                 warnings.append(f"cannot create {exc.filename}: {exc.strerror}")
         return warnings
 
+    def settings_digest(self, text: bytes) -> str | None:
+        from workloadctl.managers.settings_digest import process_compose_settings_digest
+
+        return process_compose_settings_digest(text)
+
     def live(self, settings: Settings, timeout: float) -> LiveProcessCompose:
         # Deferred: `validate` and `launch` never talk to a manager; its client's imports
         # (xmlrpc, http.client) would cost them tens of milliseconds.

@@ -124,6 +124,9 @@ class LiveProcessCompose:
     def program_groups(self) -> set[str]:
         return {str(info.get("name")) for info in self.client.processes()}
 
+    def running_groups(self) -> set[str]:
+        return self.running_programs()  # a process is its own group
+
     def program(self, name: str, pids: PidMap) -> ProgramStatus:
         self._last = self.client.process(name)
         return process_compose_programs([self._last], frozenset(), pids)[0]

@@ -100,6 +100,11 @@ class Supervisord:
     def prepare_exec(self, settings: Settings, environ: Mapping[str, str]) -> list[str]:
         return []
 
+    def settings_digest(self, text: bytes) -> str | None:
+        from workloadctl.managers.settings_digest import supervisord_settings_digest
+
+        return supervisord_settings_digest(text)
+
     def live(self, settings: Settings, timeout: float) -> LiveSupervisord:
         # Deferred: `validate` and `launch` never talk to a manager; its client's imports
         # (xmlrpc, http.client) would cost them tens of milliseconds.

@@ -134,6 +134,10 @@ class LiveSupervisord:
     def program_groups(self) -> set[str]:
         return {str(info.get("group")) for info in self.client.processes()}
 
+    def running_groups(self) -> set[str]:
+        infos = self.client.processes()
+        return {str(info.get("group")) for info in infos if info.get("statename") == "RUNNING"}
+
     def program(self, name: str, pids: PidMap) -> ProgramStatus:
         if self._config is None:
             self._config = self.client.config_info()

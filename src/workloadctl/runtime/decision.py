@@ -73,6 +73,8 @@ class Decision:
     findings: tuple[Finding, ...] = ()  # why not the project config, plus its warnings
     quarantine: QuarantineRecord | None = None
     failed: bool = False  # the decision itself raised; the seed runs as a last resort
+    # On the project config: its `ManagerKind.settings_digest` (what a reload cannot apply).
+    settings_sha256: str | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -90,6 +92,7 @@ class Decision:
             config=str(self.config),
             project_config=str(self.project_config) if self.project_config else None,
             project_sha256=self.project_sha256,
+            settings_sha256=self.settings_sha256,
             findings=self.findings,
             quarantine=asdict(self.quarantine) if self.quarantine else None,
             decision_failed=self.failed,
@@ -227,7 +230,14 @@ def _decide(
         project_sha256=digest,
         reason="the project config is valid",
         findings=tuple(findings),
+        settings_sha256=settings_sha256(manager, project),
     )
+
+
+def settings_sha256(manager: Manager, path: Path) -> str | None:
+    """The digest of `path` outside its program definitions; None when unreadable."""
+    raw = read_regular_bytes(path)
+    return None if isinstance(raw, Finding) else kind(manager).settings_digest(raw)
 
 
 def decide(

@@ -59,6 +59,9 @@ class DecisionRecord:
     config: str | None = None  # the file the manager was started with
     project_config: str | None = None
     project_sha256: str | None = None
+    # What the manager runs outside its program definitions (managers/settings_digest.py):
+    # set at start; a reload in place cannot change it, so it keeps it.
+    settings_sha256: str | None = None
     findings: tuple[Finding, ...] = ()
     quarantine: Mapping[str, Any] | None = None
     decision_failed: bool = False
@@ -106,6 +109,7 @@ class DecisionRecord:
                 "config": self.config,
                 "project_config": self.project_config,
                 "project_sha256": self.project_sha256,
+                "settings_sha256": self.settings_sha256,
                 "findings": [f.as_dict() for f in self.findings],
                 "quarantine": dict(self.quarantine) if self.quarantine is not None else None,
                 "decision_failed": self.decision_failed,
@@ -138,6 +142,7 @@ class DecisionRecord:
             config=str(data["config"]) if data.get("config") else None,
             project_config=_text(data.get("project_config")),
             project_sha256=_text(data.get("project_sha256")),
+            settings_sha256=_text(data.get("settings_sha256")),
             findings=_findings(findings) if isinstance(findings, list) and findings else (),
             quarantine=quarantine if isinstance(quarantine, Mapping) else None,
             decision_failed=data.get("decision_failed") is True,

@@ -75,11 +75,13 @@ class FakeSupervisord:
         stuck: frozenset[str] = frozenset(),
         refuse: str | None = None,
         groups: tuple[str, ...] = (),
+        backoff: frozenset[str] = frozenset(),
     ) -> None:
         self.diff = diff
         self.stuck = stuck  # groups whose processes fail to stop
         self.refuse = refuse  # the call that raises
         self.groups = list(groups)
+        self.backoff = backoff  # groups whose program never ran (can't find command)
         self.calls: list[tuple[str, ...]] = []
 
     def _call(self, *call: str) -> None:
@@ -104,7 +106,14 @@ class FakeSupervisord:
 
     def processes(self) -> list[dict[str, Any]]:
         self._call("processes")
-        return [{"name": group, "group": group} for group in self.groups]
+        return [
+            {
+                "name": group,
+                "group": group,
+                "statename": "BACKOFF" if group in self.backoff else "RUNNING",
+            }
+            for group in self.groups
+        ]
 
 
 class FakeProcessCompose:

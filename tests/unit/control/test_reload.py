@@ -27,6 +27,7 @@ from workloadctl.control.reload import (
     reload_stack,
     stack_settings,
 )
+from workloadctl.control.reload_render import summary_line
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import error, warning
 from workloadctl.manager_names import Manager
@@ -197,6 +198,37 @@ def test_seed_to_project_switch_restarts_through_s6(settings: Settings) -> None:
     assert ("reload_config",) not in client.calls  # a switch never re-reads the seed
 
 
+def test_a_switch_says_started_not_restarted_for_a_seed_program_that_never_ran(
+    settings: Settings,
+) -> None:
+    # The template seed's code-server where it is not installed: BACKOFF, never ran. The
+    # switch started it; it did not restart it.
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "seed", pid=42)
+    client = FakeSupervisord(groups=("code-server", "shared"), backoff=frozenset({"code-server"}))
+    s6 = FakeS6(pid=42)
+    _restart_onto(
+        settings,
+        s6,
+        "project",
+        then=lambda: setattr(client, "groups", ["code-server", "shared", "web"]),
+    )
+    result = reload_manager(
+        "supervisord", make_world(settings, s6=s6, supervisord=client), explicit=True
+    )
+    assert result.action == "switched", result.message
+    assert (result.added, result.changed, result.started, result.removed) == (
+        ["web"],
+        ["shared"],
+        ["code-server"],
+        [],
+    )
+    line = summary_line(result)
+    assert "changed (restarted) shared;" in line, line
+    assert "started (not running before) code-server" in line, line
+    assert result.as_json()["started"] == ["code-server"]
+
+
 def test_switch_that_lands_on_the_seed_again_is_an_error(settings: Settings) -> None:
     write_project(settings, "supervisord")
     write_record(settings, "supervisord", "seed", pid=42)
@@ -304,7 +336,9 @@ def test_json_shape(settings: Settings) -> None:
         "added",
         "changed",
         "removed",
+        "started",
         "findings",
+        "restart_needed",
     }
     assert entry["action"] == "refused" and entry["added"] == []
     assert entry["findings"][0]["line"] == 6
@@ -370,3 +404,70 @@ def test_refusals_name_restart_as_the_caller_runs_it(
     result = reload_manager("supervisord", make_world(settings), explicit=True)  # no record
     assert result.action == "error"
     assert "`/co/.venv/bin/workloadctl restart supervisord`" in result.message
+
+
+SETTINGS_EDIT = {
+    "supervisord": (
+        "[inet_http_server]\nport = 127.0.0.1:9001\n[program:hello]\ncommand = sleep 1\n",
+        "[inet_http_server]\nport = 127.0.0.1:9011\n",
+    ),
+    "process-compose": (
+        "log_level: info\nprocesses:\n  hello:\n    command: sleep 1\n",
+        "log_level: debug\nprocesses: {}\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("manager", "noun"), [("supervisord", "program"), ("process-compose", "process")]
+)
+def test_an_edit_of_programs_and_settings_applies_the_programs_and_names_the_restart(
+    settings: Settings, manager: Manager, noun: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The trial: [inet_http_server]'s port and a removed program in one edit printed only
+    # "reloaded: ... [removed hello]": the port stayed, and nothing said so.
+    from workloadctl.runtime.decision import settings_sha256
+
+    monkeypatch.setattr(own_command, "workloadctl_program", lambda: "/co/.venv/bin/workloadctl")
+    before, after = SETTINGS_EDIT[manager]
+    path = write_project(settings, manager, before)
+    started_with = settings_sha256(manager, path)
+    write_record(settings, manager, "project", pid=42)
+    record_path = decision_path(settings, manager)
+    running = {**json.loads(record_path.read_text()), "settings_sha256": started_with}
+    record_path.write_text(json.dumps(running))
+    write_project(settings, manager, after)
+    world = make_world(
+        settings,
+        supervisord=FakeSupervisord(([], [], ["hello"])),
+        process_compose=FakeProcessCompose({"hello": "removed"}),
+    )
+    result = reload_manager(manager, world, explicit=True)
+    assert (result.action, result.removed, result.restart_needed) == ("reloaded", ["hello"], True)
+    shown = path.relative_to(settings.project_root or Path("/")).as_posix()
+    assert result.message == (
+        f"applied {shown} without restarting {manager}; {shown} also changed outside its "
+        f"{noun} definitions: {manager} reads those settings only at start; to apply "
+        f"them, run `/co/.venv/bin/workloadctl restart {manager}`"
+    )
+    assert result.as_json()["restart_needed"] is True
+    record = read_decision(settings, manager)
+    # What runs: the new programs, the old settings (the next reload says it again).
+    assert record is not None and record.settings_sha256 == started_with
+
+
+def test_an_edit_of_programs_only_names_no_restart(settings: Settings) -> None:
+    from workloadctl.runtime.decision import settings_sha256
+
+    path = write_project(settings, "supervisord", SETTINGS_EDIT["supervisord"][0])
+    started_with = settings_sha256("supervisord", path)
+    write_record(settings, "supervisord", "project", pid=42)
+    record_path = decision_path(settings, "supervisord")
+    running = {**json.loads(record_path.read_text()), "settings_sha256": started_with}
+    record_path.write_text(json.dumps(running))
+    # A comment, and the program gone: nothing outside the programs changed.
+    write_project(settings, "supervisord", "; edited\n[inet_http_server]\nport = 127.0.0.1:9001\n")
+    world = make_world(settings, supervisord=FakeSupervisord(([], [], ["hello"])))
+    result = reload_manager("supervisord", world, explicit=True)
+    assert (result.action, result.restart_needed) == ("reloaded", False)
+    assert "outside" not in result.message and "`" not in result.message

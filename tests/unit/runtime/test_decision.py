@@ -116,3 +116,17 @@ def test_record_decision_writes_the_json_atomically(tmp_path: Path) -> None:
     assert [p.name for p in settings.decisions_dir.iterdir()] == ["supervisord.json"]
     record = D.read_decision(settings, "supervisord")
     assert record is not None and record.as_json() == data
+
+
+def test_the_record_of_a_project_decision_has_its_settings_digest(tmp_path: Path) -> None:
+    # What reload compares to tell an edit outside the programs ([inet_http_server]).
+    settings = tmp_settings(tmp_path)
+    project = write_project(settings, "[inet_http_server]\nport = 127.0.0.1:9001\n")
+    decision = D.decide("supervisord", settings, loader=FakeLoader())
+    data = json.loads(D.record_decision(settings, decision, pid=1, now=0.0).read_text())
+    assert data["settings_sha256"] == D.settings_sha256("supervisord", project)
+    assert data["settings_sha256"] is not None
+    record = D.read_decision(settings, "supervisord")
+    assert record is not None and record.settings_sha256 == data["settings_sha256"]
+    reloaded = record.reloaded(project_sha256="0" * 64, findings=(), now=1.0)
+    assert reloaded.settings_sha256 == data["settings_sha256"]  # a reload keeps it
