@@ -33,7 +33,10 @@ Check what the stack needs and say, for each problem, what to install or change:
   nor to a group but `workloadctl` (or root's).
 
 The state dir is the container's (/var/lib/workloadctl) inside the container, else the
-local stack's: --state-dir, $WORKLOADCTL_STATE_DIR, or .state/ of the repository.
+local stack's: --state-dir, $WORKLOADCTL_STATE_DIR, or .state/ of the repository
+(--root REPO, else the one around the working directory). Outside any repository using
+workloadctl, without --state-dir or --root: the one stack running on this machine; with
+none or several, one `repository` problem says what to pass.
 A warning (WARN; in --json, "ok": true with a "fix") costs something but fails nothing.
 Exit status: 0 when every check passes, 1 otherwise.
 
@@ -41,18 +44,25 @@ Examples:
   workloadctl doctor
   workloadctl doctor --json | jq '.checks[] | select(.ok | not)'
   sudo workloadctl doctor --state-dir /tmp/stack
+  workloadctl doctor --root ~/src/myrepo
 """
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(subparsers, "doctor", HELP, DESCRIPTION)
     parser.add_argument("--state-dir", type=Path, help="the local stack's state dir (see above)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        metavar="REPO",
+        help="the repository to check (default: the one around the working directory)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    context = context_for(args.state_dir, Path.cwd())
+    context = context_for(args.state_dir, Path.cwd(), root=args.root)
     checks = run_checks(context, RealSystem(context.env))
     ok = all(check.ok for check in checks)
     if args.json:

@@ -31,7 +31,8 @@ from workloadctl.doctor.tools import (
 from workloadctl.managers import KINDS, MANAGERS
 from workloadctl.managers.layout import validation_settings
 from workloadctl.runtime.local_stack import LocalLayout, StackRecord, default_top, find_record
-from workloadctl.runtime.stack_registry import live_stacks
+from workloadctl.runtime.own_command import own_command
+from workloadctl.runtime.stack_registry import StackEntry, live_stacks
 
 
 @dataclass(frozen=True)
@@ -40,23 +41,43 @@ class DoctorContext:
     settings: S.Settings  # where the state dir, secrets and sockets are
     record: StackRecord | None  # the local stack (`workloadctl up`), when one is recorded
     env: Mapping[str, str]
+    # Set when doctor was run outside a repository using workloadctl and found no stack:
+    # the one failing check said instead of checking `root` (the working directory) as one.
+    outside: Check | None = None
 
 
 def context_for(
-    state_dir: Path | None, cwd: Path, env: Mapping[str, str] | None = None
+    state_dir: Path | None,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    root: Path | None = None,
 ) -> DoctorContext:
     """Where to look. In the container: its own paths. Elsewhere: the local stack's state
-    dir (--state-dir, else $WORKLOADCTL_STATE_DIR, else .state/ of the repository), read
-    through the record `up` leaves there, or laid out as `up` would lay it out."""
+    dir (--state-dir, else $WORKLOADCTL_STATE_DIR, else .state/ of the repository: --root,
+    else the one around `cwd`), read through the record `up` leaves there, or laid out as
+    `up` would lay it out. Outside any repository using workloadctl, without --state-dir:
+    the one stack running on this machine, else nothing (`outside` says what to pass)."""
     # Ours over the container's: sudo drops UNAME and the WORKLOADCTL_* the image set.
     env = S.process_environment() if env is None else dict(env)
     base = S.Settings.from_env(env)
     if base.in_container and state_dir is None:
-        root = base.project_root or S.find_repo_root(cwd, env)
+        root = root or base.project_root or S.find_repo_root(cwd, env)
         return DoctorContext(root, base, None, env)
-    root = S.find_repo_root(cwd, env)
+    explicit_root = root is not None
+    root = (root or S.find_repo_root(cwd, env)).resolve()
     top = (state_dir or default_top(root, env)).resolve()
     record = find_record(top)
+    if record is None and state_dir is None and not explicit_root:
+        outside = _outside_repository(root, env)
+        if outside is not None:
+            stacks = live_stacks(env)
+            if len(stacks) == 1:  # found another way: the only stack on this machine
+                top = Path(stacks[0].top)
+                record = find_record(top)
+            if record is None:
+                problem = Check("repository", False, outside, _what_to_pass(stacks))
+                return DoctorContext(root, base, None, env, outside=problem)
     if record is not None:
         # The account and repository its services run with too, as settings_for takes them:
         # the supervisord login is the stack's UNAME, whoever runs doctor.
@@ -65,6 +86,27 @@ def context_for(
     layout_env = LocalLayout.create(root, top).environment(env)
     settings = S.Settings.from_env({**layout_env, S.ENV_ROOT: env.get(S.ENV_ROOT, "")})
     return DoctorContext(root, settings, None, env)
+
+
+def _outside_repository(root: Path, env: Mapping[str, str]) -> str | None:
+    """Why `root` (found from the working directory) is no repository using workloadctl;
+    None when it is one, or $WORKLOADCTL_ROOT / $WORKLOADCTL_STATE_DIR say where to look."""
+    if env.get(S.ENV_ROOT) or env.get(S.ENV_STATE_DIR) or (root / S.DEVCONTAINER_DIR).is_dir():
+        return None
+    return (
+        f"{root} is not inside a repository using workloadctl (no {S.DEVCONTAINER_DIR}/ "
+        "at its git top level): no configs to check, and no stack found to check"
+    )
+
+
+def _what_to_pass(stacks: list[StackEntry]) -> str:
+    """What to pass instead: a stack that runs (there is more than one), or --root."""
+    root = own_command("doctor", "--root", "REPO")
+    if not stacks:
+        state = own_command("doctor", "--state-dir", "DIR")
+        return f"run doctor inside the repository, or pass it: `{root}` (a stack's: `{state}`)"
+    named = ", ".join(f"`{own_command('doctor', top=entry.top)}`" for entry in stacks)
+    return f"{len(stacks)} stacks run on this machine: pass one ({named}), or `{root}`"
 
 
 def _unless_switched_off(
@@ -88,7 +130,8 @@ def _unless_switched_off(
     return check(system, env)
 
 
-def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
+def _tool_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
+    """The binaries and the kernel: what any stack on this machine needs."""
     settings = context.settings
     in_container = settings.in_container
     checks = [
@@ -105,7 +148,19 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
         checks += [check_pid1(system), check_finish_programs(system)]
     else:
         checks += [check_unshare(system), check_pid_namespace(system)]
-    checks.append(check_configs(context.root, context.env))
+    return checks
+
+
+def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
+    settings = context.settings
+    in_container = settings.in_container
+    if context.outside is not None:
+        # Nothing here to check as a repository or a stack: say so once, plainly, instead
+        # of `init` for the working directory and a state dir under it.
+        return [*_tool_checks(context, system), context.outside]
+    checks = _tool_checks(context, system)
+    stack = settings if in_container or context.record is not None else None
+    checks.append(check_configs(context.root, context.env, stack))
     if (context.root / S.DEVCONTAINER_DIR).is_dir():
         vsettings = validation_settings(settings, context.root)
         configs = running_configs(context.root, vsettings)

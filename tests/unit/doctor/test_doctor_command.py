@@ -217,3 +217,69 @@ def test_configs_lists_each_warning_as_validate_does_whatever_the_stack_left(
     out = capsys.readouterr().out
     shown = f"{wanted[0]['file']}:{wanted[0]['line']}: warning: "
     assert any(line.strip().startswith(shown) for line in out.splitlines()), out
+
+
+def test_a_broken_project_config_says_what_runs_keeps_running(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The trial: "the managers run their seed configs until then" while both ran their
+    # project configs. What runs keeps running; a restart would fall back to the seed.
+    from workloadctl.runtime.statefile import write_json_atomic
+
+    conf = repo / "workloads/supervisord/project.conf"
+    conf.write_text(conf.read_text() + "\n[program:broken\n")
+    stack = S.Settings.from_env({S.ENV_STATE_DIR: str(repo / "st"), S.ENV_ROOT: str(repo)})
+    write_json_atomic(
+        stack.decisions_dir / "supervisord.json",
+        {"source": "project", "config": str(conf), "pid": 7, "started": True},
+    )
+    check = check_configs(repo, {}, stack)
+    assert not check.ok and check.fix is not None
+    assert "seed configs until then" not in check.fix
+    assert (
+        "until then: supervisord keeps running its project config as it last applied it; "
+        "`reload` refuses the file, and a restart of supervisord would fall back to its "
+        "seed config)"
+    ) in check.fix
+    assert "process-compose" not in check.fix  # its file is fine
+    # No stack running: what a start would do.
+    assert "(until then: a start of supervisord would run its seed config)" in str(
+        check_configs(repo, {}).fix
+    )
+
+
+def test_outside_a_repository_doctor_says_so_and_what_to_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The trial, from /tmp: `fix: run workloadctl init /tmp` and checks of /tmp/.state.
+    from workloadctl.doctor import run as doctor_run
+    from workloadctl.runtime.stack_registry import StackEntry
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name in (S.ENV_ROOT, S.ENV_STATE_DIR, S.ENV_IN_CONTAINER, "UNAME", "REPO_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(doctor_run, "live_stacks", lambda env: [])
+    use(monkeypatch, healthy())
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL repository       {elsewhere} is not inside a repository using workloadctl" in out
+    assert "init" not in out and ".state" not in out, out
+    assert "doctor --root REPO" in out and "doctor --state-dir DIR" in out, out
+    # Several stacks: each one's --state-dir, as printed.
+    two = [StackEntry(f"/st/{n}", f"/r/{n}", 1, 0.0, 0.0) for n in ("a", "b")]
+    monkeypatch.setattr(doctor_run, "live_stacks", lambda env: two)
+    assert main(["doctor", "--json"]) == 1
+    (problem,) = [c for c in json.loads(capsys.readouterr().out)["checks"] if not c["ok"]]
+    assert problem["name"] == "repository"
+    assert "2 stacks run on this machine" in problem["fix"]
+    assert "doctor --state-dir /st/a`" in problem["fix"], problem["fix"]
+    # --root names the repository: checked as usual, no `repository` problem.
+    monkeypatch.setattr(doctor_run, "live_stacks", lambda env: [])
+    root = tmp_path / "repo"
+    root.mkdir()
+    assert main(["init", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["doctor", "--json", "--root", str(root)]) == 0, capsys.readouterr().out
