@@ -121,6 +121,14 @@ def test_invalid_edit_is_refused_and_no_pid_changes(
         assert _snapshot(stack) == before
         assert stack.decision(manager)["source"] == "project"
 
+        # status no longer says only "the project config is valid": that was another file.
+        capsys.readouterr()
+        cli.main(["status", "--json", "--state-dir", str(stack.top)])
+        status = json.loads(capsys.readouterr().out)
+        entry = next(m for m in status["managers"] if m["name"] == manager)
+        assert entry["reason"] == "the project config is valid", entry
+        assert f"{PROJECT_FILE[manager]} changed since (sha256 " in entry["config_changed"], entry
+
 
 def test_supervisord_valid_edit_applies_without_restart(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -153,6 +161,35 @@ def test_supervisord_valid_edit_applies_without_restart(
             assert stack.running_pids("process-compose") == before["pc"]
         # The decision record now names the file that runs.
         assert stack.decision("supervisord")["reloaded_epoch"]
+
+
+def test_supervisord_edit_of_programs_and_settings_names_the_restart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The trial: a program removed and a setting supervisord reads only at start changed
+    # in one edit printed only "reloaded: ... [removed ...]".
+    with running_stack(_repo(tmp_path), tmp_path / "state") as stack:
+        before = _snapshot(stack)
+        edited = supervisord_conf(SV_EDITED).replace(
+            "[supervisorctl]\n", "[supervisorctl]\nprompt=edited\n"
+        )
+        assert edited != supervisord_conf(SV_EDITED)
+        _write(stack, "supervisord", edited)
+
+        exit_code, report = _reload(stack, capsys, "supervisord")
+        assert exit_code == 0, report
+        entry = _entry(report, "supervisord")
+        assert (entry["action"], entry["removed"], entry["restart_needed"]) == (
+            "reloaded",
+            ["sv-drop"],
+            True,
+        )
+        assert (
+            "also changed outside its program definitions: supervisord reads those settings "
+            "only at start; to apply them, run "
+        ) in entry["message"], entry
+        assert f"restart supervisord --state-dir {stack.top}`" in entry["message"], entry
+        assert stack.manager_pid("supervisord") == before["supervisord"]
 
 
 def test_process_compose_valid_edit_applies_without_restart(
