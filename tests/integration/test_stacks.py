@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,47 @@ def test_up_detach_on_a_seed_says_degraded(tmp_path: Path) -> None:
         assert _workloadctl("status", "--state-dir", str(top)).returncode == 3
     finally:
         _stop_everything(top)
+
+
+def test_a_seed_whose_own_program_fails_is_degraded_in_up_and_status_alike(
+    tmp_path: Path,
+) -> None:
+    # The trial: supervisord on its seed, whose code-server is not installed (BACKOFF):
+    # `up --detach` exited 3 but `status` 1. The seed is the cause: both say 3.
+    import shutil
+    import socket
+
+    require_stack_tools()
+    if shutil.which("code-server") is not None:
+        pytest.skip("code-server is installed here: the seed's program would run")
+    with socket.socket() as probe:  # the seed's web UI port; the seed would crash-loop
+        if probe.connect_ex(("127.0.0.1", 9001)) == 0:
+            pytest.skip("127.0.0.1:9001 (the supervisord seed's web UI) is in use")
+    broken = supervisord_conf({"sv-web": 4501}) + "\n[program:broken]\nautostart=maybe\n"
+    base = tmp_path / "a"
+    base.mkdir()
+    repo = make_repo(base, broken, process_compose_yaml({"pc-worker": 4601}))
+    top = (tmp_path / "state").resolve()
+    try:
+        up = _workloadctl("up", "--detach", "--root", str(repo), "--state-dir", str(top))
+        assert up.returncode == 3, up.stdout + up.stderr
+        assert "up: DEGRADED: supervisord runs its SEED config" in up.stdout
+        # Until the seed's program has failed (BACKOFF, then FATAL), not while it starts.
+        deadline = time.monotonic() + 60
+        while True:
+            status = _workloadctl("status", "--json", "--state-dir", str(top))
+            data = json.loads(status.stdout)
+            seed = {p["name"]: p for p in data["programs"]}.get("code-server", {})
+            if seed.get("native_state") in ("BACKOFF", "FATAL") or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert seed.get("native_state") in ("BACKOFF", "FATAL") and not seed["ok"], data
+        assert status.returncode == 3, status.stdout + status.stderr
+        assert data["degraded"] == ["supervisord"], data
+        text = _workloadctl("status", "--state-dir", str(top))
+        assert text.returncode == 3, text.stdout
+        assert "DEGRADED: supervisord runs its SEED config" in text.stdout
+        assert "NOT all running" not in text.stdout
+    finally:
+        if (top / "stack.json").exists():
+            _workloadctl("down", "--state-dir", str(top))
