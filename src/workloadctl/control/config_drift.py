@@ -8,17 +8,18 @@ file that is gone: `status` says so next to it, and what checks and applies the 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from workloadctl.fileio import read_regular_bytes
-from workloadctl.findings import Finding
 from workloadctl.manager_names import Manager
 from workloadctl.runtime.decision_record import DecisionRecord
 from workloadctl.runtime.own_command import stack_command, validate_command
 from workloadctl.settings import Settings
 
 SHOWN_DIGITS = 12
+# A file last modified this long before the decision was hashed by it: no need to hash it
+# again (hashlib alone costs `status` ~5 ms to import). The margin covers the moment
+# between the launcher's hashing and its record's time.
+DECIDED_AFTER_SECONDS = 2.0
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -44,8 +45,19 @@ def config_drift(settings: Settings, manager: Manager, decision: DecisionRecord)
             f"{shown} no longer exists (sha256 {recorded[:SHOWN_DIGITS]} when decided); "
             f"`{stack_command(settings, 'restart', manager)}` would start the seed"
         )
+    decided = decision.reloaded_epoch or decision.epoch
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        return None  # unreadable to this caller: nothing to compare
+    if recorded is not None and decided is not None and modified < decided - DECIDED_AFTER_SECONDS:
+        return None
+    import hashlib  # here: only a file edited around or after the decision needs it
+
+    from workloadctl.fileio import read_regular_bytes
+
     raw = read_regular_bytes(path)
-    if isinstance(raw, Finding):
+    if not isinstance(raw, bytes):
         return None  # unreadable to this caller: nothing to compare
     now = hashlib.sha256(raw).hexdigest()
     if now == recorded:

@@ -478,3 +478,18 @@ def test_a_project_config_deleted_since_says_so(ctx: ControlContext) -> None:
     path.unlink()
     note = build_status(ctx, raw()).managers[1].config_changed
     assert note is not None and note.startswith(f"{path} no longer exists"), note
+
+
+def test_a_file_untouched_since_the_decision_is_not_hashed_again(ctx: ControlContext) -> None:
+    import os
+
+    path = _decided_on(ctx, "supervisord", "project", "[program:web]\n")
+    record = ctx.settings.decisions_dir / "supervisord.json"
+    path.write_text("[program:web\n")
+    decided = json.loads(record.read_text())
+    # Edited after the decision (a refused reload leaves the record as it was): told.
+    write_json_atomic(record, {**decided, "epoch": time.time() - 100})
+    assert build_status(ctx, raw()).managers[0].config_changed is not None
+    # Last modified well before the decision: the decision hashed this very file.
+    os.utime(path, (time.time() - 200, time.time() - 200))
+    assert build_status(ctx, raw()).managers[0].config_changed is None
