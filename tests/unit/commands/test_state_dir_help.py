@@ -15,13 +15,13 @@ def _help(name: str, capsys: pytest.CaptureFixture[str]) -> str:
     return " ".join(capsys.readouterr().out.split())
 
 
-@pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_state_dir_help_names_the_repository_default(
-    capsys: pytest.CaptureFixture[str], name: str
-) -> None:
-    text = _help(name, capsys)
-    if "--state-dir" not in text:
-        pytest.skip(f"{name} has no --state-dir")
-    assert ".state/" in text, f"{name} --help: where is the stack without --state-dir?"
-    assert "default: the container's" not in text
-    assert "the container's, or with --state-dir" not in text
+def test_state_dir_help_names_the_repository_default(capsys: pytest.CaptureFixture[str]) -> None:
+    helps = {name: _help(name, capsys) for name in sorted(COMMANDS)}
+    with_state_dir = {name: text for name, text in helps.items() if "--state-dir" in text}
+    # Commands without the option (boot, launch, validate...) have nothing to say here;
+    # the ones that have it must include reload, whose help was wrong.
+    assert "reload" in with_state_dir and "status" in with_state_dir
+    for name, text in with_state_dir.items():
+        assert ".state/" in text, f"{name} --help: where is the stack without --state-dir?"
+        assert "default: the container's" not in text, name
+        assert "the container's, or with --state-dir" not in text, name
