@@ -111,3 +111,10 @@ def test_launch_imports_no_command_hints_nor_sockets_nor_subprocesses(absent: st
 def test_process_compose_loader_imports_no_decimal() -> None:
     # decimal only formats a float a Go template renders; `launch` loads on every start
     assert "decimal" not in _imported("workloadctl.checks.process_compose.loader")
+
+
+def test_logs_imports_no_config_loader() -> None:
+    # only a log that cannot be read asks where its program is written (control/program_source)
+    assert "workloadctl.checks.supervisord" not in _imported(
+        "workloadctl.cli, workloadctl.commands.logs, workloadctl.control.logs"
+    )

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from workloadctl.checks.supervisord.program_source import ProgramSource
 from workloadctl.control.context import ControlContext
 from workloadctl.control.names import Target
-from workloadctl.control.program_source import (
-    command_not_found,
-    missing_command,
-    supervisord_source,
-)
 from workloadctl.errors import UsageError, WorkloadctlError
 from workloadctl.managers import kind
 from workloadctl.managers.base import NoLogError
 from workloadctl.runtime.own_command import stack_command
+
+if TYPE_CHECKING:
+    from workloadctl.checks.supervisord.program_source import ProgramSource
 
 Write = Callable[[str], None]
 
@@ -92,6 +90,10 @@ def _no_file_message(ctx: ControlContext, manager: str, error: NoLogError) -> st
             f"{name}'s stderr goes into its stdout log (redirect_stderr=true): "
             f"`{stack_command(ctx.settings, 'logs', name)}` shows both"
         )
+    # Deferred (as below): the supervisord config loader costs every `logs` ~80 ms to
+    # import, and only a log that cannot be read needs it.
+    from workloadctl.control.program_source import supervisord_source
+
     source = supervisord_source(ctx, name) if manager == "supervisord" else None
     if source is not None and source.kind == "eventlistener" and channel == "stdout":
         return _listener_stdout(ctx, error, source)
@@ -109,6 +111,8 @@ def _never_ran_message(ctx: ControlContext, manager: str, error: NoLogError) -> 
     text = (
         f"{name} has not run since {manager} started, so its log file {logfile} does not exist yet"
     )
+    from workloadctl.control.program_source import command_not_found, missing_command
+
     command = missing_command(ctx, name) if manager == "supervisord" else None
     if command is not None:
         return f"{text}, and it cannot start: {command_not_found(ctx, name, command)}"
