@@ -74,7 +74,3 @@ def command_not_found(ctx: ControlContext, name: str, command: str | None) -> st
     if source is not None and "install" in source.comment.lower():
         advice += f"; its config says: {source.comment}"
     return f"{what} is not found where supervisord looks{where}: {advice}"
-
-
-def is_event_listener(source: ProgramSource | None) -> bool:
-    return source is not None and source.kind == "eventlistener"
