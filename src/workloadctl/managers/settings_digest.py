@@ -29,7 +29,10 @@ def _digest(value: Any) -> str:
 def supervisord_settings_digest(text: bytes) -> str | None:
     """Every section but the process groups, as Supervisor's parser reads them (raw: no
     `%(ENV_X)s` expansion); None when the file does not parse."""
-    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    # As Supervisor's UnhosedConfigParser: `port = 127.0.0.1:9001 ; web UI` is the port.
+    parser = configparser.RawConfigParser(
+        strict=False, interpolation=None, inline_comment_prefixes=(";", "#")
+    )
     try:
         parser.read_string(text.decode("utf-8"))
     except (configparser.Error, UnicodeDecodeError):

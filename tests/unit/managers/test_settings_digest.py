@@ -18,6 +18,13 @@ def test_supervisord_programs_and_comments_are_no_settings_change() -> None:
     assert supervisord_settings_digest(port) != supervisord_settings_digest(SV)
 
 
+def test_supervisord_inline_comments_are_no_settings_change() -> None:
+    # Supervisor reads `;` and `#` after whitespace as an inline comment, not the value.
+    commented = SV.replace(b"9001\n", b"9001 ; the web UI\n")
+    assert commented != SV
+    assert supervisord_settings_digest(commented) == supervisord_settings_digest(SV)
+
+
 def test_supervisord_digest_keeps_env_references_raw_and_refuses_garbage() -> None:
     assert supervisord_settings_digest(b"[x]\na = %(ENV_HOME)s\n") is not None
     assert supervisord_settings_digest(b"no section\n") is None
