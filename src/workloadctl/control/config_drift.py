@@ -63,9 +63,10 @@ def config_drift(settings: Settings, manager: Manager, decision: DecisionRecord)
     if now == recorded:
         return None
     then = f"sha256 {recorded[:SHOWN_DIGITS]}" if recorded else "absent"
+    # A reload applies program definitions only; settings read at start need a restart.
     applies = (
-        f"`{stack_command(settings, 'reload', manager)}` or "
-        f"`{stack_command(settings, 'restart', manager)}` applies it"
+        f"`{stack_command(settings, 'reload', manager)}` applies its programs, "
+        f"`{stack_command(settings, 'restart', manager)}` all of it"
     )
     return (
         f"{shown} changed since ({then} when decided, sha256 {now[:SHOWN_DIGITS]} now): "

@@ -452,7 +452,10 @@ def test_a_reason_about_a_file_edited_since_says_so(ctx: ControlContext) -> None
     status = build_status(ctx, raw())
     note = status.managers[0].config_changed
     assert note is not None and note.startswith(f"{path} changed since (sha256 "), note
-    assert f"`{PROGRAM} reload supervisord` or `{PROGRAM} restart supervisord` applies it" in note
+    assert (
+        f"`{PROGRAM} reload supervisord` applies its programs, "
+        f"`{PROGRAM} restart supervisord` all of it"
+    ) in note
     assert "validate" in note
     assert status.as_json()["managers"][0]["config_changed"] == note
     row = next(
