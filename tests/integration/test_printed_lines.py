@@ -112,24 +112,39 @@ def _quoted(text: str, starting: str) -> str:
     raise AssertionError(f"no `workloadctl {starting} ...` in {text!r}")
 
 
-def test_creds_client_lines_work_from_another_directory(stack: Stack, elsewhere: Path) -> None:
+def _creds_lines(stack: Stack) -> tuple[str, dict[str, str]]:
+    """`creds`'s output and its printed command lines by label (supervisorctl, client)."""
     creds = _in_repository(stack, "creds")
     assert creds.returncode == 0, creds.stdout + creds.stderr
     printed = dict(
         match.groups()
         for match in re.finditer(r"^\s+(supervisorctl|client):\s+(.+)$", creds.stdout, re.M)
     )
-    assert "supervisorctl" in printed, creds.stdout
-    assert f"--state-dir {stack.top.resolve()}" in printed["supervisorctl"], creds.stdout
+    return creds.stdout, printed
+
+
+def test_creds_supervisorctl_line_works_from_another_directory(
+    stack: Stack, elsewhere: Path
+) -> None:
+    stdout, printed = _creds_lines(stack)
+    assert "supervisorctl" in printed, stdout
+    assert f"--state-dir {stack.top.resolve()}" in printed["supervisorctl"], stdout
     supervisorctl = _as_printed(printed["supervisorctl"], elsewhere)
     assert NO_STACK not in supervisorctl.stderr, supervisorctl.stderr
     assert re.search(r"^sv-sleep\s+RUNNING", supervisorctl.stdout, re.M), (
         supervisorctl.stdout + supervisorctl.stderr
     )
-    if process_compose_available():
-        client = _as_printed(printed["client"], elsewhere)
-        assert client.returncode == 0, client.stdout + client.stderr
-        assert "pc-sleep" in client.stdout, client.stdout
+
+
+def test_creds_process_compose_client_line_works_from_another_directory(
+    stack: Stack, elsewhere: Path
+) -> None:
+    require_process_compose()
+    stdout, printed = _creds_lines(stack)
+    assert "client" in printed, stdout
+    client = _as_printed(printed["client"], elsewhere)
+    assert client.returncode == 0, client.stdout + client.stderr
+    assert "pc-sleep" in client.stdout, client.stdout
 
 
 def test_the_logs_hint_works_from_another_directory(stack: Stack, elsewhere: Path) -> None:
