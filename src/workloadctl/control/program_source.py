@@ -37,10 +37,12 @@ def supervisord_source(ctx: ControlContext, name: str) -> ProgramSource | None:
 
 
 def _found(command: str, path: str) -> bool:
-    """Supervisor's `get_execv_args`: a command with a slash as written, else on PATH."""
+    """Supervisor's `get_execv_args`: a command with a slash as written, else the first
+    file of that name on PATH. A file that is there but not executable is found (Supervisor says NOT_EXECUTABLE for
+    it, not NO_FILE: "not found" would send the user looking for it)."""
     if "/" in command:
-        return os.path.isfile(command) and os.access(command, os.X_OK)
-    return shutil.which(command, path=path) is not None
+        return os.path.isfile(command)
+    return shutil.which(command, mode=os.F_OK, path=path) is not None
 
 
 def missing_command(ctx: ControlContext, name: str) -> str | None:

@@ -78,3 +78,18 @@ def test_start_names_the_missing_command_its_line_and_the_install_hint(
         f"(`command=` at {config}:5): install it, or fix the command; its config says: "
         "GitHub-style view (needs Node >= 21 and `npm install -g difit`)."
     )
+
+
+def test_a_command_that_is_there_but_not_executable_is_not_called_missing(
+    tmp_path: Path,
+) -> None:
+    # supervisord says NOT_EXECUTABLE for it, not NO_FILE: "not found" would mislead.
+    from workloadctl.control.program_source import _found
+
+    script = tmp_path / "tool"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o644)
+    assert _found(str(script), "")
+    assert _found("tool", str(tmp_path))
+    assert not _found(str(tmp_path / "absent"), "")
+    assert not _found("absent", str(tmp_path))
