@@ -154,14 +154,22 @@ def _follow(log_file: Path, out: QuietOutput, top: Path, ours: StackRecord) -> b
     view = StackLogView()
     with log_file.open("rb") as log:
         log.seek(0, 2)
-        while not out.gone:
-            chunk = log.read(65536)
-            if chunk:
-                out.raw(view.feed(chunk))
-            elif StackRecord.read(top / RECORD_NAME) != ours:
-                # What was written between the read and the check, and what view held.
-                out.raw(view.feed(log.read()) + view.flush())
-                return False
-            else:
-                time.sleep(0.2)
+        try:
+            while not out.gone:
+                chunk = log.read(65536)
+                if chunk:
+                    out.raw(view.feed(chunk))
+                elif StackRecord.read(top / RECORD_NAME) != ours:
+                    # What was written between the read and the check (view's held part
+                    # follows, below).
+                    out.raw(view.feed(log.read()))
+                    return False
+                else:
+                    time.sleep(0.2)
+        finally:
+            # What the view held back (an unfinished line), also when Ctrl-C ends the follow:
+            # shown before the stop's own lines.
+            held = view.flush()
+            if held and not out.gone:
+                out.raw(held)
     return True

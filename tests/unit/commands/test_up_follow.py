@@ -142,3 +142,33 @@ def test_following_shows_no_terminal_escapes_and_says_what_ctrl_c_does(
     assert b"\x1b" not in shown
     assert b"[web\t] listening\nProject Completed. Press Ctrl+C to quit\nup: (" in shown
     assert b"Ctrl-C here stops the whole stack" in shown
+
+
+def test_ctrl_c_still_shows_the_unfinished_line_the_view_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view holds back the end of a line that may become process-compose's Ctrl+C line;
+    a Ctrl-C during the follow lost it."""
+    top = tmp_path / "state"
+    top.mkdir()
+    ours = _stack_record(top)
+    log = tmp_path / "stack.log"
+    log.write_bytes(b"")
+    naps: list[float] = []
+
+    class CtrlC(Exception):
+        pass
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 1:
+            with log.open("ab") as stack_log:
+                stack_log.write(b"Project Completed")  # its newline not written yet
+        if len(naps) == 2:
+            raise CtrlC
+
+    monkeypatch.setattr(up.time, "sleep", nap)
+    out, raw = _output()
+    with pytest.raises(CtrlC):
+        up._follow(log, out, top, ours)
+    assert raw.getvalue().endswith(b"Project Completed")
