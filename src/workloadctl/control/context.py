@@ -17,7 +17,12 @@ from workloadctl.clients import s6
 from workloadctl.errors import WorkloadctlError
 from workloadctl.manager_names import Manager
 from workloadctl.managers import MANAGERS, kind
-from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord, settings_for
+from workloadctl.runtime.local_stack import (
+    RECORD_NAME,
+    StackRecord,
+    repository_of,
+    settings_for,
+)
 from workloadctl.runtime.own_command import own_command
 from workloadctl.runtime.pidns import PidTranslator
 from workloadctl.settings import Settings
@@ -43,10 +48,18 @@ def _refuse_unreadable(path: Path, group: str) -> None:
 
 
 def _up_command(top: Path, root: Path | None) -> str:
-    """`workloadctl up --root REPO --state-dir TOP`: `up` takes its repository from the
-    current directory otherwise, which is the reader's (the repository here when not known)."""
-    repo = root if root is not None else S.find_repo_root(Path.cwd())
-    return own_command("up", "--root", os.path.abspath(repo), top=top)
+    """`workloadctl up --root REPO --state-dir TOP` in backquotes. `up` takes its repository
+    from the current directory otherwise, which is the reader's (`/`, another repository):
+    the one TOP ran when that is known (its link survives `down`), else the workloadctl
+    repository the reader is in, else REPO, said to be a placeholder."""
+    repo = root if root is not None else repository_of(top)
+    if repo is None:
+        here = S.find_repo_root(Path.cwd())
+        repo = here if (here / S.S6_RC_SOURCE_DIR).is_dir() else None
+    if repo is None:
+        command = own_command("up", "--root", "REPO", top=top)
+        return f"`{command}` (REPO: your workloadctl repository; {top} does not say which)"
+    return f"`{own_command('up', '--root', os.path.abspath(repo), top=top)}`"
 
 
 @dataclass
@@ -67,7 +80,7 @@ class ControlContext:
             # Without this, a mistyped --state-dir would silently mean the container's paths.
             raise NoStackError(
                 f"no stack recorded in {state_dir} (no stack.json): start one with "
-                f"`{_up_command(state_dir, None)}`"
+                f"{_up_command(state_dir, None)}"
             )
         return cls(settings, record, timeout)
 
@@ -84,7 +97,7 @@ class ControlContext:
             # s6-svok cannot tell "not supervised" from "not yours": supervise/ says.
             _refuse_unreadable(self.service(manager) / "supervise", group)
         hint = (
-            f"start it with `{_up_command(Path(self.record.top), Path(self.record.root))}`"
+            f"start it with {_up_command(Path(self.record.top), Path(self.record.root))}"
             if self.record is not None
             else "run this inside the dev container, or pass --state-dir DIR for a stack "
             f"started with `{own_command('up')}`; `{own_command('stacks')}` lists the "

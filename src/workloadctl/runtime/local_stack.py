@@ -170,6 +170,22 @@ def find_record(top: Path) -> StackRecord | None:
     return None
 
 
+def repository_of(top: Path) -> Path | None:
+    """The repository a stack in state dir `top` ran, also after `down` removed its record:
+    `up` links it as TOP/home/USER/REPO_NAME (and leaves the link). None when no single
+    repository is linked there (a state dir never used, or used by several)."""
+    record = find_record(top)
+    if record is not None:
+        return Path(record.root)
+    try:
+        links = [p for p in (top / "home").glob("*/*") if p.is_symlink()]
+    except OSError:
+        return None
+    targets = {p.resolve() for p in links}
+    found = [t for t in targets if (t / S.S6_RC_SOURCE_DIR).is_dir()]
+    return found[0] if len(found) == 1 else None
+
+
 def _exists(path: Path) -> bool:
     """False also for a path we may not look at (a repository in another user's home)."""
     try:

@@ -39,9 +39,42 @@ def test_a_state_dir_without_a_stack_names_an_up_that_works_from_anywhere(
     # `--state-dir .state` printed back as it was typed names another directory elsewhere,
     # and `up` takes its repository from the current directory.
     repo = tmp_path / "repo"
-    repo.mkdir()
+    (repo / S.S6_RC_SOURCE_DIR).mkdir(parents=True)
     monkeypatch.setenv(S.ENV_ROOT, str(repo))
     monkeypatch.chdir(repo)
     with pytest.raises(NoStackError) as caught:
         ControlContext.load(Path(".state"))
     assert f"`{PROGRAM} up --root {repo} --state-dir {repo / '.state'}`" in str(caught.value)
+
+
+def test_a_stopped_state_dir_names_the_repository_it_ran_not_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After `down` the record is gone, the link TOP/home/USER/REPO_NAME is not; read from
+    # `/` (or another repository) `up --root /` said: "not a workloadctl repository".
+    repo = tmp_path / "repo"
+    (repo / S.S6_RC_SOURCE_DIR).mkdir(parents=True)
+    top = tmp_path / "state"
+    (top / "home/dev").mkdir(parents=True)
+    (top / "home/dev/repo").symlink_to(repo)
+    elsewhere = tmp_path / "other"
+    (elsewhere / S.S6_RC_SOURCE_DIR).mkdir(parents=True)
+    monkeypatch.setenv(S.ENV_ROOT, str(elsewhere))
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(NoStackError) as caught:
+        ControlContext.load(top)
+    assert f"`{PROGRAM} up --root {repo} --state-dir {top}`" in str(caught.value)
+
+
+def test_a_state_dir_that_names_no_repository_says_repo_is_to_be_filled_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From `/` (no repository here, none linked in TOP) no path would be right.
+    monkeypatch.delenv(S.ENV_ROOT, raising=False)
+    monkeypatch.chdir("/")
+    top = tmp_path / "state"
+    with pytest.raises(NoStackError) as caught:
+        ControlContext.load(top)
+    message = str(caught.value)
+    assert f"`{PROGRAM} up --root REPO --state-dir {top}` (REPO: your workloadctl" in message
+    assert "--root /" not in message
