@@ -27,7 +27,7 @@ from workloadctl.managers.environment import (
     supervisord_password_path,
 )
 from workloadctl.runtime.local_stack import StackRecord
-from workloadctl.runtime.own_command import own_command, workloadctl_program
+from workloadctl.runtime.own_command import stack_command
 from workloadctl.settings import (
     ENV_PROCESS_COMPOSE_BIN,
     ENV_SUPERVISORCTL_BIN,
@@ -121,16 +121,20 @@ def supervisorctl_config(settings: Settings, password: str) -> str:
     )
 
 
-def process_compose_argv(binary: str, args: Sequence[str]) -> list[str]:
+def process_compose_argv(binary: str, args: Sequence[str], settings: Settings) -> list[str]:
+    """`binary` and the caller's words, or a refusal whose commands reach the same stack
+    (`settings`' own: `--state-dir` for a local one) from wherever the reader runs them."""
     words = strip_separator(args)
     subcommand = next((w for w in words if w in PC_COMMANDS), None)
     asks_help = any(w in ("-h", "--help", "-v", "--version") for w in words)
     if subcommand in PC_SERVER_COMMANDS or (subcommand is None and not asks_help):
         shown = f"process-compose {subcommand}" if subcommand else "process-compose alone"
+        client = stack_command(settings, "process-compose", "process", "list")
+        manager = stack_command(settings, "restart", "process-compose")
         raise UsageError(
             f"{shown} would start a second process-compose, not talk to the stack's; "
-            f"give a client command (e.g. `{own_command('process-compose', 'process', 'list')}`), "
-            f"and `{workloadctl_program()} start|stop|restart process-compose` for the manager itself"
+            f"give a client command (e.g. `{client}`), and for the manager itself "
+            f"`{manager}` (start and stop likewise)"
         )
     return [binary, *words]
 
@@ -218,7 +222,7 @@ def exec_process_compose(
 ) -> int:
     environ = os.environ if environ is None else environ
     binary = process_compose_client_binary(record, environ)
-    argv = process_compose_argv(binary, args)
+    argv = process_compose_argv(binary, args, settings)
     env = {k: v for k, v in environ.items() if k not in _PC_DROPPED}
     env[PC_ENV_SOCKET] = str(settings.process_compose_socket)
     env[PC_ENV_TOKEN_PATH] = str(process_compose_token_path(settings))

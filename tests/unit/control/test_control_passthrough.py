@@ -20,6 +20,8 @@ from workloadctl.control.passthrough import (
 )
 from workloadctl.errors import UsageError, WorkloadctlError
 from workloadctl.managers.environment import process_compose_token_path, supervisord_password_path
+from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord
+from workloadctl.runtime.own_command import workloadctl_program
 
 PASSWORD = "pa%ss(word)s-" + "x" * 30
 
@@ -168,9 +170,28 @@ def test_process_compose_without_token_is_one_line(tmp_path: Path) -> None:
     "args",
     [[], ["up"], ["run", "web"], ["--", "up"], ["-f", "other.yaml"]],
 )
-def test_process_compose_refuses_what_would_start_a_second_one(args: list[str]) -> None:
+def test_process_compose_refuses_what_would_start_a_second_one(
+    args: list[str], tmp_path: Path
+) -> None:
     with pytest.raises(UsageError, match="would start a second process-compose"):
-        process_compose_argv("/opt/pc", args)
+        process_compose_argv("/opt/pc", args, _settings(tmp_path))
+
+
+@pytest.mark.parametrize("args", [[], ["up"], ["run", "x"], ["--", "-f", "x.yaml"]])
+def test_a_local_stacks_refusal_names_commands_that_reach_it_from_anywhere(
+    args: list[str], tmp_path: Path
+) -> None:
+    # Without --state-dir the printed commands, run from `/`, said "no stack is running".
+    top = tmp_path / "top"
+    top.mkdir()
+    StackRecord(str(tmp_path), str(top), 1, 2, [], [], {}, 0.0).write(top / RECORD_NAME)
+    settings = S.Settings.from_env({S.ENV_STATE_DIR: str(top / "var/lib/workloadctl")})
+    with pytest.raises(UsageError) as caught:
+        process_compose_argv("/opt/pc", args, settings)
+    program = workloadctl_program()
+    message = str(caught.value)
+    assert f"`{program} process-compose --state-dir {top} process list`" in message
+    assert f"`{program} restart process-compose --state-dir {top}`" in message
 
 
 @pytest.mark.parametrize(
@@ -182,8 +203,11 @@ def test_process_compose_refuses_what_would_start_a_second_one(args: list[str]) 
         (["process", "logs", "web", "-n", "5"], ["process", "logs", "web", "-n", "5"]),
     ],
 )
-def test_process_compose_client_commands_pass_untouched(args: list[str], passed: list[str]) -> None:
-    assert process_compose_argv("/opt/pc", args) == ["/opt/pc", *passed]
+def test_process_compose_client_commands_pass_untouched(
+    args: list[str], passed: list[str], tmp_path: Path
+) -> None:
+    settings = _settings(tmp_path)
+    assert process_compose_argv("/opt/pc", args, settings) == ["/opt/pc", *passed]
 
 
 def test_cli_without_a_stack_is_one_line(
