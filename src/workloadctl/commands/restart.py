@@ -21,6 +21,11 @@ and the other manager's programs keep running.
 project config that kept killing its manager and that you fixed outside the file
 (a port freed, say).
 
+A manager that keeps dying while it starts (quarantined, or its seed dying too: its
+web UI's port held, say) ends the wait at once: the line says what happened, the cause
+(a held port and its holder, as `doctor` names them), what to run after the fix, and
+where its log is.
+
 Exit status: 0 every NAME runs again (a manager on its project config), 1 otherwise
 (also a manager that ended on its SEED config: the line says why), 2 unknown or
 ambiguous NAME.

@@ -24,6 +24,11 @@ A program runs once supervisord calls it RUNNING (it stayed up for its startsecs
 once a process-compose process's readiness probe says Ready (without a probe: once it
 has kept one PID for 2 s). An exit before that is a failure, with its state.
 
+A manager that keeps dying while it starts (quarantined, or its seed dying too: its
+web UI's port held, say) ends the wait at once: the line says what happened, the cause
+(a held port and its holder, as `doctor` names them), what to run after the fix, and
+where its log is.
+
 Exit status: 0 every NAME runs (or a one-shot exited cleanly; a manager on its project
 config), 1 otherwise (also a manager on its SEED config: the line says why), 2 unknown
 or ambiguous NAME.

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypeVar
 
 from workloadctl.clients import s6
 from workloadctl.control.context import ControlContext
+from workloadctl.control.crash_watch import KEEPS_DYING, CrashWatch, explain, log_place
 from workloadctl.control.names import Target
 from workloadctl.control.status import first_finding, retry_command
 from workloadctl.errors import WorkloadctlError
@@ -339,7 +340,7 @@ def _manager_outcome(
     decision = read_decision(ctx.settings, target.manager) or EMPTY_RECORD
     config = decision.source if state.up else None
     reason = decision.reason if state.up else None
-    if config == "seed" and action != "stop":
+    if config == "seed" and action != "stop" and KEEPS_DYING not in message:
         # "running, PID 5; but on its SEED config"; after a failure ("... did not answer")
         # it is one more thing wrong, not a contrast.
         message += f"; {'but' if ok else 'and'} {_on_the_seed(ctx, target.manager, decision)}"
@@ -378,11 +379,24 @@ def _wait_manager_up(
     """Wait until s6 runs it, wanted up, with a PID other than `old_ns_pid` (an incarnation
     on its way out), then for the API: (ok, what happened)."""
     deadline = time.monotonic() + timeout
+    # A manager its config kills as it starts never answers: the deaths and quarantine
+    # recorded since now say so long before the timeout.
+    watch = CrashWatch(ctx, manager)
+    dying: list[str] = []
+
+    def gave_up() -> bool:
+        verdict = watch.verdict()
+        if verdict is not None:
+            dying.append(verdict)
+        return verdict is not None
 
     def fresh(state: s6.ServiceState) -> bool:
-        return state.up and state.wanted_up and state.pid is not None and state.pid != old_ns_pid
+        up = state.up and state.wanted_up and state.pid is not None and state.pid != old_ns_pid
+        return up or gave_up()
 
     state, up = _poll(lambda: s6.state(ctx.service(manager)), fresh, timeout)
+    if dying:
+        return False, explain(ctx, manager, dying[0])
     if not up:
         words = "up" if state.up else "down"
         if not state.wanted_up:
@@ -391,13 +405,15 @@ def _wait_manager_up(
             words += ", still the old PID"
         return False, f"not back up after {timeout:g} s (s6: {words})"
     remaining = max(0.5, deadline - time.monotonic())
-    _, answering = _poll(lambda: _api_answers(ctx, manager), bool, remaining)
+    _, answering = _poll(lambda: _api_answers(ctx, manager) or gave_up(), bool, remaining)
+    if dying:
+        return False, explain(ctx, manager, dying[0])
     pid = ctx.pids(state.pid)
     if not answering and pid is None:
         # s6's PID no longer maps to a process here: it died again (a port held, say).
         return False, (
             f"started, but exited again before its API answered (did not answer within "
-            f"{timeout:g} s); its last lines in the log say why"
+            f"{timeout:g} s); its last lines in {log_place(ctx)} say why"
         )
     if not answering:
         return False, f"up (PID {pid}) but its API did not answer within {timeout:g} s"

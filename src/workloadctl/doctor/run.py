@@ -12,6 +12,7 @@ from workloadctl.doctor.configs import check_configs
 from workloadctl.doctor.model import Check, passed
 from workloadctl.doctor.permissions import check_private_dir, check_secrets, check_sockets
 from workloadctl.doctor.ports import (
+    WantedPort,
     check_port,
     manager_pids,
     running_configs,
@@ -151,6 +152,37 @@ def _tool_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
     return checks
 
 
+def port_checks(context: DoctorContext, system: DoctorSystem) -> list[tuple[WantedPort, Check]]:
+    """Each TCP port the configs want, with its check (who holds it, what frees it).
+    Also what `start`/`restart` name as the cause of a manager that keeps dying."""
+    if not (context.root / S.DEVCONTAINER_DIR).is_dir():
+        return []
+    settings = context.settings
+    in_container = settings.in_container
+    vsettings = validation_settings(settings, context.root)
+    configs = running_configs(context.root, vsettings)
+    wanted = wanted_ports(configs, context.root)
+    busy = any(system.port_in_use(entry.port) for entry in wanted)
+    running = running_owners(settings) if busy else frozenset()
+    stacks = live_stacks(context.env) if busy else []
+    managers = manager_pids(settings) if busy and in_container else None
+    return [
+        (
+            entry,
+            check_port(
+                system,
+                entry,
+                context.record,
+                in_container=in_container,
+                running=running,
+                stacks=stacks,
+                managers=managers,
+            ),
+        )
+        for entry in wanted
+    ]
+
+
 def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
     settings = context.settings
     in_container = settings.in_container
@@ -161,26 +193,7 @@ def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
     checks = _tool_checks(context, system)
     stack = settings if in_container or context.record is not None else None
     checks.append(check_configs(context.root, context.env, stack))
-    if (context.root / S.DEVCONTAINER_DIR).is_dir():
-        vsettings = validation_settings(settings, context.root)
-        configs = running_configs(context.root, vsettings)
-        wanted = wanted_ports(configs, context.root)
-        busy = any(system.port_in_use(entry.port) for entry in wanted)
-        running = running_owners(settings) if busy else frozenset()
-        stacks = live_stacks(context.env) if busy else []
-        managers = manager_pids(settings) if busy and in_container else None
-        for entry in wanted:
-            checks.append(
-                check_port(
-                    system,
-                    entry,
-                    context.record,
-                    in_container=in_container,
-                    running=running,
-                    stacks=stacks,
-                    managers=managers,
-                )
-            )
+    checks += [check for _, check in port_checks(context, system)]
     checks += [
         check_private_dir("state-dir", settings.state_dir, settings.control_group),
         check_secrets(settings.secrets_dir, settings.control_group),
