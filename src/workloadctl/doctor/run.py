@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -31,8 +31,9 @@ from workloadctl.doctor.tools import (
 )
 from workloadctl.managers import KINDS, MANAGERS
 from workloadctl.managers.layout import validation_settings
+from workloadctl.runtime.decision_record import read_decision
 from workloadctl.runtime.local_stack import LocalLayout, StackRecord, default_top, find_record
-from workloadctl.runtime.own_command import own_command
+from workloadctl.runtime.own_command import own_command, stack_command
 from workloadctl.runtime.stack_registry import StackEntry, live_stacks
 
 
@@ -169,18 +170,42 @@ def port_checks(context: DoctorContext, system: DoctorSystem) -> list[tuple[Want
     return [
         (
             entry,
-            check_port(
-                system,
+            _with_quarantine(
+                context,
                 entry,
-                context.record,
-                in_container=in_container,
-                running=running,
-                stacks=stacks,
-                managers=managers,
+                check_port(
+                    system,
+                    entry,
+                    context.record,
+                    in_container=in_container,
+                    running=running,
+                    stacks=stacks,
+                    managers=managers,
+                ),
             ),
         )
         for entry in wanted
     ]
+
+
+def _with_quarantine(context: DoctorContext, wanted: WantedPort, check: Check) -> Check:
+    """A held port that got its manager quarantined: freeing it is not enough, the
+    quarantine must be lifted too (the launcher's decision record says it is in force)."""
+    if check.ok or check.fix is None:
+        return check
+    for manager in MANAGERS:
+        if manager not in wanted.owners:
+            continue
+        decision = read_decision(context.settings, manager)
+        if decision is None or decision.quarantine is None:
+            continue
+        again = stack_command(context.settings, "restart", manager, "--clear-quarantine")
+        detail = (
+            f"{check.detail}; {manager} is quarantined and runs its SEED config ({decision.reason})"
+        )
+        fix = f"{check.fix}; then `{again}`"
+        return replace(check, detail=detail, fix=fix)
+    return check
 
 
 def run_checks(context: DoctorContext, system: DoctorSystem) -> list[Check]:
