@@ -67,11 +67,57 @@ def _denied(exc: PermissionError) -> str:
     return refusal(exc, Settings.from_env())
 
 
+def _client_words(words: Sequence[str]) -> list[str]:
+    """A pass-through command's words after its own leading --state-dir."""
+    rest = list(words[1:])
+    while rest:
+        if rest[0] == "--state-dir" and len(rest) > 1:
+            rest = rest[2:]
+        elif rest[0].startswith("--state-dir="):
+            rest = rest[1:]
+        else:
+            break
+    return rest
+
+
+def _refuse_unrecognized(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    words: Sequence[str],
+    extras: list[str],
+) -> None:
+    """The command's own usage (not the top level's) and, for a pass-through command, the
+    same command with the `--` that hands the manager's options to its client."""
+    from workloadctl.control.passthrough import process_compose_server_run
+    from workloadctl.runtime.own_command import PASSTHROUGH_COMMANDS, own_command
+
+    command_parser = next(
+        action.choices[args.command]
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    message = f"unrecognized arguments: {' '.join(extras)}"
+    client_words = _client_words(words)
+    if args.command == "process-compose" and process_compose_server_run(client_words):
+        # With `--` it would be refused: a client command is what reaches the stack.
+        example = own_command(args.command, "process", "list", top=args.state_dir)
+        message += (
+            f"; process-compose's own options go after `--`, and without a client command "
+            f"they would start a second process-compose: e.g. `{example}`"
+        )
+    elif args.command in PASSTHROUGH_COMMANDS:
+        fixed = own_command(args.command, "--", *client_words, top=args.state_dir)
+        message += f"; put `--` before {args.command}'s own options: `{fixed}`"
+    command_parser.error(message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     # `workloadctl COMMAND ...`: the command name comes first (no global option takes a value).
     parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
-    args = parser.parse_args(words)
+    args, extras = parser.parse_known_args(words)
+    if extras:
+        _refuse_unrecognized(parser, args, words, extras)
     try:
         result: int = args.handler(args)
         return result

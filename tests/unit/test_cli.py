@@ -88,3 +88,50 @@ def test_a_reader_that_goes_away_is_no_failure(monkeypatch: pytest.MonkeyPatch) 
     assert main(["status"]) == 0
     # Closed, so the interpreter's exit does not complain about the pipe; nothing said.
     assert stderr.closed and stderr.written == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (
+            ["supervisorctl", "--state-dir", "S", "-c", "x", "status"],
+            "put `--` before supervisorctl's own options: `{program} supervisorctl "
+            "--state-dir {top} -- -c x status`",
+        ),
+        (
+            ["process-compose", "--state-dir=S", "-o", "json", "process", "list"],
+            "put `--` before process-compose's own options: `{program} process-compose "
+            "--state-dir {top} -- -o json process list`",
+        ),
+        (
+            ["process-compose", "--state-dir", "S", "-f", "x.yaml"],
+            "would start a second process-compose: e.g. `{program} process-compose "
+            "--state-dir {top} process list`",
+        ),
+    ],
+)
+def test_a_managers_option_before_dash_dash_gets_its_commands_usage_and_the_fix(
+    argv: list[str],
+    hint: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # It printed the top level's usage (`workloadctl [-h] [--version] COMMAND ...`).
+    from workloadctl.runtime.own_command import workloadctl_program
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: workloadctl {argv[0]} [-h]")
+    assert hint.format(program=workloadctl_program(), top=tmp_path / "S") in err
+
+
+def test_an_unknown_option_shows_the_commands_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["status", "--bogus"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: workloadctl status") and "unrecognized arguments: --bogus" in err

@@ -121,14 +121,22 @@ def supervisorctl_config(settings: Settings, password: str) -> str:
     )
 
 
+def process_compose_server_run(words: Sequence[str]) -> str | None:
+    """What in `words` (process-compose's) would start a second process-compose server
+    (`process-compose up`, `... run`, `... alone`), or None for a client command."""
+    subcommand = next((w for w in words if w in PC_COMMANDS), None)
+    asks_help = any(w in ("-h", "--help", "-v", "--version") for w in words)
+    if subcommand in PC_SERVER_COMMANDS or (subcommand is None and not asks_help):
+        return f"process-compose {subcommand}" if subcommand else "process-compose alone"
+    return None
+
+
 def process_compose_argv(binary: str, args: Sequence[str], settings: Settings) -> list[str]:
     """`binary` and the caller's words, or a refusal whose commands reach the same stack
     (`settings`' own: `--state-dir` for a local one) from wherever the reader runs them."""
     words = strip_separator(args)
-    subcommand = next((w for w in words if w in PC_COMMANDS), None)
-    asks_help = any(w in ("-h", "--help", "-v", "--version") for w in words)
-    if subcommand in PC_SERVER_COMMANDS or (subcommand is None and not asks_help):
-        shown = f"process-compose {subcommand}" if subcommand else "process-compose alone"
+    shown = process_compose_server_run(words)
+    if shown is not None:
         client = stack_command(settings, "process-compose", "process", "list")
         manager = stack_command(settings, "restart", "process-compose")
         raise UsageError(
