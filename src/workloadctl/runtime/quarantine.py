@@ -28,7 +28,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -76,11 +76,14 @@ class Death:
     uptime: float | None = None
     # A signal from outside after the start period: recorded, never counted.
     outside_signal: bool = False
+    # Lifted by `restart --clear-quarantine`: kept for `status`'s counts (which must not
+    # go down), never counted towards a quarantine again.
+    forgiven: bool = False
 
     @property
     def counts(self) -> bool:
         """Whether this death says something about the config it ran."""
-        return not self.intentional and not self.outside_signal
+        return not self.intentional and not self.outside_signal and not self.forgiven
 
     @classmethod
     def from_json(cls, data: Any) -> Death | None:
@@ -97,6 +100,7 @@ class Death:
                 project_sha256=_optional(str, data.get("project_sha256")),
                 uptime=_optional(float, data.get("uptime")),
                 outside_signal=bool(data.get("outside_signal", False)),
+                forgiven=bool(data.get("forgiven", False)),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -219,11 +223,24 @@ def load_deaths(settings: Settings, manager: Manager) -> list[Death]:
     return [death for death in map(Death.from_json, entries) if death is not None]
 
 
-def record_death(settings: Settings, manager: Manager, death: Death) -> None:
-    """Append `death` to the manager's history (the newest MAX_RECORDED_DEATHS). Raises OSError."""
-    history = [*load_deaths(settings, manager), death][-MAX_RECORDED_DEATHS:]
+def _write_deaths(settings: Settings, manager: Manager, history: list[Death]) -> None:
     payload = {"manager": manager, "deaths": [asdict(entry) for entry in history]}
     write_json_atomic(deaths_path(settings, manager), payload)
+
+
+def record_death(settings: Settings, manager: Manager, death: Death) -> None:
+    """Append `death` to the manager's history (the newest MAX_RECORDED_DEATHS). Raises OSError."""
+    _write_deaths(
+        settings, manager, [*load_deaths(settings, manager), death][-MAX_RECORDED_DEATHS:]
+    )
+
+
+def _forgive_deaths(settings: Settings, manager: Manager) -> None:
+    """Keep the history (`status` counts restarts from it) but let none of it count again."""
+    history = load_deaths(settings, manager)
+    if history:
+        with contextlib.suppress(OSError):
+            _write_deaths(settings, manager, [replace(d, forgiven=True) for d in history])
 
 
 def counting_deaths(
@@ -267,12 +284,13 @@ def unliftable(settings: Settings, manager: Manager) -> Path | None:
 def clear_quarantine(settings: Settings, manager: Manager, *, forget_deaths: bool = True) -> bool:
     """Lift the quarantine (for `restart --clear-quarantine`). Returns whether one was in force.
 
-    The death history goes too by default: otherwise the deaths that caused the
-    quarantine would put it straight back at the next start.
+    The death history is forgiven too by default: otherwise the deaths that caused the
+    quarantine would put it straight back at the next start. It stays on record, so the
+    restarts `status` counts do not go down.
     """
     was_quarantined = _remove(quarantine_path(settings, manager))
     if forget_deaths:
-        _remove(deaths_path(settings, manager))
+        _forgive_deaths(settings, manager)
     return was_quarantined
 
 

@@ -118,6 +118,23 @@ def test_clear_quarantine_forgets_the_deaths_too(tmp_path: Path) -> None:
     assert Q.clear_quarantine(settings, "supervisord") is False
 
 
+def test_clear_quarantine_keeps_the_deaths_on_record_for_the_restart_count(
+    tmp_path: Path,
+) -> None:
+    """`status`'s RESTARTS went from 25 to 22 after `--clear-quarantine` (trial 2): the
+    deaths stay recorded, forgiven (never counted towards a quarantine again)."""
+    settings = tmp_settings(tmp_path)
+    for at in (100.0, 101.0, 102.0):
+        Q.record_death(settings, "supervisord", crash(at))
+    Q.clear_quarantine(settings, "supervisord")
+    kept = Q.load_deaths(settings, "supervisord")
+    assert [d.time for d in kept] == [100.0, 101.0, 102.0]
+    assert all(d.forgiven and not d.counts for d in kept)
+    Q.record_death(settings, "supervisord", crash(103.0))
+    assert len(Q.load_deaths(settings, "supervisord")) == 4
+    assert Q.check_quarantine(settings, "supervisord", HASH, policy=POLICY, now=104.0) is None
+
+
 def test_policy_from_env_defaults_and_overrides() -> None:
     assert Q.policy_from_env({}) == (Q.QuarantinePolicy(5, 60.0), [])
     policy, problems = Q.policy_from_env(
