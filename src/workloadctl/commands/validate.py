@@ -15,6 +15,7 @@ from workloadctl.findings import Report
 from workloadctl.managers.layout import (
     KINDS,
     Target,
+    has_any_layout,
     kind_of,
     validate_paths,
     validate_repository,
@@ -30,7 +31,9 @@ With no PATH, checks the layout of the repository (--root, default: the git root
 the current directory): workloads/supervisord/project.conf,
 workloads/process-compose/project.yaml, the seed configs, the s6-rc source tree and
 devcontainer.json / docker-compose.yml under .devcontainer/ (no `init: true`: s6 must
-be PID 1), and the cross-manager rules between the two project configs.
+be PID 1), and the cross-manager rules between the two project configs. A missing file
+of a half-set-up repository is a finding (LY001, LY002); a directory with none of the
+layout (no .devcontainer/, no workloads/: `/`, say) is no repository: exit status 2.
 
 With PATHs: a .conf/.ini file is a supervisord config, a .yaml/.yml/.json file a
 process-compose config, a directory an s6-rc source tree (--kind overrides). The
@@ -61,6 +64,18 @@ def run(args: argparse.Namespace) -> int:
     root = args.root if args.root is not None else S.find_repo_root(Path.cwd())
     if not root.is_dir():
         raise UsageError(f"--root {root}: not a directory")
+    if not args.paths and not has_any_layout(root):
+        # From `/` every file of the layout was "missing": errors about a repository that
+        # is not there. A half-set-up one still gets its LY001/LY002.
+        where = (
+            f"--root {root}"
+            if args.root is not None
+            else f"{root} (found from the current directory)"
+        )
+        raise UsageError(
+            f"{where} has no {S.DEVCONTAINER_DIR}/ nor workloads/: not a workloadctl "
+            "repository; pass --root REPO, or the config files to check as PATHs"
+        )
     if args.paths:
         settings = validation_settings(S.Settings.from_env(), root.resolve())
         report = validate_paths(_targets(args.paths, args.kind), settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -28,9 +29,9 @@ def check_configs(root: Path, env: Mapping[str, str], stack: S.Settings | None =
         )
     report = validate_repository(root, env)
     errors, warnings = report.errors, report.warnings
-    summary = (
-        f"`{own_command('validate')}` in {root}: {len(errors)} error(s), {len(warnings)} warning(s)"
-    )
+    # --root: a bare validate checks the reader's current directory (from `/`: no repository).
+    validate = own_command("validate", "--root", os.path.abspath(root))
+    summary = f"`{validate}`: {len(errors)} error(s), {len(warnings)} warning(s)"
     listed = (*errors, *warnings)
     if errors:
         until = until_fixed(errors, root, stack)
@@ -38,8 +39,7 @@ def check_configs(root: Path, env: Mapping[str, str], stack: S.Settings | None =
             "configs",
             False,
             f"{summary}; first: {errors[0].render()}",
-            f"run `{own_command('validate', '--root', str(root))}` and fix the errors"
-            + (f" (until then: {until})" if until else ""),
+            f"run `{validate}` and fix the errors" + (f" (until then: {until})" if until else ""),
             listed,
         )
     return Check("configs", True, summary, None, listed)

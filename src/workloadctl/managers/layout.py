@@ -102,6 +102,14 @@ _LAYOUT: tuple[tuple[Path, Kind, bool], ...] = (
 )
 
 
+def has_any_layout(root: Path) -> bool:
+    """Whether `root` holds any part of the layout (the directories its files live in:
+    .devcontainer/, workloads/): a half-set-up repository has its findings (LY001, LY002),
+    a directory with none of it is no workloadctl repository at all."""
+    tops = {relative.parts[0] for relative, _, _ in _LAYOUT}
+    return any(os.path.lexists(root / top) for top in sorted(tops))
+
+
 # Loaded in a forked child while this process checks the rest: Supervisor's import and
 # parse are most of `validate`'s time (docs/performance.md).
 _FORKED_KIND: Kind = "supervisord"

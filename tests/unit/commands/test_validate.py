@@ -146,15 +146,38 @@ def test_symlink_loop_and_directory(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "IO004" in {f["code"] for f in json.loads(out)["findings"]}
 
 
-def test_empty_repository_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("part", [".devcontainer", "workloads"])
+def test_half_set_up_repository_layout(
+    part: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "repo"
-    root.mkdir()
+    (root / part).mkdir(parents=True)
     code, out, _ = run(capsys, "validate", "--root", str(root), "--json")
     doc = json.loads(out)
     codes = {f["code"] for f in doc["findings"]}
-    # An empty repository: project configs missing (warnings), seeds and s6-rc tree missing (errors).
+    # Begun, not finished: project configs missing (warnings), seeds and s6-rc tree missing (errors).
     assert {"LY001", "LY002"} <= codes
     assert code == 1
+
+
+def test_a_root_with_none_of_the_layout_is_not_a_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "validate", "--root", str(tmp_path))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and f"--root {tmp_path} has no .devcontainer/" in err
+    assert "not a workloadctl repository; pass --root REPO" in err
+
+
+def test_outside_any_repository_validate_says_so_and_what_to_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # From `/` it reported three LY002 errors against `/`.
+    monkeypatch.delenv("WORKLOADCTL_ROOT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "validate")
+    assert code == 2 and "LY002" not in out
+    assert "not a workloadctl repository; pass --root REPO, or the config files" in err
 
 
 def test_layout_cross_manager_duplicate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,6 +16,7 @@ from workloadctl.doctor.run import context_for
 from workloadctl.doctor.system import Completed
 from workloadctl.managers.environment import supervisor_user
 from workloadctl.runtime.local_stack import StackRecord
+from workloadctl.runtime.own_command import workloadctl_program
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -104,6 +105,15 @@ def test_broken_config_is_a_problem(
     )
     assert configs["ok"] is False and "[DC010]" in configs["detail"]
     assert "workloadctl validate --root" in configs["fix"]
+
+
+def test_the_validate_doctor_shows_names_the_repository(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # "`workloadctl validate` in REPO: 0 error(s)" read from `/`: a bare validate checks `/`.
+    monkeypatch.chdir(tmp_path)
+    check = check_configs(repo, {})
+    assert check.ok and check.detail.startswith(f"`{workloadctl_program()} validate --root {repo}`")
 
 
 def test_not_a_workloadctl_repository(tmp_path: Path) -> None:
