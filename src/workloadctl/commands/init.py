@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
     if args.update:
         return _run_update(args, root)
     template = _template(Defaults(args.user, args.repo), root)
+    _print_warnings(template.warnings, as_json=args.json)
     the_plan = plan(template, root)
     refused = bool(the_plan.blocked) or (bool(the_plan.conflicts) and not args.force)
     if not refused:
@@ -142,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         data = _as_json(the_plan, written=not refused, force=args.force)
-        print(json.dumps({**data, "warnings": [], "notes": notes}))
+        print(json.dumps({**data, "warnings": list(template.warnings), "notes": notes}))
     else:
         _print_human(the_plan, written=not refused, force=args.force)
         for line in notes:
@@ -158,6 +160,8 @@ def _run_update(args: argparse.Namespace, root: Path) -> int:
     user = args.user if args.user is not None else (old.user if old else None)
     repo = args.repo if args.repo is not None else (old.repo if old else None)
     template = _template(Defaults(user, repo), root)
+    warnings = [*template.warnings, *_reverting(old, template, user, repo)]
+    _print_warnings(warnings, as_json=args.json)
     try:
         the_plan = update.plan_update(
             template,
@@ -169,16 +173,50 @@ def _run_update(args: argparse.Namespace, root: Path) -> int:
         )
     except TemplateError as exc:
         raise UsageError(str(exc)) from exc
-    if not args.dry_run and not the_plan.blocked:
+    if not args.dry_run and not the_plan.blocked and not the_plan.writes_nothing:
         try:
             update.apply_update(the_plan)
         except OSError as exc:
             raise WorkloadctlError(f"updating the template in {root} failed: {exc}") from exc
     if args.json:
-        print(json.dumps(update_report.as_json(the_plan, __version__, dry_run=args.dry_run)))
+        report = update_report.as_json(the_plan, __version__, dry_run=args.dry_run)
+        print(json.dumps({**report, "warnings": warnings}))
     else:
         update_report.print_human(the_plan, __version__, dry_run=args.dry_run)
     return update_report.exit_code(the_plan)
+
+
+def _print_warnings(warnings: tuple[str, ...] | list[str], *, as_json: bool) -> None:
+    """On stderr, before the report (`--json` carries them in its object instead)."""
+    if as_json:
+        return
+    for warning in warnings:
+        print(f"init: warning: {warning}", file=sys.stderr)
+
+
+def _reverting(
+    old: record.Record | None, template: Template, user: str | None, repo: str | None
+) -> list[str]:
+    """A warning when the template applied is of the recorded version with the recorded
+    defaults, yet not the recorded content: the record was written from another template
+    (`$WORKLOADCTL_TEMPLATE_DIR`, a newer checkout), and this update takes it back."""
+    if old is None or (old.version, old.user, old.repo) != (__version__, user, repo):
+        return []
+    new = template.by_path()
+    differ = sorted(p for p in set(old.files) | set(new) if old.files.get(p) != new.get(p))
+    if not differ:
+        return []
+    now = (
+        f"${S.ENV_TEMPLATE_DIR}={S.template_dir_override()}"
+        if S.template_dir_override() is not None
+        else "the installed template"
+    )
+    return [
+        f"{S.TEMPLATE_RECORD} records the template of {__version__} with other content "
+        f"than {template.origin} has in {len(differ)} files ({', '.join(differ)}): this "
+        f"update takes them back to what {now} holds. If the record was written from "
+        f"another template (${S.ENV_TEMPLATE_DIR}), set it as it was then"
+    ]
 
 
 def _write_devcontainer_template(args: argparse.Namespace) -> int:
@@ -250,5 +288,16 @@ def _print_human(the_plan: Plan, *, written: bool, force: bool) -> None:
             print(f"  exists      {step.path} ({step.reason})")
     if the_plan.blocked:
         print("init: move the blocked paths out of the way (even --force does not replace them)")
+    elif not force and (the_plan.root / S.TEMPLATE_RECORD).is_file():
+        print(
+            f"init: {the_plan.root} already has the template ({S.TEMPLATE_RECORD}); to bring "
+            "it to this version keeping your edits, run: "
+            + update_report.init_command("--update", str(the_plan.root))
+        )
+        print(
+            "init: to see first what that would do, run: "
+            + update_report.init_command("--update", "--dry-run", str(the_plan.root))
+        )
+        print("init: (--force would overwrite every file that differs, your edits included)")
     elif not force:
         print("init: re-run with --force to overwrite the files that exist and differ")

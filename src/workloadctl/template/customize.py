@@ -74,7 +74,7 @@ def _written_in(template: Template, user: str | None, repo: str | None) -> Templ
             continue
         for path, (pattern, replacement) in _rules(variable, value).items():
             files[path] = _substitute(files, path, pattern, replacement, variable)
-    return Template(template.origin, tuple(files[f.path] for f in template.files))
+    return replace(template, files=tuple(files[f.path] for f in template.files))
 
 
 def _substitute(

@@ -59,7 +59,7 @@ def install_from_index(template: Template, version: str) -> Template:
             f"{DOCKERFILE} of the template has {count} '{BEGIN}' ... '{END}' blocks, not one"
         )
     files[DOCKERFILE] = replace(original, content=text.encode("utf-8"))
-    return Template(template.origin, tuple(files[f.path] for f in template.files))
+    return replace(template, files=tuple(files[f.path] for f in template.files))
 
 
 def for_repository(template: Template, root: Path, version: str) -> Template:

@@ -2,20 +2,24 @@
 
 1. A wheel install carries a copy under `workloadctl/data/` with a manifest: use it.
 2. An editable install (`pip install -e .`) runs from a checkout of workloadctl: read the
-   checkout's own `.devcontainer/` and `workloads/`, the canonical files.
+   checkout's own `.devcontainer/` and `workloads/`, the canonical files, as its HEAD
+   commit holds them (a git checkout; see `committed`): the checkout's uncommitted
+   edits are not the template of this version, and are named in a warning.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+import shlex
+from dataclasses import dataclass, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import workloadctl
 from workloadctl import settings
+from workloadctl.template import committed
 from workloadctl.template.selection import (
     MANIFEST_NAME,
     PACKAGE_DATA_DIR,
@@ -44,6 +48,7 @@ class TemplateFile:
 class Template:
     origin: str  # where it was read from, for messages
     files: tuple[TemplateFile, ...]
+    warnings: tuple[str, ...] = ()  # what the reader should know about where it came from
 
     def by_path(self) -> dict[str, TemplateFile]:
         return {f.path: f for f in self.files}
@@ -65,7 +70,11 @@ def load_template() -> Template:
         return _from_package(packaged)
     checkout = source_checkout()
     if checkout is not None:
-        return from_checkout(checkout)
+        return (
+            from_commit(checkout)
+            if committed.is_git_checkout(checkout)
+            else from_checkout(checkout)
+        )
     raise TemplateError(
         "this installation of workloadctl has no template: it was installed without its "
         "package data. Reinstall it from a wheel (pip install workloadctl-*.whl) or from a "
@@ -107,6 +116,36 @@ def source_checkout() -> Path | None:
 def from_checkout(root: Path) -> Template:
     files = tuple(_read(root, entry) for entry in collect(root))
     return Template(f"the workloadctl checkout {root}", files)
+
+
+def from_commit(root: Path) -> Template:
+    """The template of the git checkout `root` as HEAD holds it, with a warning naming the
+    template files its working tree has edited, added or deleted (left out)."""
+    files = tuple(
+        TemplateFile(path, content, executable)
+        for path, content, executable in committed.committed_files(root)
+    )
+    template = Template(f"the workloadctl checkout {root} (its HEAD commit)", files)
+    try:
+        edited = _differences(template, from_checkout(root))
+    except TemplateError as exc:
+        edited = [str(exc)]
+    if not edited:
+        return template
+    override = f"{settings.ENV_TEMPLATE_DIR}={shlex.quote(str(root))}"
+    warning = (
+        f"{root}: uncommitted changes to template files left out ({', '.join(edited)}): "
+        f"init uses the template as committed (HEAD); to use the files as they are, "
+        f"commit them or set {override}"
+    )
+    return replace(template, warnings=(warning,))
+
+
+def _differences(committed_template: Template, working: Template) -> list[str]:
+    """The paths whose content or executable bit differ, or that only one of them has."""
+    ours = committed_template.by_path()
+    theirs = working.by_path()
+    return sorted(path for path in set(ours) | set(theirs) if ours.get(path) != theirs.get(path))
 
 
 def _read(root: Path, entry: TemplateEntry) -> TemplateFile:

@@ -85,9 +85,18 @@ class UpdatePlan:
     def with_outcome(self, outcome: Outcome) -> list[Change]:
         return [c for c in self.changes if c.outcome is outcome]
 
+    record_changes: bool = True  # the record it writes differs from the one there
+
     @property
     def blocked(self) -> bool:
         return bool(self.with_outcome(Outcome.BLOCKED))
+
+    @property
+    def writes_nothing(self) -> bool:
+        """Up to date: no file, merge or record to write, no conflict (edits kept and files
+        the user deleted are already as they stay)."""
+        quiet = (Outcome.UNCHANGED, Outcome.KEEP, Outcome.DELETED)
+        return not self.record_changes and all(c.outcome in quiet for c in self.changes)
 
 
 def plan_update(
@@ -124,7 +133,8 @@ def plan_update(
         changes.append(_dropped(root, old_files[path]))
     record = Record(new_record.version, new_record.user, new_record.repo, recorded)
     old_version = old.version if old is not None else None
-    return UpdatePlan(root, record_name, old_version, record, tuple(changes))
+    record_changes = old is None or dumps(old) != dumps(record)
+    return UpdatePlan(root, record_name, old_version, record, tuple(changes), record_changes)
 
 
 def _decide(

@@ -3,9 +3,11 @@ commands that come next."""
 
 from __future__ import annotations
 
+import os
 import shlex
 from typing import Any
 
+from workloadctl import settings as S
 from workloadctl.runtime.own_command import own_command
 from workloadctl.template.update import Change, Outcome, UpdatePlan
 
@@ -33,13 +35,24 @@ def exit_code(the_plan: UpdatePlan) -> int:
     return 1 if needs_user else 0
 
 
+def init_command(*args: str) -> str:
+    """`workloadctl init ARGS...` as printed: with `$WORKLOADCTL_TEMPLATE_DIR` when it is
+    set, so the command applies the same template (without it, the installed template
+    would take an update from another one back)."""
+    command = own_command("init", *args)
+    override = S.template_dir_override()
+    if override is None:
+        return command
+    return f"{S.ENV_TEMPLATE_DIR}={shlex.quote(os.path.abspath(override))} {command}"
+
+
 def next_steps(the_plan: UpdatePlan, *, dry_run: bool) -> list[str]:
     root = str(the_plan.root)
-    update = own_command("init", "--update", root)
+    update = init_command("--update", root)
     if the_plan.blocked:
         return ["move the blocked paths out of the way, then run: " + update]
     if dry_run:
-        return ["to do it, run: " + update]
+        return [] if the_plan.writes_nothing else ["to do it, run: " + update]
     steps = []
     for change in the_plan.with_outcome(Outcome.CONFLICT):
         side = shlex.quote(f"{root}/{change.conflict_path}")
@@ -48,7 +61,7 @@ def next_steps(the_plan: UpdatePlan, *, dry_run: bool) -> list[str]:
             f"blocks), then run: mv {side} {shlex.quote(f'{root}/{change.path}')} && {update}"
         )
     for change in the_plan.with_outcome(Outcome.DELETED):
-        restore = own_command("init", "--update", "--restore", change.path, root)
+        restore = init_command("--update", "--restore", change.path, root)
         steps.append(f"{change.path}: to bring it back, run: {restore}")
     for change in the_plan.with_outcome(Outcome.DROPPED):
         if change.reason == "already gone":
@@ -61,10 +74,9 @@ def next_steps(the_plan: UpdatePlan, *, dry_run: bool) -> list[str]:
 def _headline(the_plan: UpdatePlan, version: str, *, dry_run: bool) -> str:
     if the_plan.blocked:
         return f"nothing written to {the_plan.root}"
-    if the_plan.old_version == version and all(
-        change.outcome is Outcome.UNCHANGED for change in the_plan.changes
-    ):
-        return f"{the_plan.root} is already up to date with the template of {version}"
+    if the_plan.writes_nothing:
+        nothing = ": nothing would be written" if dry_run else ""
+        return f"{the_plan.root} is already up to date with the template of {version}{nothing}"
     old = the_plan.old_version or "no record (an older init)"
     verb = "would update" if dry_run else "updated"
     return f"{verb} {the_plan.root} from {old} to {version}"

@@ -16,10 +16,36 @@ from workloadctl import __version__
 from workloadctl.cli import main
 from workloadctl.runtime import own_command
 from workloadctl.template.package_source import BEGIN, END, index_block
-from workloadctl.template.selection import collect
+from workloadctl.template.selection import TemplateEntry, is_excluded
 
 REPO = Path(__file__).resolve().parents[3]
-TEMPLATE = collect(REPO)
+
+
+def committed_template() -> list[TemplateEntry]:
+    """The template files of this checkout's HEAD: what init takes from a git checkout
+    (not its uncommitted edits, which another engineer may be making right now)."""
+    listing = subprocess.run(
+        ["git", "-C", str(REPO), "ls-tree", "-r", "HEAD", "--", ".devcontainer", "workloads"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    entries = []
+    for line in listing.splitlines():
+        meta, path = line.split("\t", 1)
+        if not is_excluded(path):
+            entries.append(TemplateEntry(path, meta.split()[0] == "100755"))
+    return sorted(entries)
+
+
+def committed(path: str) -> bytes:
+    """`path` of this checkout as HEAD holds it."""
+    return subprocess.run(
+        ["git", "-C", str(REPO), "show", f"HEAD:{path}"], check=True, capture_output=True
+    ).stdout
+
+
+TEMPLATE = committed_template()
 EXECUTABLES = {e.path for e in TEMPLATE if e.executable}
 
 
@@ -45,7 +71,7 @@ def adopter_dockerfile(original: str) -> str:
 
 def expected_bytes(path: str) -> bytes:
     """What init writes at `path` into a repository without workloadctl's source."""
-    original = (REPO / path).read_bytes()
+    original = committed(path)
     if path == ".devcontainer/Dockerfile":
         return adopter_dockerfile(original.decode()).encode()
     return original
@@ -151,13 +177,13 @@ def test_force_overwrites_and_lists_it(
     conf.write_text("mine\n")
     run = empty_repo / ".devcontainer/s6-rc.d/supervisord/run"
     run.parent.mkdir(parents=True)
-    run.write_bytes((REPO / ".devcontainer/s6-rc.d/supervisord/run").read_bytes())
+    run.write_bytes(committed(".devcontainer/s6-rc.d/supervisord/run"))
     run.chmod(0o644)  # same bytes, lost its executable bit
     assert init(str(empty_repo), "--force") == 0
     out = capsys.readouterr().out
     assert "overwritten workloads/supervisord/project.conf" in out
     assert "overwritten .devcontainer/s6-rc.d/supervisord/run" in out
-    assert conf.read_bytes() == (REPO / "workloads/supervisord/project.conf").read_bytes()
+    assert conf.read_bytes() == committed("workloads/supervisord/project.conf")
     assert stat.S_IMODE(run.stat().st_mode) == 0o755
 
 
@@ -212,7 +238,7 @@ def test_user_and_repo_defaults(empty_repo: Path, capsys: pytest.CaptureFixture[
     assert "${UNAME:-developer}" not in compose and "${REPO_NAME:-workspace}" not in compose
     assert "\nARG UNAME=alice\n" in dockerfile and "\nARG REPO_NAME=shop-api\n" in dockerfile
     # Only those lines differ from this repository's files.
-    original = (REPO / ".devcontainer/docker-compose.yml").read_text()
+    original = committed(".devcontainer/docker-compose.yml").decode()
     assert compose == original.replace("${UNAME:-developer}", "${UNAME:-alice}").replace(
         "${REPO_NAME:-workspace}", "${REPO_NAME:-shop-api}"
     )
@@ -287,7 +313,7 @@ def test_adopters_dockerfile_installs_exactly_this_version_from_the_index(
     for variable in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST"):
         assert f"\nARG {variable}\n" in written, variable
     assert '"${WORKLOADCTL_PACKAGE}"' in written
-    original = (REPO / ".devcontainer/Dockerfile").read_text()
+    original = committed(".devcontainer/Dockerfile").decode()
     assert written == adopter_dockerfile(original)
 
 
@@ -299,4 +325,4 @@ def test_a_repository_with_workloadctls_source_keeps_building_from_it(
     assert init(str(empty_repo)) == 0
     capsys.readouterr()
     written = (empty_repo / ".devcontainer/Dockerfile").read_bytes()
-    assert written == (REPO / ".devcontainer/Dockerfile").read_bytes()
+    assert written == committed(".devcontainer/Dockerfile")
