@@ -6,8 +6,12 @@ import argparse
 import json
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from workloadctl.commands.command_support import add_command, add_state_dir, positive_float
+
+if TYPE_CHECKING:  # imported on use: `status --help` should not load the clients
+    from workloadctl.control.status import StackStatus
 
 HELP = "show both managers and every program in one table (or JSON)"
 
@@ -50,7 +54,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         const=2.0,
         type=positive_float,
         metavar="SECONDS",
-        help="redraw every SECONDS (default 2) until Ctrl-C; with --json, one line per update",
+        help="redraw every SECONDS (default 2) until Ctrl-C, also while no stack runs (off a "
+        "terminal each snapshot follows a blank line and a time header, a missing stack is "
+        "said once); with --json, one line per update",
     )
     parser.add_argument(
         "--timeout",
@@ -63,11 +69,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def _render_once(args: argparse.Namespace) -> int:
+def _collect(args: argparse.Namespace) -> StackStatus:
     from workloadctl.control.context import ControlContext
     from workloadctl.control.status import collect_status
 
-    status = collect_status(ControlContext.load(args.state_dir, timeout=args.timeout))
+    return collect_status(ControlContext.load(args.state_dir, timeout=args.timeout))
+
+
+def _show(args: argparse.Namespace, status: StackStatus) -> int:
     if args.json:
         # One line: what scripts and `jq` read, and `--watch --json` streams line by line.
         print(json.dumps(status.as_json()), flush=True)
@@ -79,21 +88,41 @@ def _render_once(args: argparse.Namespace) -> int:
     return status.exit_code
 
 
+def _render_once(args: argparse.Namespace) -> int:
+    return _show(args, _collect(args))
+
+
 def _watch(args: argparse.Namespace) -> int:
     from workloadctl.errors import WorkloadctlError
 
-    clear = sys.stdout.isatty() and not args.json
+    terminal = sys.stdout.isatty()
+    clear = terminal and not args.json
     code = 1
+    said: str | None = None  # off a terminal, the error last printed: said once, not each time
+    snapshots = 0
     try:
         while True:
-            if clear:
-                sys.stdout.write(CLEAR_SCREEN)
-                print(f"every {args.watch:g} s, {time.strftime('%H:%M:%S')} (Ctrl-C to stop)\n")
+            header = f"every {args.watch:g} s, {time.strftime('%H:%M:%S')} (Ctrl-C to stop)\n"
             try:
-                code = _render_once(args)
-            except WorkloadctlError as exc:  # no stack yet: keep watching, it may come
-                print(f"workloadctl: error: {exc}", flush=True)
-                code = exc.exit_code
+                status = _collect(args)
+            except WorkloadctlError as exc:  # no stack (yet, or any more): it may come
+                line = f"workloadctl: error: {exc}"
+                if clear:
+                    sys.stdout.write(CLEAR_SCREEN)
+                    print(header)
+                if terminal or line != said:
+                    print(line if terminal else f"{line} (still watching)", flush=True)
+                said, code = line, exc.exit_code
+            else:
+                if clear:
+                    sys.stdout.write(CLEAR_SCREEN)
+                    print(header)
+                elif not args.json:
+                    # A log or a pipe keeps every snapshot: a blank line and the time part them.
+                    print(("\n" if snapshots else "") + header, flush=True)
+                code = _show(args, status)
+                snapshots += 1
+                said = None
             time.sleep(args.watch)
     except KeyboardInterrupt:
         return code

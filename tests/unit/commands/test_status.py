@@ -134,6 +134,36 @@ def test_watch_redraws_until_ctrl_c(
     assert status_command.CLEAR_SCREEN not in "".join(lines)  # not a terminal
 
 
+def test_watch_off_a_terminal_parts_snapshots_and_says_a_lost_stack_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In a log the redraws ran together, and after `down` the same error came every second.
+    from workloadctl.control.context import NoStackError
+
+    _no_stack_env(monkeypatch, tmp_path)
+    _fake_raw(monkeypatch, None)
+    naps: list[float] = []
+
+    def gone(_ctx: object) -> RawStatus:
+        raise NoStackError("no stack is running: s6 supervises nothing in S")
+
+    def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 2:
+            monkeypatch.setattr(status_module, "fetch_raw", gone)
+        if len(naps) == 5:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(status_command.time, "sleep", sleep)
+    assert main(["status", "--watch", "1"]) == 1
+    out = capsys.readouterr().out
+    assert status_command.CLEAR_SCREEN not in out
+    headers = [line for line in out.splitlines() if line.startswith("every 1 s, ")]
+    assert len(headers) == 2 and f"\n\n{headers[1]}\n" in out
+    assert out.count("no stack is running") == 1 and "(still watching)" in out
+    assert len(naps) == 5
+
+
 def test_status_json_doc_names_every_common_state() -> None:
     from typing import get_args
 
