@@ -94,6 +94,12 @@ def switch_to_project(manager: Manager, world: ReloadWorld, old_pid: int | None)
             config="project",
             findings=list(record.findings),
         )
+    # Of those that did not run before, only what the project config starts was started
+    # (not an `autostart=false` one, left stopped); unknown: all of them, as before.
+    try:
+        started_now = world.live(manager, world.settings).started_groups()
+    except WorkloadctlError:
+        started_now = after
     return ManagerReload(
         manager,
         "switched",
@@ -103,6 +109,6 @@ def switch_to_project(manager: Manager, world: ReloadWorld, old_pid: int | None)
         added=sorted(after - before),
         changed=sorted(after & before & running_before),
         removed=sorted(before - after),
-        started=sorted((after & before) - running_before),
+        started=sorted(((after & before) - running_before) & started_now),
         findings=list(record.findings),
     )

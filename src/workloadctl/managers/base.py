@@ -75,6 +75,12 @@ class LiveManager(Protocol):
         """The `program_groups` with a program running now."""
         ...
 
+    def started_groups(self) -> set[str]:
+        """The `program_groups` it has started or is starting, in whatever state since:
+        not the ones it leaves alone until asked (supervisord's `autostart=false`,
+        process-compose's `disabled: true`)."""
+        ...
+
     def program(self, name: str, pids: PidMap) -> ProgramStatus:
         """One program's state now."""
         ...

@@ -127,6 +127,13 @@ class LiveProcessCompose:
     def running_groups(self) -> set[str]:
         return self.running_programs()  # a process is its own group
 
+    def started_groups(self) -> set[str]:
+        return {
+            str(p.get("name"))
+            for p in self.client.processes()
+            if p.get("status") not in _NOT_EXPECTED  # left alone until asked
+        }
+
     def program(self, name: str, pids: PidMap) -> ProgramStatus:
         self._last = self.client.process(name)
         return process_compose_programs([self._last], frozenset(), pids)[0]

@@ -138,6 +138,12 @@ class LiveSupervisord:
         infos = self.client.processes()
         return {str(info.get("group")) for info in infos if info.get("statename") == "RUNNING"}
 
+    def started_groups(self) -> set[str]:
+        # STOPPED from the start: autostart=false (a program stopped by someone is STOPPED
+        # too, but a fresh supervisord has not been asked to stop anything).
+        infos = self.client.processes()
+        return {str(info.get("group")) for info in infos if info.get("statename") != "STOPPED"}
+
     def program(self, name: str, pids: PidMap) -> ProgramStatus:
         if self._config is None:
             self._config = self.client.config_info()

@@ -76,12 +76,14 @@ class FakeSupervisord:
         refuse: str | None = None,
         groups: tuple[str, ...] = (),
         backoff: frozenset[str] = frozenset(),
+        stopped: frozenset[str] = frozenset(),
     ) -> None:
         self.diff = diff
         self.stuck = stuck  # groups whose processes fail to stop
         self.refuse = refuse  # the call that raises
         self.groups = list(groups)
         self.backoff = backoff  # groups whose program never ran (can't find command)
+        self.stopped = stopped  # groups left stopped (autostart=false)
         self.calls: list[tuple[str, ...]] = []
 
     def _call(self, *call: str) -> None:
@@ -110,7 +112,11 @@ class FakeSupervisord:
             {
                 "name": group,
                 "group": group,
-                "statename": "BACKOFF" if group in self.backoff else "RUNNING",
+                "statename": "BACKOFF"
+                if group in self.backoff
+                else "STOPPED"
+                if group in self.stopped
+                else "RUNNING",
             }
             for group in self.groups
         ]

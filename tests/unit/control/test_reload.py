@@ -471,3 +471,27 @@ def test_an_edit_of_programs_only_names_no_restart(settings: Settings) -> None:
     result = reload_manager("supervisord", world, explicit=True)
     assert (result.action, result.restart_needed) == ("reloaded", False)
     assert "outside" not in result.message and "`" not in result.message
+
+
+def test_a_switch_does_not_say_started_for_a_program_the_project_config_leaves_stopped(
+    settings: Settings,
+) -> None:
+    # code-server in BACKOFF on the seed, `autostart=false` in the project config: after
+    # the switch it is STOPPED ("Not started"), and the reload said "started" (a trial).
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "seed", pid=42)
+    client = FakeSupervisord(groups=("code-server", "shared"), backoff=frozenset({"code-server"}))
+    s6 = FakeS6(pid=42)
+
+    def project_started() -> None:
+        client.groups = ["code-server", "shared"]
+        client.backoff = frozenset()
+        client.stopped = frozenset({"code-server"})
+
+    _restart_onto(settings, s6, "project", then=project_started)
+    result = reload_manager(
+        "supervisord", make_world(settings, s6=s6, supervisord=client), explicit=True
+    )
+    assert result.action == "switched", result.message
+    assert (result.changed, result.started) == (["shared"], [])
+    assert "code-server" not in summary_line(result)
