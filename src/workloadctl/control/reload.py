@@ -136,14 +136,19 @@ def _down_reason(manager: Manager, world: ReloadWorld) -> tuple[str | None, int 
     return None, state.pid
 
 
-def _note_reload(settings: Settings, manager: Manager, decision: Decision) -> None:
+def _note_reload(
+    settings: Settings, manager: Manager, decision: Decision, *, restart_pending: bool
+) -> None:
     """Keep the decision record true to what runs: `finish` charges a later crash to the
-    recorded file hash, and `status` shows the record."""
+    recorded file hash, and `status` shows the record (and the restart still pending)."""
     record = read_decision(settings, manager)
     if record is None:
         return
     updated = record.reloaded(
-        project_sha256=decision.project_sha256, findings=decision.findings, now=time.time()
+        project_sha256=decision.project_sha256,
+        findings=decision.findings,
+        now=time.time(),
+        restart_pending=restart_pending,
     )
     with contextlib.suppress(OSError):  # a stale record must not turn a done reload into an error
         updated.write(decision_path(settings, manager))
@@ -208,7 +213,7 @@ def _reload_in_place(
             f"settings only at start; to apply them, run {restart}"
         )
     else:
-        _note_reload(world.settings, manager, decision)
+        _note_reload(world.settings, manager, decision, restart_pending=settings_changed)
         _note_programs(decision, world, loader_for)
         action = "unchanged" if applied.nothing else "reloaded"
         message = (

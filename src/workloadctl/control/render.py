@@ -42,9 +42,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def why(manager: ManagerStatus) -> str:
-    """The WHY column: the error, else the reason, and a note when the file changed since."""
-    text = manager.error or _text(manager.reason)
-    return f"{text}; {manager.config_changed}" if manager.config_changed else text
+    """The WHY column: the error, else the reason, and a note when the file changed since
+    or a restart is pending."""
+    notes = [n for n in (manager.config_changed, manager.restart_pending) if n]
+    return "; ".join([manager.error or _text(manager.reason), *notes])
 
 
 def manager_rows(managers: Sequence[ManagerStatus]) -> list[list[str]]:

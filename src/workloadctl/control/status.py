@@ -66,6 +66,8 @@ class ManagerStatus:
     validate: str | None = None  # on the seed: the command that shows every finding
     # The project config on disk is not the one `reason` was decided on (control/config_drift).
     config_changed: str | None = None
+    # A reload applied programs of a file whose other settings need a restart.
+    restart_pending: str | None = None
 
     @property
     def up_as_wanted(self) -> bool:
@@ -301,6 +303,12 @@ def manager_status(
         from workloadctl.control.config_drift import config_drift
 
         base["config_changed"] = config_drift(ctx.settings, manager, decision)
+    if decision.restart_pending:
+        restart = stack_command(ctx.settings, "restart", manager)
+        base["restart_pending"] = (
+            f"a reload applied its programs; settings read only at start changed too: "
+            f"`{restart}` applies them"
+        )
     state = service.value
     if state is None:
         return ManagerStatus(**{**base, "state": "unsupervised", "error": service.error})
@@ -318,6 +326,7 @@ def manager_status(
             retry=None,
             validate=None,
             config_changed=None,
+            restart_pending=None,
         )
         return ManagerStatus(**{**base, "state": "disabled"})
     return ManagerStatus(**{**base, "state": "down", "error": _down_reason(state)})

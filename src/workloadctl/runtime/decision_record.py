@@ -70,6 +70,8 @@ class DecisionRecord:
     # Set by a reload that applied a config in place.
     reloaded_time: str | None = None
     reloaded_epoch: float | None = None
+    # That reload also found settings changed that the manager reads only at start.
+    restart_pending: bool = False
     # A record of "nothing was exec'd" carries only who, why, when and the PID.
     full: bool = field(default=True, repr=False)
 
@@ -79,15 +81,23 @@ class DecisionRecord:
         return self.source if self.started else None
 
     def reloaded(
-        self, *, project_sha256: str | None, findings: tuple[Finding, ...], now: float
+        self,
+        *,
+        project_sha256: str | None,
+        findings: tuple[Finding, ...],
+        now: float,
+        restart_pending: bool = False,
     ) -> DecisionRecord:
-        """This record once a reload applied a config with this hash and findings in place."""
+        """This record once a reload applied a config with this hash and findings in place
+        (`restart_pending`: the file's settings outside its programs differ from those the
+        manager started with)."""
         return replace(
             self,
             project_sha256=project_sha256,
             findings=findings,
             reloaded_time=utc_time(now),
             reloaded_epoch=now,
+            restart_pending=restart_pending,
             full=True,
         )
 
@@ -117,7 +127,11 @@ class DecisionRecord:
         if self.programs is not None:
             data["programs"] = [dict(program) for program in self.programs]
         if self.reloaded_epoch is not None:
-            data |= {"reloaded_time": self.reloaded_time, "reloaded_epoch": self.reloaded_epoch}
+            data |= {
+                "reloaded_time": self.reloaded_time,
+                "reloaded_epoch": self.reloaded_epoch,
+                "restart_pending": self.restart_pending,
+            }
         return data
 
     def write(self, path: Path) -> None:
@@ -149,6 +163,7 @@ class DecisionRecord:
             programs=tuple(programs) if isinstance(programs, list) else None,
             reloaded_time=_text(data.get("reloaded_time")),
             reloaded_epoch=_number(data.get("reloaded_epoch")),
+            restart_pending=data.get("restart_pending") is True,
             full="config" in data or "findings" in data,
         )
 

@@ -496,3 +496,22 @@ def test_a_file_untouched_since_the_decision_is_not_hashed_again(ctx: ControlCon
     # Last modified well before the decision: the decision hashed this very file.
     os.utime(path, (time.time() - 200, time.time() - 200))
     assert build_status(ctx, raw()).managers[0].config_changed is None
+
+
+def test_a_restart_left_pending_by_a_reload_is_shown_until_the_manager_restarts(
+    ctx: ControlContext,
+) -> None:
+    # A reload that applied programs and found settings read only at start changed too:
+    # status said nothing of the restart still needed (a trial; only another reload did).
+    _decided_on(ctx, "supervisord", "project", "[program:web]\n")
+    record = ctx.settings.decisions_dir / "supervisord.json"
+    assert build_status(ctx, raw()).managers[0].restart_pending is None
+    write_json_atomic(record, {**json.loads(record.read_text()), "restart_pending": True})
+    status = build_status(ctx, raw())
+    note = status.managers[0].restart_pending
+    assert note is not None and f"`{PROGRAM} restart supervisord` applies them" in note, note
+    assert status.as_json()["managers"][0]["restart_pending"] == note
+    row = next(
+        line for line in render_status(status).splitlines() if line.startswith("supervisord")
+    )
+    assert row.endswith(f"the project config is valid; {note}"), row

@@ -454,6 +454,8 @@ def test_an_edit_of_programs_and_settings_applies_the_programs_and_names_the_res
     record = read_decision(settings, manager)
     # What runs: the new programs, the old settings (the next reload says it again).
     assert record is not None and record.settings_sha256 == started_with
+    # ... and `status` says the restart is still pending (it said nothing: a trial).
+    assert record.restart_pending is True
 
 
 def test_an_edit_of_programs_only_names_no_restart(settings: Settings) -> None:
@@ -471,6 +473,8 @@ def test_an_edit_of_programs_only_names_no_restart(settings: Settings) -> None:
     result = reload_manager("supervisord", world, explicit=True)
     assert (result.action, result.restart_needed) == ("reloaded", False)
     assert "outside" not in result.message and "`" not in result.message
+    record = read_decision(settings, "supervisord")
+    assert record is not None and record.restart_pending is False
 
 
 def test_a_switch_does_not_say_started_for_a_program_the_project_config_leaves_stopped(
