@@ -10,8 +10,13 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workloadctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from workloadctl.runtime.local_stack import StackRecord
+    from workloadctl.settings import Settings
 
 STATE_DIR_HELP = (
     "the state dir of a stack started with `workloadctl up` (default: "
@@ -136,6 +141,14 @@ def _say_what_takes_time(program: str | None, manager: str, action: str, timeout
     )
 
 
+def _port_cause(settings: Settings, record: StackRecord | None, manager: str) -> str | None:
+    """The doctor's word on a port `manager` wants that something else holds; imported
+    only when a manager keeps dying (the doctor reads the configs)."""
+    from workloadctl.doctor.run import held_port_cause
+
+    return held_port_cause(settings, record, manager)
+
+
 def run_action(args: argparse.Namespace, action: str) -> int:
     """Resolve every NAME first (an unknown one changes nothing), then act on each in turn."""
     from workloadctl.control.actions import ACTIONS, act
@@ -144,6 +157,7 @@ def run_action(args: argparse.Namespace, action: str) -> int:
 
     verb = next(a for a in ACTIONS if a == action)
     ctx = ControlContext.load(args.state_dir)
+    ctx.port_cause = functools.partial(_port_cause, ctx.settings, ctx.record)
     ctx.require_stack()
     targets = resolve_all(ctx, list(dict.fromkeys(args.names)))
     clear = bool(getattr(args, "clear_quarantine", False))

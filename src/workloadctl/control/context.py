@@ -8,6 +8,7 @@ services are, how to reach each manager, and how to show PIDs to the caller.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,9 @@ class ControlContext:
     settings: Settings
     record: StackRecord | None  # the local runner's record; None in the container
     timeout: float = DEFAULT_TIMEOUT
+    # Who holds a port this manager wants, as the doctor says it (None: not asked). Set by
+    # the commands layer: control and doctor sit side by side and do not import each other.
+    port_cause: Callable[[Manager], str | None] | None = None
     pids: PidTranslator = field(init=False)
 
     def __post_init__(self) -> None:

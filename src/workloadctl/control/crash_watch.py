@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from workloadctl.control.context import ControlContext
 from workloadctl.manager_names import Manager
@@ -67,22 +66,10 @@ def log_place(ctx: ControlContext) -> str:
 
 
 def _held_port(ctx: ControlContext, manager: Manager) -> str | None:
-    """The doctor's word on a port this manager itself wants (its web UI) that something
-    else holds: who, and what frees it. None when none is held."""
-    # Deferred: the doctor's config reading is needed only on this error path.
-    from workloadctl import settings as S
-    from workloadctl.doctor.run import DoctorContext, port_checks
-    from workloadctl.doctor.system import RealSystem
-
-    root = Path(ctx.record.root) if ctx.record is not None else ctx.settings.project_root
-    if root is None:
-        return None
-    env = S.process_environment()
-    context = DoctorContext(root, ctx.settings, ctx.record, env)
-    for wanted, check in port_checks(context, RealSystem(env)):
-        if manager in wanted.owners and not check.ok:
-            return f"{check.name} is {check.detail}; fix: {check.fix}"
-    return None
+    """The doctor's word on a port this manager itself wants that something else holds
+    (ControlContext.port_cause, doctor.run.held_port_cause); None when none is or when
+    nobody asked the doctor."""
+    return ctx.port_cause(manager) if ctx.port_cause is not None else None
 
 
 def explain(ctx: ControlContext, manager: Manager, what: str) -> str:

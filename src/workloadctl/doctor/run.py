@@ -188,6 +188,23 @@ def port_checks(context: DoctorContext, system: DoctorSystem) -> list[tuple[Want
     ]
 
 
+def held_port_cause(settings: S.Settings, record: StackRecord | None, manager: str) -> str | None:
+    """The doctor's word on a port `manager` itself wants (its web UI) that something else
+    holds: who, and what frees it; None when none is held. What `start`/`restart` name as
+    the cause of a manager that keeps dying (commands pass it to the control layer)."""
+    from workloadctl.doctor.system import RealSystem
+
+    root = Path(record.root) if record is not None else settings.project_root
+    if root is None:
+        return None
+    env = S.process_environment()
+    context = DoctorContext(root, settings, record, env)
+    for wanted, check in port_checks(context, RealSystem(env)):
+        if manager in wanted.owners and not check.ok:
+            return f"{check.name} is {check.detail}; fix: {check.fix}"
+    return None
+
+
 def _with_quarantine(context: DoctorContext, wanted: WantedPort, check: Check) -> Check:
     """A held port that got its manager quarantined: freeing it is not enough, the
     quarantine must be lifted too (the launcher's decision record says it is in force)."""

@@ -163,3 +163,36 @@ def test_no_progress_line_for_a_program_or_with_json(
     assert main(["restart", "supervisord", "--json"]) == 0
     captured = capsys.readouterr()
     assert captured.err == "" and json.loads(captured.out)["ok"] is True
+
+
+def test_start_hands_the_doctors_port_check_to_the_control_layer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A manager that keeps dying is explained with the doctor's word on a held port; the
+    control layer may not import the doctor, so the command hands it over (lint-imports)."""
+    from workloadctl.doctor import run as doctor_run
+
+    ctx = ControlContext(Settings.from_env({"WORKLOADCTL_STATE_DIR": str(tmp_path)}), None)
+    monkeypatch.setattr(ControlContext, "load", classmethod(lambda cls, _d, timeout=10.0: ctx))
+    monkeypatch.setattr(ControlContext, "require_stack", lambda self: None)
+    catalog = Catalog({"supervisord": ("web", "both"), "process-compose": ("api", "both")}, {})
+    monkeypatch.setattr(names, "fetch_catalog", lambda _ctx, _managers: catalog)
+    asked: list[str] = []
+
+    def held(_settings: Settings, _record: object, manager: str) -> str:
+        asked.append(manager)
+        return "port 9001 is in use by PID 4242"
+
+    monkeypatch.setattr(doctor_run, "held_port_cause", held)
+    causes: list[str | None] = []
+
+    def act(
+        given: ControlContext, action: str, target: Target, _timeout: float, **_kw: bool
+    ) -> Outcome:
+        assert given.port_cause is not None
+        causes.append(given.port_cause("supervisord"))
+        return Outcome(target, action, True, "running", "RUNNING", 5, None, "running")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions, "act", act)
+    assert main(["start", "supervisord"]) == 0
+    assert causes == ["port 9001 is in use by PID 4242"] and asked == ["supervisord"]

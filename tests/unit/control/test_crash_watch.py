@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,9 @@ def _dying_service(
     ctx.pids = lambda _ns_pid: None  # type: ignore[assignment,method-assign]
 
 
-def _port_held(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The doctor's port check (reused, not redone) finds 9001 held by someone else."""
+def _port_held(monkeypatch: pytest.MonkeyPatch, ctx: actions.ControlContext) -> None:
+    """The doctor's port check (reused, not redone) finds 9001 held by someone else; the
+    commands layer hands the doctor's finder to the control layer (`run_action`)."""
     wanted = WantedPort(9001, ["supervisord web UI (x.conf)"], ["x.conf"], {"supervisord"})
     check = failed(
         "port 9001",
@@ -85,7 +87,8 @@ def _port_held(monkeypatch: pytest.MonkeyPatch) -> None:
         "stop it (kill 4242), or change the port in x.conf",
     )
     monkeypatch.setattr(doctor_run, "port_checks", lambda _context, _system: [(wanted, check)])
-    monkeypatch.setattr(crash_watch.Path, "is_dir", lambda _self: True, raising=False)
+    monkeypatch.setattr(Path, "is_dir", lambda _self: True, raising=False)
+    ctx.port_cause = partial(doctor_run.held_port_cause, ctx.settings, ctx.record)
 
 
 def _with_root(ctx: actions.ControlContext, monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
@@ -98,7 +101,7 @@ def test_a_start_that_gets_quarantined_and_whose_seed_dies_stops_waiting_and_say
     ctx = make_ctx(tmp_path)
     _with_root(ctx, monkeypatch, tmp_path)
     _dying_service(monkeypatch, ctx, quarantine_after=5)
-    _port_held(monkeypatch)
+    _port_held(monkeypatch, ctx)
     ok, message = actions._wait_manager_up(ctx, "supervisord", None, WAIT_SECONDS)
     assert ok is False
     assert "did not answer" not in message, message
@@ -118,7 +121,7 @@ def test_a_restart_whose_seed_keeps_dying_stops_waiting_and_names_the_stack_log(
     record = quarantine.QuarantineRecord(time.time() - 100, "abc", 5, 60.0)
     write_json_atomic(quarantine.quarantine_path(ctx.settings, "supervisord"), vars(record))
     _dying_service(monkeypatch, ctx, quarantine_after=None)
-    _port_held(monkeypatch)
+    _port_held(monkeypatch, ctx)
     monkeypatch.setattr(crash_watch, "log_place", lambda _ctx: "/S/log/stack.log")
     ok, message = actions._wait_manager_up(ctx, "supervisord", None, WAIT_SECONDS)
     assert ok is False
@@ -139,7 +142,7 @@ def test_restart_clear_quarantine_that_is_quarantined_again_says_so(
     monkeypatch.setattr(actions.s6, "is_supervised", lambda _service: True)
     monkeypatch.setattr(actions.s6, "control", lambda _service, *flags: None)
     _dying_service(monkeypatch, ctx, quarantine_after=5)
-    _port_held(monkeypatch)
+    _port_held(monkeypatch, ctx)
     target = Target(manager="supervisord", program=None)
     outcome = actions.act(ctx, "restart", target, WAIT_SECONDS, clear_quarantine=True)
     assert outcome.ok is False
