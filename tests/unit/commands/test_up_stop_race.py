@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,17 +35,6 @@ def _record(top: Path, unshare_pid: int, svscan_pid: int, started_at: float) -> 
         env={},
         started_at=started_at,
     )
-
-
-@pytest.fixture
-def live_process() -> Iterator[subprocess.Popen[bytes]]:
-    """A live process standing for a stack's s6-svscan (and its unshare)."""
-    process = subprocess.Popen(["sleep", "600"])
-    try:
-        yield process
-    finally:
-        process.kill()
-        process.wait()
 
 
 def test_ctrl_c_after_a_down_and_a_fresh_up_from_elsewhere_leaves_the_live_process(

@@ -4,7 +4,6 @@ programs, seconds of silence), then the result."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,6 @@ import pytest
 from workloadctl.clients import s6
 from workloadctl.runtime import local_runner
 from workloadctl.runtime.local_stack import RECORD_NAME, StackRecord
-
-
-@pytest.fixture
-def live_process() -> Iterator[subprocess.Popen[bytes]]:
-    """A live process standing for the stack's s6-svscan."""
-    process = subprocess.Popen(["sleep", "600"])
-    try:
-        yield process
-    finally:
-        process.kill()
-        process.wait()
 
 
 def test_each_longrun_is_named_before_its_stop_is_waited_for(
