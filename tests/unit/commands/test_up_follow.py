@@ -31,6 +31,15 @@ def _stack_record(top: Path, svscan_pid: int = 4242, started_at: float = 1.0) ->
     return record
 
 
+def _following(tmp_path: Path, log_text: bytes = b"") -> tuple[Path, StackRecord, Path]:
+    """A state dir with our stack's record, and the stack's log holding `log_text`."""
+    top = tmp_path / "state"
+    top.mkdir()
+    log = tmp_path / "stack.log"
+    log.write_bytes(log_text)
+    return top, _stack_record(top), log
+
+
 def _output() -> tuple[QuietOutput, io.BytesIO]:
     raw = io.BytesIO()
     return QuietOutput(io.TextIOWrapper(raw, write_through=True)), raw
@@ -39,12 +48,8 @@ def _output() -> tuple[QuietOutput, io.BytesIO]:
 def test_following_ends_once_down_from_elsewhere_removed_the_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    top = tmp_path / "state"
-    top.mkdir()
-    ours = _stack_record(top)
+    top, ours, log = _following(tmp_path, b"before up followed\n")
     record = top / RECORD_NAME
-    log = tmp_path / "stack.log"
-    log.write_bytes(b"before up followed\n")
     naps: list[float] = []
 
     def nap(seconds: float) -> None:
@@ -66,11 +71,7 @@ def test_following_ends_once_down_from_elsewhere_removed_the_record(
 def test_following_a_running_stack_ends_only_when_nobody_reads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    top = tmp_path / "state"
-    top.mkdir()
-    ours = _stack_record(top)
-    log = tmp_path / "stack.log"
-    log.write_bytes(b"")
+    top, ours, log = _following(tmp_path)
     out, _ = _output()
     naps: list[float] = []
 
@@ -89,11 +90,7 @@ def test_following_ends_when_a_fresh_up_replaced_the_record_before_we_looked(
 ) -> None:
     """`down`, then at once `up` of the same state dir: the record is never missing when
     we look, but it is another stack's; following it (and stopping it on Ctrl-C) is wrong."""
-    top = tmp_path / "state"
-    top.mkdir()
-    ours = _stack_record(top)
-    log = tmp_path / "stack.log"
-    log.write_bytes(b"")
+    top, ours, log = _following(tmp_path)
     naps: list[float] = []
 
     def nap(seconds: float) -> None:
@@ -117,11 +114,7 @@ def test_following_shows_no_terminal_escapes_and_says_what_ctrl_c_does(
 ) -> None:
     """process-compose's title escape at each start retitled the terminal `up` runs in, and
     its "Press Ctrl+C to quit" at each stop invited the Ctrl-C that stops the whole stack."""
-    top = tmp_path / "state"
-    top.mkdir()
-    ours = _stack_record(top)
-    log = tmp_path / "stack.log"
-    log.write_bytes(b"")
+    top, ours, log = _following(tmp_path)
     naps: list[float] = []
 
     def nap(seconds: float) -> None:
@@ -149,11 +142,7 @@ def test_ctrl_c_still_shows_the_unfinished_line_the_view_held(
 ) -> None:
     """The view holds back the end of a line that may become process-compose's Ctrl+C line;
     a Ctrl-C during the follow lost it."""
-    top = tmp_path / "state"
-    top.mkdir()
-    ours = _stack_record(top)
-    log = tmp_path / "stack.log"
-    log.write_bytes(b"")
+    top, ours, log = _following(tmp_path)
     naps: list[float] = []
 
     class CtrlC(Exception):
