@@ -24,7 +24,7 @@ from workloadctl.template.customize import Defaults, apply_defaults
 from workloadctl.template.install import Action, Plan, Step, apply, plan
 from workloadctl.template.package_source import for_repository, has_own_source
 from workloadctl.template.selection import TemplateError
-from workloadctl.template.source import Template, load_template
+from workloadctl.template.source import Template, differing_paths, load_template
 
 HELP = "write the .devcontainer/ and workloads/ template into a repository"
 
@@ -202,8 +202,7 @@ def _reverting(
     (`$WORKLOADCTL_TEMPLATE_DIR`, a newer checkout), and this update takes it back."""
     if old is None or (old.version, old.user, old.repo) != (__version__, user, repo):
         return []
-    new = template.by_path()
-    differ = sorted(p for p in set(old.files) | set(new) if old.files.get(p) != new.get(p))
+    differ = differing_paths(old.files, template.by_path())
     if not differ:
         return []
     now = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -127,7 +128,7 @@ def from_commit(root: Path) -> Template:
     )
     template = Template(f"the workloadctl checkout {root} (its HEAD commit)", files)
     try:
-        edited = _differences(template, from_checkout(root))
+        edited = differing_paths(template.by_path(), from_checkout(root).by_path())
     except TemplateError as exc:
         edited = [str(exc)]
     if not edited:
@@ -141,10 +142,10 @@ def from_commit(root: Path) -> Template:
     return replace(template, warnings=(warning,))
 
 
-def _differences(committed_template: Template, working: Template) -> list[str]:
+def differing_paths(
+    ours: Mapping[str, TemplateFile], theirs: Mapping[str, TemplateFile]
+) -> list[str]:
     """The paths whose content or executable bit differ, or that only one of them has."""
-    ours = committed_template.by_path()
-    theirs = working.by_path()
     return sorted(path for path in set(ours) | set(theirs) if ours.get(path) != theirs.get(path))
 
 
