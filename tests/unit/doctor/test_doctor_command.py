@@ -52,6 +52,17 @@ def use(monkeypatch: pytest.MonkeyPatch, system: FakeSystem) -> None:
     monkeypatch.setattr(doctor_command, "RealSystem", lambda env=None: system)
 
 
+def in_the_container(monkeypatch: pytest.MonkeyPatch, repo: Path) -> FakeSystem:
+    """The container's environment for `repo` and a healthy system with s6-overlay's own."""
+    monkeypatch.setenv(S.ENV_IN_CONTAINER, "1")
+    monkeypatch.setenv(S.ENV_ROOT, str(repo))
+    monkeypatch.setenv(S.ENV_STATE_DIR, str(repo / "var-lib"))
+    monkeypatch.setenv(S.ENV_RUN_DIR, str(repo / "run"))
+    system = healthy()
+    system.programs.update({"s6-rc": "/command/s6-rc", "with-contenv": "/command/with-contenv"})
+    return system
+
+
 def test_all_good_json(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -124,12 +135,7 @@ def test_not_a_workloadctl_repository(tmp_path: Path) -> None:
 def test_in_the_container_checks_pid1_not_namespaces(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv(S.ENV_IN_CONTAINER, "1")
-    monkeypatch.setenv(S.ENV_ROOT, str(repo))
-    monkeypatch.setenv(S.ENV_STATE_DIR, str(repo / "var-lib"))
-    monkeypatch.setenv(S.ENV_RUN_DIR, str(repo / "run"))
-    system = healthy()
-    system.programs.update({"s6-rc": "/command/s6-rc", "with-contenv": "/command/with-contenv"})
+    system = in_the_container(monkeypatch, repo)
     system.pid1 = "docker-init"
     use(monkeypatch, system)
     assert main(["doctor", "--json"]) == 1
@@ -145,12 +151,7 @@ def test_in_the_container_checks_pid1_not_namespaces(
 def test_a_warning_is_shown_and_fails_nothing(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv(S.ENV_IN_CONTAINER, "1")
-    monkeypatch.setenv(S.ENV_ROOT, str(repo))
-    monkeypatch.setenv(S.ENV_STATE_DIR, str(repo / "var-lib"))
-    monkeypatch.setenv(S.ENV_RUN_DIR, str(repo / "run"))
-    system = healthy()
-    system.programs.update({"s6-rc": "/command/s6-rc", "with-contenv": "/command/with-contenv"})
+    system = in_the_container(monkeypatch, repo)
     system.programs["setsid"] = "/usr/bin/setsid"  # flock missing
     # The configs' pidfile and log directories, private, as boot makes them.
     (repo / "run").mkdir(mode=0o700)
