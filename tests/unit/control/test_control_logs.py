@@ -274,19 +274,7 @@ def test_follow_zero_lines_prints_only_new_ones(
     def grow(f: FakeSupervisord) -> None:
         f.log += b"new\n"
 
-    out: list[str] = []
-    pending = iter([grow])
-
-    def sleep(_seconds: float) -> None:
-        try:
-            next(pending)(fake)
-        except StopIteration:
-            raise KeyboardInterrupt from None
-
-    monkeypatch.setattr(supervisord_live.time, "sleep", sleep)
-    with pytest.raises(KeyboardInterrupt):
-        show_logs(ctx, Target("supervisord", "web"), LogRequest(0, True), out.append)
-    assert "".join(out) == "new\n"
+    assert "".join(_follow(monkeypatch, ctx, fake, [grow], lines=0)) == "new\n"
 
 
 def test_follow_prints_only_new_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -336,9 +324,15 @@ def test_a_program_that_never_ran_has_no_log_yet(
 
 
 def _follow(
-    monkeypatch: pytest.MonkeyPatch, ctx: Any, fake: FakeSupervisord, changes: list[Any]
+    monkeypatch: pytest.MonkeyPatch,
+    ctx: Any,
+    fake: FakeSupervisord,
+    changes: list[Any],
+    *,
+    lines: int = 10,
 ) -> list[str]:
-    """Follow `fake`; before each poll apply the next change; Ctrl-C when none is left."""
+    """Follow `fake` from its last `lines`; before each poll apply the next change; Ctrl-C
+    when none is left."""
     out: list[str] = []
     pending = iter(changes)
 
@@ -350,7 +344,7 @@ def _follow(
 
     monkeypatch.setattr(supervisord_live.time, "sleep", sleep)
     with pytest.raises(KeyboardInterrupt):
-        show_logs(ctx, Target("supervisord", "web"), LogRequest(10, True), out.append)
+        show_logs(ctx, Target("supervisord", "web"), LogRequest(lines, True), out.append)
     return out
 
 
