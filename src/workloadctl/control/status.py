@@ -292,6 +292,12 @@ def manager_status(
         "reason": decision.reason,
         "error": None,
     }
+    state = service.value
+    if state is not None and not state.up and not state.wanted_up:
+        # Deliberately off: none of the notes below (the seed's, a changed file, a
+        # pending restart) is computed only to be dropped.
+        base.update(config=None, reason=_disabled_reason(ctx, manager))
+        return ManagerStatus(**{**base, "state": "disabled"})
     if decision.source == "seed":
         base.update(
             first_finding=first_finding(decision),
@@ -309,7 +315,6 @@ def manager_status(
             f"a reload applied its programs; settings read only at start changed too: "
             f"`{restart}` applies them"
         )
-    state = service.value
     if state is None:
         return ManagerStatus(**{**base, "state": "unsupervised", "error": service.error})
     if state.up:
@@ -317,18 +322,6 @@ def manager_status(
         if api_error is None:
             return ManagerStatus(**{**base, "state": "running"})
         return ManagerStatus(**{**base, "state": "unreachable", "error": api_error})
-    if not state.wanted_up:
-        reason = _disabled_reason(ctx, manager)
-        base.update(
-            config=None,
-            reason=reason,
-            first_finding=None,
-            retry=None,
-            validate=None,
-            config_changed=None,
-            restart_pending=None,
-        )
-        return ManagerStatus(**{**base, "state": "disabled"})
     return ManagerStatus(**{**base, "state": "down", "error": _down_reason(state)})
 
 
