@@ -71,12 +71,11 @@ def _listener_stdout(ctx: ControlContext, error: NoLogError, source: ProgramSour
         f"{name} is an event listener, {where}: its stdout is its conversation with "
         f"supervisord (READY, RESULT), not a log; its own output is its stderr"
     )
+    shown = stack_command(ctx.settings, "logs", "--stderr", name)
     if error.other_logfile and error.other_is_file:
-        shown = stack_command(ctx.settings, "logs", "--stderr", name)
         return f"{text}, in {error.other_logfile}: `{shown}`"
     if error.other_logfile:
         text += f", which goes to {error.other_logfile}: {_where_it_goes(ctx, error.other_logfile)}"
-    shown = stack_command(ctx.settings, "logs", "--stderr", name)
     return (
         f"{text}. To read it with `{shown}`, set stderr_logfile=AUTO or a path in its "
         f"{source.header} section."
