@@ -81,11 +81,10 @@ class UpdatePlan:
     old_version: str | None  # None: the repository had no record
     record: Record  # what the record says after the update
     changes: tuple[Change, ...] = field(default_factory=tuple)
+    record_changes: bool = True  # the record it writes differs from the one there
 
     def with_outcome(self, outcome: Outcome) -> list[Change]:
         return [c for c in self.changes if c.outcome is outcome]
-
-    record_changes: bool = True  # the record it writes differs from the one there
 
     @property
     def blocked(self) -> bool:
