@@ -111,7 +111,10 @@ def seed_config_path(settings: Settings, manager: Manager) -> Path:
 def file_sha256(path: Path) -> str | None:
     """None when the file cannot be read, or could block or never end (a FIFO, /dev/zero):
     the loader reports why."""
-    raw = read_regular_bytes(path)
+    return _sha256(read_regular_bytes(path))
+
+
+def _sha256(raw: bytes | Finding) -> str | None:
     return None if isinstance(raw, Finding) else hashlib.sha256(raw).hexdigest()
 
 
@@ -186,7 +189,9 @@ def _decide(
             reason=reason,
             findings=[problem, *extra_findings],
         )
-    digest = file_sha256(project)
+    # Read once for both digests (the file's and its settings'): `launch` is a hot path.
+    raw = read_regular_bytes(project)
+    digest = _sha256(raw)
     result = loader(project)
     findings = [*result.findings, *extra_findings]
     if not result.ok:
@@ -230,13 +235,16 @@ def _decide(
         project_sha256=digest,
         reason="the project config is valid",
         findings=tuple(findings),
-        settings_sha256=settings_sha256(manager, project),
+        settings_sha256=_settings_sha256(manager, raw),
     )
 
 
 def settings_sha256(manager: Manager, path: Path) -> str | None:
     """The digest of `path` outside its program definitions; None when unreadable."""
-    raw = read_regular_bytes(path)
+    return _settings_sha256(manager, read_regular_bytes(path))
+
+
+def _settings_sha256(manager: Manager, raw: bytes | Finding) -> str | None:
     return None if isinstance(raw, Finding) else kind(manager).settings_digest(raw)
 
 
