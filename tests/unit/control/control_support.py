@@ -11,6 +11,7 @@ from workloadctl.clients.s6 import ServiceState
 from workloadctl.control.context import ControlContext
 from workloadctl.control.status import Answer
 from workloadctl.managers.base import ProgramsSnapshot
+from workloadctl.runtime.decision_record import DecisionRecord, decision_path
 from workloadctl.settings import Settings
 
 
@@ -113,3 +114,19 @@ def snapshot(answer: Answer[Any], programs: Callable[..., Any]) -> Answer[Progra
     if answer.value is None:
         return Answer(None, answer.error)
     return Answer(partial(programs, *answer.value))
+
+
+def supervisord_runs(ctx: ControlContext, config: Path, text: str) -> Path:
+    """`text` written to `config`, and a decision record saying supervisord runs it."""
+    config.write_text(text)
+    record = DecisionRecord(
+        manager="supervisord",
+        source="project",
+        reason=None,
+        pid=1,
+        started=True,
+        config=str(config),
+    )
+    ctx.settings.decisions_dir.mkdir(parents=True, exist_ok=True)
+    record.write(decision_path(ctx.settings, "supervisord"))
+    return config

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from control_support import make_ctx, sv_info
+from control_support import make_ctx, supervisord_runs, sv_info
 
 from workloadctl.control.logs import LogRequest, NoLogFileError, show_logs
 from workloadctl.control.names import Target
 from workloadctl.errors import UsageError
 from workloadctl.managers import connect, supervisord_live
 from workloadctl.managers.supervisord_live import last_lines, new_log_text
-from workloadctl.runtime.decision_record import DecisionRecord, decision_path
 from workloadctl.runtime.own_command import workloadctl_program
 
 # How the tool names itself in the commands it prints (a checkout's .venv/bin/workloadctl).
@@ -125,19 +124,7 @@ stdout_logfile=/l/difit.log
 
 def _running_config(ctx: Any, tmp_path: Path) -> Path:
     """A decision record saying supervisord runs LISTENER_CONF (written to tmp_path)."""
-    config = tmp_path / "project.conf"
-    config.write_text(LISTENER_CONF)
-    record = DecisionRecord(
-        manager="supervisord",
-        source="project",
-        reason=None,
-        pid=1,
-        started=True,
-        config=str(config),
-    )
-    ctx.settings.decisions_dir.mkdir(parents=True, exist_ok=True)
-    record.write(decision_path(ctx.settings, "supervisord"))
-    return config
+    return supervisord_runs(ctx, tmp_path / "project.conf", LISTENER_CONF)
 
 
 def test_an_event_listener_is_pointed_at_its_stderr_not_at_stdout_logfile(

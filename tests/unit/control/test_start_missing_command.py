@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from control_support import make_ctx
+from control_support import make_ctx, supervisord_runs
 
 from workloadctl.clients.supervisord import FAULT_NO_FILE, SupervisordClient, SupervisordError
 from workloadctl.control import actions
@@ -17,7 +17,6 @@ from workloadctl.control.names import Target
 from workloadctl.errors import WorkloadctlError
 from workloadctl.managers.base import CommandNotFoundError
 from workloadctl.managers.supervisord_live import LiveSupervisord
-from workloadctl.runtime.decision_record import DecisionRecord, decision_path
 
 CONF = """\
 [supervisord]
@@ -57,17 +56,7 @@ def test_start_names_the_missing_command_its_line_and_the_install_hint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ctx = make_ctx(tmp_path)
-    config = tmp_path / "project.conf"
-    config.write_text(CONF)
-    ctx.settings.decisions_dir.mkdir(parents=True, exist_ok=True)
-    DecisionRecord(
-        manager="supervisord",
-        source="project",
-        reason=None,
-        pid=1,
-        started=True,
-        config=str(config),
-    ).write(decision_path(ctx.settings, "supervisord"))
+    config = supervisord_runs(ctx, tmp_path / "project.conf", CONF)
     monkeypatch.setattr(actions, "ProgramDriver", MissingCommandDriver)
     with pytest.raises(WorkloadctlError) as caught:
         actions.act_on_program(ctx, "start", Target("supervisord", "difit"), 5.0)
