@@ -27,6 +27,7 @@ from workloadctl.control.reload import (
     reload_stack,
     stack_settings,
 )
+from workloadctl.control.reload_model import ManagerReload
 from workloadctl.control.reload_render import summary_line
 from workloadctl.errors import WorkloadctlError
 from workloadctl.findings import error, warning
@@ -198,24 +199,30 @@ def test_seed_to_project_switch_restarts_through_s6(settings: Settings) -> None:
     assert ("reload_config",) not in client.calls  # a switch never re-reads the seed
 
 
+def _switch_from_a_seed_whose_code_server_never_ran(
+    settings: Settings, project_started: Callable[[FakeSupervisord], None]
+) -> ManagerReload:
+    """A reload switching supervisord from its seed (code-server in BACKOFF, `shared`
+    running) to the project config; `project_started` sets what the new one runs."""
+    write_project(settings, "supervisord")
+    write_record(settings, "supervisord", "seed", pid=42)
+    client = FakeSupervisord(groups=("code-server", "shared"), backoff=frozenset({"code-server"}))
+    s6 = FakeS6(pid=42)
+    _restart_onto(settings, s6, "project", then=lambda: project_started(client))
+    return reload_manager(
+        "supervisord", make_world(settings, s6=s6, supervisord=client), explicit=True
+    )
+
+
 def test_a_switch_says_started_not_restarted_for_a_seed_program_that_never_ran(
     settings: Settings,
 ) -> None:
     # The template seed's code-server where it is not installed: BACKOFF, never ran. The
     # switch started it; it did not restart it.
-    write_project(settings, "supervisord")
-    write_record(settings, "supervisord", "seed", pid=42)
-    client = FakeSupervisord(groups=("code-server", "shared"), backoff=frozenset({"code-server"}))
-    s6 = FakeS6(pid=42)
-    _restart_onto(
-        settings,
-        s6,
-        "project",
-        then=lambda: setattr(client, "groups", ["code-server", "shared", "web"]),
-    )
-    result = reload_manager(
-        "supervisord", make_world(settings, s6=s6, supervisord=client), explicit=True
-    )
+    def project_started(client: FakeSupervisord) -> None:
+        client.groups = ["code-server", "shared", "web"]
+
+    result = _switch_from_a_seed_whose_code_server_never_ran(settings, project_started)
     assert result.action == "switched", result.message
     assert (result.added, result.changed, result.started, result.removed) == (
         ["web"],
@@ -482,20 +489,12 @@ def test_a_switch_does_not_say_started_for_a_program_the_project_config_leaves_s
 ) -> None:
     # code-server in BACKOFF on the seed, `autostart=false` in the project config: after
     # the switch it is STOPPED ("Not started"), and the reload said "started" (a trial).
-    write_project(settings, "supervisord")
-    write_record(settings, "supervisord", "seed", pid=42)
-    client = FakeSupervisord(groups=("code-server", "shared"), backoff=frozenset({"code-server"}))
-    s6 = FakeS6(pid=42)
-
-    def project_started() -> None:
+    def project_started(client: FakeSupervisord) -> None:
         client.groups = ["code-server", "shared"]
         client.backoff = frozenset()
         client.stopped = frozenset({"code-server"})
 
-    _restart_onto(settings, s6, "project", then=project_started)
-    result = reload_manager(
-        "supervisord", make_world(settings, s6=s6, supervisord=client), explicit=True
-    )
+    result = _switch_from_a_seed_whose_code_server_never_ran(settings, project_started)
     assert result.action == "switched", result.message
     assert (result.changed, result.started) == (["shared"], [])
     assert "code-server" not in summary_line(result)
