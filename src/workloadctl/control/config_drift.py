@@ -22,10 +22,11 @@ SHOWN_DIGITS = 12
 DECIDED_AFTER_SECONDS = 2.0
 
 
-def _shown(path: Path, root: Path | None) -> str:
-    """`path` relative to the repository when it is inside it: what the user edits."""
-    if root is not None and path.is_relative_to(root):
-        return str(path.relative_to(root))
+def shown_path(path: Path | str, root: Path | None) -> str:
+    """`path` relative to the repository when it is inside it: what the user edits (here
+    rather than in reload_model, whose imports `status` must not pay for)."""
+    if root is not None and Path(path).is_relative_to(root):
+        return str(Path(path).relative_to(root))
     return str(path)
 
 
@@ -37,7 +38,7 @@ def config_drift(settings: Settings, manager: Manager, decision: DecisionRecord)
         return None
     path = Path(decision.project_config)
     recorded = decision.project_sha256
-    shown = _shown(path, settings.project_root)
+    shown = shown_path(path, settings.project_root)
     if not path.exists() and not path.is_symlink():
         if recorded is None:
             return None  # missing then, missing now

@@ -25,13 +25,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from workloadctl.control.config_drift import shown_path
 from workloadctl.control.context import ControlContext
 from workloadctl.control.reload_model import (
     Action,
     ManagerReload,
     ReloadReport,
     ReloadWorld,
-    shown_path,
 )
 from workloadctl.control.reload_switch import switch_to_project
 from workloadctl.envdir import read_envdir

@@ -35,13 +35,6 @@ def _live(manager: Manager, settings: Settings) -> LiveManager:
     return kind(manager).live(settings, APPLY_TIMEOUT_SECONDS)
 
 
-def shown_path(path: Path | str, root: Path | None) -> str:
-    """`path` relative to the repository when it is inside it: what the user edits."""
-    if root is not None and Path(path).is_relative_to(root):
-        return str(Path(path).relative_to(root))
-    return str(path)
-
-
 @dataclass(frozen=True)
 class ReloadWorld:
     """Everything `reload` touches outside its own logic."""

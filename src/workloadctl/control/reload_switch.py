@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workloadctl.control.reload_model import ManagerReload, ReloadWorld, shown_path
+from workloadctl.control.config_drift import shown_path
+from workloadctl.control.reload_model import ManagerReload, ReloadWorld
 from workloadctl.errors import WorkloadctlError
 from workloadctl.manager_names import Manager
 from workloadctl.runtime.decision import read_decision
